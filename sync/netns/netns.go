@@ -1,0 +1,349 @@
+// Package netns builds small virtual LANs out of real Linux network
+// namespaces for integration tests: one bridge namespace and N node
+// namespaces, each node joined to the bridge by a veth pair.
+//
+// Every address lives only inside the namespaces a Lab creates (10.99.X.I/24
+// and fd00:99:X::I/64 on each node's eth0), so tests never put traffic on the
+// host's network. Nodes are numbered 1..N, matching the last byte of their
+// addresses.
+//
+// Typical use:
+//
+//	netns.Require(t)                  // skips when not root or `ip` is missing
+//	lab := netns.New(t, "cluster", 3) // deleted again by t.Cleanup
+//	p, err := lab.Start(1, bin, []string{"serve", "--peer-listen", lab.Addr(1).String() + ":8421"}, nil)
+//	...
+//	lab.Link(3, false)                // unplug node 3's cable
+//	resp, err := lab.HTTPClient(2).Get("http://" + lab.Addr(1).String() + ":8420/api/v1/health")
+//
+// Namespace names are "xasolab-<pid>-<seq>-<name>-br" and "…-n<i>". New
+// removes, once per process, leftovers of earlier runs whose pid is dead (a
+// test binary killed by a timeout cannot run its cleanups).
+package netns
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Prefix starts the name of every namespace this package creates.
+const Prefix = "xasolab"
+
+// nsDir is where `ip netns` keeps its named namespaces.
+const nsDir = "/var/run/netns"
+
+var (
+	labSeq    atomic.Uint32
+	staleOnce sync.Once
+)
+
+// Lab is a bridge namespace plus N node namespaces. Create it with New; it
+// removes itself when the test ends. Its methods are safe for concurrent use.
+type Lab struct {
+	tb     testing.TB
+	id     string // "xasolab-<pid>-<seq>-<name>"
+	subnet uint8  // X in 10.99.X.I
+	nodes  int
+	dir    string // where process output goes
+
+	mu     sync.Mutex
+	procs  []*Proc
+	made   []string // namespaces created, in creation order
+	closed bool
+	seq    int // numbers process log files
+}
+
+// Require skips the test, with a clear message, unless it runs as root on
+// Linux with the `ip` tool (iproute2) installed.
+func Require(tb testing.TB) {
+	tb.Helper()
+	if os.Geteuid() != 0 {
+		tb.Skip("netns: needs root to create network namespaces (run the tests as root, e.g. in CI)")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		tb.Skip("netns: the `ip` tool (iproute2) is not installed: apt-get install iproute2")
+	}
+}
+
+// New creates a lab of n nodes named after name (which also picks X in the
+// 10.99.X.I addresses, so labs are easy to tell apart in captures). It calls
+// Require, fails the test when the namespaces cannot be built, and registers
+// Close with tb.Cleanup, so the namespaces go away also when the test fails.
+func New(tb testing.TB, name string, n int) *Lab {
+	tb.Helper()
+	Require(tb)
+	if n < 1 || n > 250 {
+		tb.Fatalf("netns: a lab has 1..250 nodes, not %d", n)
+	}
+	staleOnce.Do(func() {
+		removed, err := RemoveStale()
+		for _, ns := range removed {
+			tb.Logf("netns: removed stale namespace %s", ns)
+		}
+		if err != nil {
+			tb.Logf("netns: removing stale namespaces: %v", err)
+		}
+	})
+	seq := labSeq.Add(1)
+	short := sanitize(name, 12)
+	l := &Lab{
+		tb:    tb,
+		id:    fmt.Sprintf("%s-%d-%d-%s", Prefix, os.Getpid(), seq, short),
+		nodes: n,
+		dir:   tb.TempDir(),
+	}
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s/%d/%d", short, os.Getpid(), seq)
+	l.subnet = uint8(h.Sum32())
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			l.dumpLogs()
+		}
+		if err := l.Close(); err != nil {
+			tb.Errorf("netns: %v", err)
+		}
+	})
+	if err := l.build(); err != nil {
+		tb.Fatalf("netns: building lab %s: %v", l.id, err)
+	}
+	return l
+}
+
+// build runs the namespace recipe: a bridge namespace with br0 (no address),
+// then per node a namespace whose eth0 is a veth peer of v<i> on br0.
+func (l *Lab) build() error {
+	br := l.BridgeNS()
+	if err := l.addNS(br); err != nil {
+		return err
+	}
+	// Snooping off: with no multicast querier on this LAN the bridge must
+	// simply flood mDNS (224.0.0.251, ff02::fb) to every port.
+	if err := ip("-n", br, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"); err != nil {
+		return err
+	}
+	if err := ip("-n", br, "link", "set", "br0", "up"); err != nil {
+		return err
+	}
+	for i := 1; i <= l.nodes; i++ {
+		ns := l.NS(i)
+		if err := l.addNS(ns); err != nil {
+			return err
+		}
+		v := "v" + strconv.Itoa(i)
+		steps := [][]string{
+			{"-n", br, "link", "add", v, "type", "veth", "peer", "name", "eth0", "netns", ns},
+			{"-n", br, "link", "set", v, "master", "br0"},
+			{"-n", br, "link", "set", v, "up"},
+			{"-n", ns, "addr", "add", l.Addr(i).String() + "/24", "dev", "eth0"},
+			{"-n", ns, "-6", "addr", "add", l.Addr6(i).String() + "/64", "dev", "eth0", "nodad"},
+			{"-n", ns, "link", "set", "eth0", "up", "multicast", "on"},
+			{"-n", ns, "link", "set", "lo", "up", "multicast", "on"},
+		}
+		for _, s := range steps {
+			if err := ip(s...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (l *Lab) addNS(ns string) error {
+	if err := ip("netns", "add", ns); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.made = append(l.made, ns)
+	l.mu.Unlock()
+	return nil
+}
+
+// N is the number of nodes; they are numbered 1..N.
+func (l *Lab) N() int { return l.nodes }
+
+// Dir is the directory holding the output files of started processes.
+func (l *Lab) Dir() string { return l.dir }
+
+// NS is the name of node i's namespace (for `ip netns exec`).
+func (l *Lab) NS(i int) string {
+	l.check(i)
+	return l.id + "-n" + strconv.Itoa(i)
+}
+
+// BridgeNS is the name of the namespace holding the bridge br0 and the
+// bridge ends v1..vN of the veth pairs.
+func (l *Lab) BridgeNS() string { return l.id + "-br" }
+
+// Addr is node i's IPv4 address, 10.99.X.i.
+func (l *Lab) Addr(i int) netip.Addr {
+	l.check(i)
+	return netip.AddrFrom4([4]byte{10, 99, l.subnet, byte(i)})
+}
+
+// Addr6 is node i's IPv6 (unique local) address, fd00:99:X::i.
+func (l *Lab) Addr6(i int) netip.Addr {
+	l.check(i)
+	return netip.AddrFrom16([16]byte{0xfd, 0x00, 0x00, 0x99, 0x00, l.subnet, 14: 0, 15: byte(i)})
+}
+
+// Prefix is the lab's IPv4 network, 10.99.X.0/24.
+func (l *Lab) Prefix() netip.Prefix {
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 99, l.subnet, 0}), 24)
+}
+
+// Link plugs (up) or unplugs (down) node i's cable: it sets the bridge end
+// of its veth pair up or down. The node keeps its addresses and sockets; its
+// eth0 just loses carrier, like a PC whose network cable was pulled.
+func (l *Lab) Link(i int, up bool) error {
+	l.check(i)
+	state := "down"
+	if up {
+		state = "up"
+	}
+	return ip("-n", l.BridgeNS(), "link", "set", "v"+strconv.Itoa(i), state)
+}
+
+func (l *Lab) check(i int) {
+	if i < 1 || i > l.nodes {
+		panic(fmt.Sprintf("netns: node %d out of range 1..%d", i, l.nodes))
+	}
+}
+
+// Close stops every process started with Start (SIGTERM, then SIGKILL after
+// two seconds), kills anything else still running inside the lab's
+// namespaces and deletes them. It is idempotent and is called by the test's
+// cleanup; calling it earlier is fine.
+func (l *Lab) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	procs := append([]*Proc(nil), l.procs...)
+	made := append([]string(nil), l.made...)
+	l.mu.Unlock()
+
+	for _, p := range procs {
+		_ = p.Stop(2 * time.Second)
+	}
+	var errs []error
+	// Nodes first, the bridge last (deleting it removes the veth ends).
+	for k := len(made) - 1; k >= 0; k-- {
+		if err := deleteNS(made[k]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deleteNS kills the processes left inside ns (started in it by this lab or
+// by a dead run of it) and deletes the namespace.
+func deleteNS(ns string) error {
+	killPids(ns)
+	if err := ip("netns", "delete", ns); err != nil {
+		if _, statErr := os.Stat(nsDir + "/" + ns); errors.Is(statErr, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+func killPids(ns string) {
+	out, err := exec.Command("ip", "netns", "pids", ns).Output()
+	if err != nil {
+		return
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != os.Getpid() {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// RemoveStale deletes namespaces named by this package whose creating
+// process is no longer alive, and kills what still runs inside them. It
+// returns the names removed. New calls it once per process.
+func RemoveStale() ([]string, error) {
+	entries, err := os.ReadDir(nsDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", nsDir, err)
+	}
+	var removed []string
+	var errs []error
+	for _, e := range entries {
+		pid, ok := ownerPid(e.Name())
+		if !ok || pidAlive(pid) {
+			continue
+		}
+		if err := deleteNS(e.Name()); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, e.Name())
+	}
+	return removed, errors.Join(errs...)
+}
+
+// ownerPid extracts <pid> from "xasolab-<pid>-…".
+func ownerPid(ns string) (int, bool) {
+	rest, ok := strings.CutPrefix(ns, Prefix+"-")
+	if !ok {
+		return 0, false
+	}
+	field, _, _ := strings.Cut(rest, "-")
+	pid, err := strconv.Atoi(field)
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	return pid, true
+}
+
+func pidAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// ip runs the ip tool and turns its stderr into the error.
+func ip(args ...string) error {
+	cmd := exec.Command("ip", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("ip %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+// sanitize keeps [a-z0-9] of s (lower-cased), at most max of them.
+func sanitize(s string, max int) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if b.Len() >= max {
+			break
+		}
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "lab"
+	}
+	return b.String()
+}

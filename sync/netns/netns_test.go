@@ -1,0 +1,351 @@
+package netns
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// helperEnv selects the echo-server helper mode of the re-executed test
+// binary (see TestMain).
+const helperEnv = "XASO_NETNS_TEST_HELPER"
+
+func TestMain(m *testing.M) {
+	if addr := os.Getenv(helperEnv); addr != "" {
+		os.Exit(echoHelper(addr))
+	}
+	os.Exit(m.Run())
+}
+
+// echoHelper listens on addr inside whatever namespace it was started in,
+// answers "echo:<line>" to every line, and exits 0 on SIGTERM.
+func echoHelper(addr string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		return 1
+	}
+	fmt.Println("ready", ln.Addr())
+	go func() {
+		<-ctx.Done()
+		ln.Close()
+	}()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return 0 // closed by SIGTERM
+		}
+		go serveEcho(c)
+	}
+}
+
+func serveEcho(c net.Conn) {
+	defer c.Close()
+	sc := bufio.NewScanner(c)
+	for sc.Scan() {
+		fmt.Fprintf(c, "echo:%s\n", sc.Text())
+	}
+}
+
+// bashDial connects from node from to addr with bash's /dev/tcp, sends a
+// line and returns the answer line; it gives up after about a second.
+func bashDial(lab *Lab, from int, addr string, port int) (string, error) {
+	script := fmt.Sprintf(`exec 3<>/dev/tcp/%s/%d && echo hi >&3 && head -n1 <&3`, addr, port)
+	out, err := lab.Run(from, "timeout", "1", "bash", "-c", script)
+	return strings.TrimSpace(string(out)), err
+}
+
+// dialEcho connects from node from in-process and does one echo exchange.
+func dialEcho(lab *Lab, from int, addr string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	c, err := lab.DialContext(from)(ctx, "tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := io.WriteString(c, "ping\n"); err != nil {
+		return "", err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return strings.TrimSpace(line), err
+}
+
+// eventually polls cond every 50 ms until it returns nil or the wait ends.
+func eventually(t *testing.T, wait time.Duration, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still failing after %v: %v", what, wait, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestLabReachAcrossNamespacesAndCutLink(t *testing.T) {
+	lab := New(t, "netnstest", 2)
+
+	if got, want := lab.Addr(2).String(), fmt.Sprintf("10.99.%d.2", lab.Prefix().Addr().As4()[2]); got != want {
+		t.Fatalf("Addr(2) = %s, want %s", got, want)
+	}
+	out, err := lab.Run(1, "ip", "-o", "addr", "show", "dev", "eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{lab.Addr(1).String() + "/24", lab.Addr6(1).String() + "/64"} {
+		if !strings.Contains(string(out), a) {
+			t.Fatalf("node 1 eth0 lacks %s:\n%s", a, out)
+		}
+	}
+
+	// A listener made in-process inside node 1's namespace.
+	ln, err := lab.Listen(1, "tcp", lab.Addr(1).String()+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveEcho(c)
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	addr := net.JoinHostPort(lab.Addr(1).String(), strconv.Itoa(port))
+
+	// The host itself has no route to the lab: the listener really is in
+	// the namespace, not on the host.
+	if c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
+		c.Close()
+		t.Fatalf("dialled %s from the host namespace; the lab leaks onto the host", addr)
+	}
+
+	// Reached from node 2 by another program (bash) and in-process.
+	if got, err := bashDial(lab, 2, lab.Addr(1).String(), port); err != nil || got != "echo:hi" {
+		t.Fatalf("bash from node 2: %q, %v", got, err)
+	}
+	if got, err := dialEcho(lab, 2, addr); err != nil || got != "echo:ping" {
+		t.Fatalf("dial from node 2: %q, %v", got, err)
+	}
+	// Over IPv6 too.
+	addr6 := net.JoinHostPort(lab.Addr6(1).String(), strconv.Itoa(port))
+	ln6, err := lab.Listen(1, "tcp", addr6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln6.Close()
+	go func() {
+		if c, err := ln6.Accept(); err == nil {
+			serveEcho(c)
+		}
+	}()
+	if got, err := dialEcho(lab, 2, addr6); err != nil || got != "echo:ping" {
+		t.Fatalf("IPv6 dial from node 2: %q, %v", got, err)
+	}
+
+	// Unplug node 1: node 2 can no longer reach it.
+	if err := lab.Link(1, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := bashDial(lab, 2, lab.Addr(1).String(), port); err == nil {
+		t.Fatalf("bash reached node 1 through a cut link: %q", got)
+	}
+	if got, err := dialEcho(lab, 2, addr); err == nil {
+		t.Fatalf("dial reached node 1 through a cut link: %q", got)
+	}
+
+	// Plug it back: it heals.
+	if err := lab.Link(1, true); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "reach node 1 after healing", func() error {
+		got, err := dialEcho(lab, 2, addr)
+		if err == nil && got != "echo:ping" {
+			err = fmt.Errorf("answer %q", got)
+		}
+		return err
+	})
+}
+
+func TestStartRunsProgramInNode(t *testing.T) {
+	lab := New(t, "netnsstart", 2)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort(lab.Addr(2).String(), "7000")
+	p, err := lab.Start(2, self, nil, []string{helperEnv + "=" + addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "helper ready", func() error {
+		if p.Exited() {
+			return fmt.Errorf("helper exited: %v: %s", p.Wait(), p.Stderr())
+		}
+		if !strings.HasPrefix(string(p.Stdout()), "ready ") {
+			return fmt.Errorf("stdout %q", p.Stdout())
+		}
+		return nil
+	})
+	if got, err := dialEcho(lab, 1, addr); err != nil || got != "echo:ping" {
+		t.Fatalf("dial the helper from node 1: %q, %v", got, err)
+	}
+	if err := p.Stop(5 * time.Second); err != nil {
+		t.Fatalf("helper did not exit cleanly on SIGTERM: %v: %s", err, p.Stderr())
+	}
+
+	// A crash (SIGKILL) is reported as such.
+	p2, err := lab.Start(1, "sleep", []string{"60"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p2.Kill(); err == nil {
+		t.Fatal("a killed process reported a clean exit")
+	}
+}
+
+func TestCloseDeletesNamespacesAndProcesses(t *testing.T) {
+	lab := New(t, "netnsclose", 2)
+	p, err := lab.Start(1, "sleep", []string{"60"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A process started outside Start is killed with its namespace too.
+	stray := lab.Command(2, "sleep", "60")
+	if err := stray.Start(); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{lab.BridgeNS(), lab.NS(1), lab.NS(2)}
+	for _, ns := range names {
+		if _, err := os.Stat(nsDir + "/" + ns); err != nil {
+			t.Fatalf("namespace %s missing: %v", ns, err)
+		}
+	}
+	if err := lab.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !p.Exited() {
+		t.Fatal("Close left a started process running")
+	}
+	if err := stray.Wait(); err == nil {
+		t.Fatal("the stray process exited cleanly; it should have been killed")
+	}
+	for _, ns := range names {
+		if _, err := os.Stat(nsDir + "/" + ns); !os.IsNotExist(err) {
+			t.Fatalf("namespace %s still exists after Close (%v)", ns, err)
+		}
+	}
+	if err := lab.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if _, err := lab.Start(1, "true", nil, nil); err == nil {
+		t.Fatal("Start on a closed lab succeeded")
+	}
+}
+
+func TestRemoveStale(t *testing.T) {
+	Require(t)
+	// A pid that surely belonged to a process that is gone now.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPid := dead.Process.Pid
+	if pidAlive(deadPid) {
+		t.Skipf("pid %d was reused already", deadPid)
+	}
+	stale := fmt.Sprintf("%s-%d-1-stale-n1", Prefix, deadPid)
+	live := fmt.Sprintf("%s-%d-999-live-n1", Prefix, os.Getpid())
+	for _, ns := range []string{stale, live} {
+		if err := ip("netns", "add", ns); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = deleteNS(ns) })
+	}
+	// A leftover process of the dead run, still inside the stale namespace.
+	orphan := exec.Command("ip", "netns", "exec", stale, "sleep", "60")
+	if err := orphan.Start(); err != nil {
+		t.Fatal(err)
+	}
+
+	removed, err := RemoveStale()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !contains(removed, stale) || contains(removed, live) {
+		t.Fatalf("removed %v; want %s removed and %s kept", removed, stale, live)
+	}
+	if _, err := os.Stat(nsDir + "/" + stale); !os.IsNotExist(err) {
+		t.Fatalf("stale namespace still there: %v", err)
+	}
+	if _, err := os.Stat(nsDir + "/" + live); err != nil {
+		t.Fatalf("live namespace removed: %v", err)
+	}
+	if err := orphan.Wait(); err == nil {
+		t.Fatal("process in the stale namespace was not killed")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOwnerPid(t *testing.T) {
+	cases := []struct {
+		name string
+		pid  int
+		ok   bool
+	}{
+		{"xasolab-123-4-cluster-n1", 123, true},
+		{"xasolab-123-4-cluster-br", 123, true},
+		{"xasolab-x-4-a-n1", 0, false},
+		{"xasolab--4-a", 0, false},
+		{"other-123-4-a-n1", 0, false},
+		{"xasolab", 0, false},
+	}
+	for _, c := range cases {
+		pid, ok := ownerPid(c.name)
+		if pid != c.pid || ok != c.ok {
+			t.Errorf("ownerPid(%q) = %d, %v; want %d, %v", c.name, pid, ok, c.pid, c.ok)
+		}
+	}
+}
+
+func TestDialRejectsNames(t *testing.T) {
+	for _, addr := range []string{"localhost:80", "example.org:443", "nope"} {
+		if err := literal(addr); err == nil {
+			t.Errorf("literal(%q) accepted a name", addr)
+		}
+	}
+	for _, addr := range []string{"10.99.1.1:80", "[fd00::1]:80", ":0"} {
+		if err := literal(addr); err != nil {
+			t.Errorf("literal(%q): %v", addr, err)
+		}
+	}
+}
