@@ -1,0 +1,197 @@
+// One fetch-based client for the JSON API. The same code runs in the Wails
+// window (whose AssetServer hands /api/ to the server's handler) and in any
+// browser pointed at `xaso serve`.
+
+import type {
+  ActionRequest,
+  Dossier,
+  Health,
+  NewDossier,
+  NewUser,
+  Page,
+  Procedure,
+  Session,
+  Stats,
+  StatusInfo,
+  User,
+} from './types';
+
+/** ApiError carries the server's stable code, its (localised) message and the field it blames. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string;
+
+  constructor(status: number, code: string, message: string, field = '') {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** Codes the client itself produces (the server never sends them). */
+export const NETWORK_ERROR = 'network_error';
+export const TIMEOUT = 'timeout';
+export const BAD_RESPONSE = 'bad_response';
+
+export interface ClientOptions {
+  /** prefix before /api/v1; '' for same origin. */
+  base?: string;
+  fetch?: typeof fetch;
+  /** current bearer token, or '' when signed out. */
+  token?: () => string;
+  /** language for server messages, sent as Accept-Language. */
+  lang?: () => string;
+  /** called when a request that carried a token gets 401. */
+  onUnauthorized?: () => void;
+  timeoutMs?: number;
+}
+
+export type Query = Record<string, string | number | undefined | null>;
+
+/** queryString drops empty values and encodes the rest in a stable order. */
+export function queryString(q: Query): string {
+  const p = new URLSearchParams();
+  for (const k of Object.keys(q).sort()) {
+    const v = q[k];
+    if (v === undefined || v === null || v === '') continue;
+    p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s === '' ? '' : '?' + s;
+}
+
+/**
+ * newKey returns a random idempotency key. crypto.randomUUID exists only in
+ * secure contexts, and a browser on another office PC reaches `xaso serve`
+ * over plain http, so build it from getRandomValues.
+ */
+export function newKey(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * normDossier fills the documented flat fields from the domain's nested ones
+ * when a server sends only the latter, so screens read one shape.
+ */
+export function normDossier(d: Dossier): Dossier {
+  if (!d || typeof d !== 'object') return d;
+  if (!d.procedure_code && d.procedure?.code) d.procedure_code = d.procedure.code;
+  if (!d.procedure_name && d.procedure?.name) d.procedure_name = d.procedure.name;
+  if (!d.assignee && d.holder) d.assignee = d.holder;
+  if (!d.applicant) d.applicant = { full_name: '', id_number: '', date_of_birth: '', phone: '', address: '' };
+  return d;
+}
+
+function normPage(p: Page<Dossier>): Page<Dossier> {
+  p.items = (p.items ?? []).map(normDossier);
+  return p;
+}
+
+export type Client = ReturnType<typeof createClient>;
+
+export function createClient(opts: ClientOptions = {}) {
+  const base = (opts.base ?? '') + '/api/v1';
+  const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const timeoutMs = opts.timeoutMs ?? 15000;
+
+  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const h: Record<string, string> = { Accept: 'application/json', ...headers };
+    const token = opts.token?.() ?? '';
+    if (token) h.Authorization = 'Bearer ' + token;
+    const lang = opts.lang?.();
+    if (lang) h['Accept-Language'] = lang;
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    let res: Response;
+    try {
+      res = await doFetch(base + path, {
+        method,
+        headers: h,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ctl.signal,
+        cache: 'no-store',
+      });
+    } catch (e) {
+      const aborted = ctl.signal.aborted;
+      throw new ApiError(0, aborted ? TIMEOUT : NETWORK_ERROR, aborted ? 'timeout' : String(e));
+    } finally {
+      clearTimeout(timer);
+    }
+
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let data: unknown = undefined;
+    if (text !== '') {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = undefined;
+      }
+    }
+    if (!res.ok) {
+      if (res.status === 401 && token) opts.onUnauthorized?.();
+      const err = (data as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
+      if (err && typeof err.code === 'string') {
+        throw new ApiError(res.status, err.code, err.message ?? err.code, err.field ?? '');
+      }
+      throw new ApiError(res.status, 'http_' + res.status, text.slice(0, 200) || res.statusText);
+    }
+    if (data === undefined) throw new ApiError(res.status, BAD_RESPONSE, 'bad response');
+    return data as T;
+  }
+
+  const enc = encodeURIComponent;
+  return {
+    health: () => request<Health>('GET', '/health'),
+    signIn: (username: string, password: string) => request<Session>('POST', '/sessions', { username, password }),
+    signOut: () => request<void>('DELETE', '/sessions/current'),
+    me: () => request<User>('GET', '/me'),
+    users: () => request<Page<User>>('GET', '/users'),
+    createUser: (u: NewUser) => request<User>('POST', '/users', u),
+    procedures: () => request<Page<Procedure>>('GET', '/procedures'),
+    statuses: () => request<Page<StatusInfo>>('GET', '/statuses'),
+    stats: () => request<Stats>('GET', '/stats'),
+    dossier: (code: string) => request<Dossier>('GET', '/dossiers/' + enc(code)).then(normDossier),
+    dossiers: (q: Query) => request<Page<Dossier>>('GET', '/dossiers' + queryString(q)).then(normPage),
+    createDossier: (d: NewDossier, key: string) =>
+      request<Dossier>('POST', '/dossiers', d, key ? { 'Idempotency-Key': key } : {}).then(normDossier),
+    act: (code: string, a: ActionRequest) =>
+      request<Dossier>('POST', '/dossiers/' + enc(code) + '/actions', a).then(normDossier),
+    /** formUrl is where form NN of a dossier is served (a PDF). */
+    formUrl: (code: string, nn: string) => base + '/dossiers/' + enc(code) + '/forms/' + nn + '.pdf',
+    /** download fetches a protected file (a PDF form) with the bearer token. */
+    async download(url: string): Promise<Blob> {
+      const h: Record<string, string> = {};
+      const token = opts.token?.() ?? '';
+      if (token) h.Authorization = 'Bearer ' + token;
+      const lang = opts.lang?.();
+      if (lang) h['Accept-Language'] = lang;
+      let res: Response;
+      try {
+        res = await doFetch(url, { headers: h });
+      } catch (e) {
+        throw new ApiError(0, NETWORK_ERROR, String(e));
+      }
+      if (!res.ok) {
+        let err: { code?: string; message?: string; field?: string } | undefined;
+        try {
+          err = (await res.json())?.error;
+        } catch {
+          err = undefined;
+        }
+        throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? res.statusText, err?.field ?? '');
+      }
+      return res.blob();
+    },
+  };
+}

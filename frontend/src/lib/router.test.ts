@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { home, href, parse, type Route } from './router';
+
+describe('router', () => {
+  it.each<[string, Route | null]>([
+    ['#/desk', { name: 'desk' }],
+    ['#/queues/overdue', { name: 'queues', queue: 'overdue', q: '' }],
+    ['#/queues/bogus', { name: 'queues', queue: 'mine', q: '' }],
+    ['#/queues?q=nguyen%20van', { name: 'queues', queue: '', q: 'nguyen van' }],
+    ['#/dossiers/000.00.31.H42-250701-0001', { name: 'dossier', code: '000.00.31.H42-250701-0001' }],
+    ['#/dossiers', null],
+    ['#/dashboard', { name: 'dashboard' }],
+    ['', null],
+    ['#/nowhere', null],
+  ])('parse(%s)', (h, want) => {
+    expect(parse(h)).toEqual(want);
+  });
+
+  it('round-trips href and parse', () => {
+    const routes: Route[] = [
+      { name: 'desk' },
+      { name: 'queues', queue: 'due_today', q: '' },
+      { name: 'queues', queue: '', q: 'Nguyễn Văn A' },
+      { name: 'dossier', code: 'X-250701-0001' },
+      { name: 'users' },
+    ];
+    for (const r of routes) expect(parse(href(r))).toEqual(r);
+  });
+
+  it('sends each role home', () => {
+    expect(home(['receiver'])).toEqual({ name: 'desk' });
+    expect(home(['specialist'])).toEqual({ name: 'queues', queue: 'mine', q: '' });
+    expect(home(['admin'])).toEqual({ name: 'users' });
+    expect(home([])).toEqual({ name: 'dashboard' });
+  });
+});

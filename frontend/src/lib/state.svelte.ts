@@ -1,0 +1,101 @@
+// The UI's reactive state: language, session, current route, and the API
+// client bound to them. One instance per page, created by main.ts.
+
+import { ApiError, createClient, type Client } from './api';
+import { has, parseLang, translate, type Key, type Lang, type Params } from './i18n';
+import { home, href, parse, type Route } from './router';
+import type { Procedure, Session } from './types';
+
+const LANG_KEY = 'xaso.lang';
+const SESSION_KEY = 'xaso.session';
+
+function loadSession(store: Storage): Session | null {
+  try {
+    const s = JSON.parse(store.getItem(SESSION_KEY) ?? 'null');
+    return s && typeof s.token === 'string' && s.user ? (s as Session) : null;
+  } catch {
+    return null;
+  }
+}
+
+export class AppState {
+  lang = $state<Lang>('vi');
+  session = $state<Session | null>(null);
+  route = $state<Route>({ name: 'desk' });
+  /** the procedure catalog, loaded once per sign-in */
+  procedures = $state<Procedure[] | null>(null);
+  readonly api: Client;
+  private store: Storage;
+
+  constructor(win: Window) {
+    this.store = win.sessionStorage;
+    this.lang = parseLang(win.localStorage.getItem(LANG_KEY) ?? win.navigator.language);
+    this.session = loadSession(this.store);
+    this.api = createClient({
+      token: () => this.session?.token ?? '',
+      lang: () => this.lang,
+      onUnauthorized: () => this.signedOut(),
+    });
+    win.document.documentElement.lang = this.lang;
+    const sync = () => {
+      const r = parse(win.location.hash);
+      if (r) this.route = r;
+      else win.location.replace(href(this.session ? home(this.session.user.roles) : { name: 'desk' }));
+    };
+    win.addEventListener('hashchange', sync);
+    sync();
+  }
+
+  /** t translates a key (or a dynamic one such as 'status.' + name) in the current language. */
+  t = (key: Key | string, params?: Params): string => translate(this.lang, key, params);
+
+  setLang(l: Lang) {
+    this.lang = l;
+    localStorage.setItem(LANG_KEY, l);
+    document.documentElement.lang = l;
+  }
+
+  signedIn(s: Session) {
+    this.session = s;
+    this.store.setItem(SESSION_KEY, JSON.stringify(s));
+    this.go(home(s.user.roles));
+  }
+
+  signedOut() {
+    this.session = null;
+    this.procedures = null;
+    this.store.removeItem(SESSION_KEY);
+  }
+
+  async signOut() {
+    try {
+      await this.api.signOut();
+    } catch {
+      // The token dies with the session anyway; signing out must never fail.
+    }
+    this.signedOut();
+  }
+
+  hasRole(r: string): boolean {
+    return this.session?.user.roles.includes(r) ?? false;
+  }
+
+  go(r: Route) {
+    const h = href(r);
+    if (location.hash !== h) location.hash = h;
+    else this.route = r;
+  }
+
+  /** errorText is what to show for a failed call: our own words for client-side failures, else the server's. */
+  errorText(e: unknown): string {
+    if (e instanceof ApiError) {
+      return has('err.' + e.code) ? this.t('err.' + e.code) : e.message;
+    }
+    return String(e);
+  }
+
+  async loadProcedures(): Promise<Procedure[]> {
+    if (!this.procedures) this.procedures = (await this.api.procedures()).items ?? [];
+    return this.procedures;
+  }
+}

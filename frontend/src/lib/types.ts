@@ -1,0 +1,152 @@
+// Shapes of the JSON API (/api/v1), as documented in DESIGN.md §8 and the
+// lead's API notes. Only the fields the UI reads are listed; the server may
+// send more.
+
+export interface User {
+  username: string;
+  full_name?: string;
+  roles: string[];
+}
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+export interface Health {
+  status: string;
+  node_id?: string;
+  version?: string;
+  commune?: string;
+  agency?: string;
+  cluster?: { state: string; members: number };
+  unreplicated?: number;
+  uplink?: { online: boolean; unsent: number };
+  time?: string;
+}
+
+export interface DocumentItem {
+  name: string;
+  copies: number;
+}
+
+export interface Procedure {
+  code: string;
+  name: string;
+  name_en?: string;
+  days?: number;
+  hours?: number;
+  rule?: { kind: string; hours?: number; days?: number };
+  fee_vnd?: number;
+  fee_note?: string;
+  documents?: DocumentItem[];
+  field?: string;
+}
+
+export interface StatusInfo {
+  code: number;
+  name: string;
+  vi: string;
+  terminal: boolean;
+}
+
+export interface Applicant {
+  full_name: string;
+  id_number: string;
+  date_of_birth: string;
+  phone: string;
+  address: string;
+  email?: string;
+}
+
+export interface HistoryEntry {
+  action: string;
+  from?: string;
+  to?: string;
+  at: string;
+  by?: string;
+  note?: string;
+}
+
+export interface Conflict {
+  command_id: string;
+  action: string;
+  by?: string;
+  at: string;
+  reason?: string;
+}
+
+export interface Dossier {
+  id?: string;
+  code: string;
+  provisional?: boolean;
+  procedure_code: string;
+  procedure_name?: string;
+  /** the domain's shape; normalised into procedure_code/procedure_name by the client */
+  procedure?: { code: string; name: string; version?: string };
+  status: string;
+  status_vi?: string;
+  status_code?: number;
+  channel?: string;
+  applicant: Applicant;
+  documents?: DocumentItem[];
+  note?: string;
+  received_at?: string;
+  due_at?: string;
+  entered_at?: string;
+  returned_at?: string;
+  overdue?: boolean;
+  apologized?: boolean;
+  replicated?: boolean;
+  received_by?: string;
+  assignee?: string;
+  /** the domain's name for assignee */
+  holder?: string;
+  allowed_actions?: string[];
+  history?: HistoryEntry[];
+  conflicts?: Conflict[];
+}
+
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
+
+export interface NewDossier {
+  procedure_code: string;
+  applicant: Applicant;
+  documents: DocumentItem[];
+  note?: string;
+  received_at?: string;
+}
+
+export interface ActionRequest {
+  action: string;
+  /** the reason, for actions that need one */
+  note?: string;
+  new_due_at?: string;
+  /** forward: the specialist who takes the dossier */
+  assignee?: string;
+}
+
+export interface Stats {
+  by_status: Record<string, number>;
+  overdue: number;
+  due_today: number;
+  returned: { early: number; on_time: number; late: number };
+  on_time_rate: number | null;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  full_name: string;
+  roles: string[];
+}
+
+/** A row of the desk's document checklist. */
+export interface ChecklistItem {
+  name: string;
+  copies: number;
+  checked: boolean;
+}
