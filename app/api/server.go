@@ -1,0 +1,239 @@
+// Package api is the JSON API of §8 and the built web UI: one http.Handler
+// that `xaso serve` listens with and the desktop window's AssetServer calls.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"xaso/app"
+)
+
+// Health is the node's state for GET /health; the wiring fills it.
+type Health struct {
+	Status       string       `json:"status"`
+	NodeID       string       `json:"node_id"`
+	Version      string       `json:"version"`
+	Commune      string       `json:"commune"`
+	Agency       string       `json:"agency"`
+	Cluster      ClusterState `json:"cluster"`
+	Unreplicated int          `json:"unreplicated"`
+	Uplink       UplinkState  `json:"uplink"`
+	Time         time.Time    `json:"time"`
+}
+
+// ClusterState is the LAN cluster part of Health.
+type ClusterState struct {
+	State   string `json:"state"` // leader | follower | candidate | alone
+	Members int    `json:"members"`
+}
+
+// UplinkState is the province part of Health.
+type UplinkState struct {
+	Online bool `json:"online"`
+	Unsent int  `json:"unsent"`
+}
+
+// Config builds the handler.
+type Config struct {
+	Service *app.Service
+	Health  func() Health
+	Assets  fs.FS // the built web UI; nil serves none
+	Logger  *slog.Logger
+	MaxBody int64 // request body limit; default 1 MiB
+}
+
+// Handler serves /api/v1 and the UI.
+type Handler struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New builds the handler.
+func New(cfg Config) *Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = 1 << 20
+	}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
+	h.routes()
+	return h
+}
+
+func (h *Handler) routes() {
+	m := h.mux
+	m.HandleFunc("GET /api/v1/health", h.health)
+	m.HandleFunc("POST /api/v1/sessions", h.login)
+	m.HandleFunc("DELETE /api/v1/sessions/current", h.auth(h.logout))
+	m.HandleFunc("GET /api/v1/me", h.auth(h.me))
+	m.HandleFunc("GET /api/v1/users", h.auth(h.listUsers))
+	m.HandleFunc("POST /api/v1/users", h.auth(h.createUser))
+	m.HandleFunc("GET /api/v1/procedures", h.auth(h.procedures))
+	m.HandleFunc("GET /api/v1/statuses", h.auth(h.statuses))
+	m.HandleFunc("GET /api/v1/dossiers", h.auth(h.listDossiers))
+	m.HandleFunc("POST /api/v1/dossiers", h.auth(h.receive))
+	m.HandleFunc("GET /api/v1/dossiers/{code}", h.auth(h.getDossier))
+	m.HandleFunc("POST /api/v1/dossiers/{code}/actions", h.auth(h.act))
+	m.HandleFunc("GET /api/v1/stats", h.auth(h.stats))
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
+	})
+	m.Handle("/", h.ui())
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+type principalKey struct{}
+
+type authed func(w http.ResponseWriter, r *http.Request, p app.Principal)
+
+// auth resolves the bearer token to the official making the request.
+func (h *Handler) auth(next authed) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			token = ""
+		}
+		p, err := h.cfg.Service.Authenticate(strings.TrimSpace(token))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		next(w, r, p)
+	}
+}
+
+// statusOf maps error codes to HTTP statuses.
+func statusOf(code string) int {
+	switch code {
+	case app.EInvalid, codeBadJSON:
+		return http.StatusBadRequest
+	case app.EBadCredentials, app.EUnauthorized:
+		return http.StatusUnauthorized
+	case app.EForbidden:
+		return http.StatusForbidden
+	case app.ENotFound:
+		return http.StatusNotFound
+	case app.ETransition, app.EConflict, app.EAlreadyApologize:
+		return http.StatusConflict
+	case app.ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case app.EUnavailable, app.EDataDirLocked:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+const codeBadJSON = "invalid_json"
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// fail writes err in the documented shape. Internal causes go to the log only.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := app.AsError(err)
+	status := statusOf(e.Code)
+	if status >= 500 {
+		h.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", e.Code, "err", err)
+	}
+	msg := e.Message
+	if english(r) && e.English != "" {
+		msg = e.English
+	}
+	writeJSON(w, status, errorBody{errorDetail{Code: e.Code, Message: msg, Field: e.Field}})
+}
+
+func english(r *http.Request) bool {
+	return strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "en")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// decode reads a JSON body strictly into v: one object, known fields only,
+// within the size limit. Its errors name the field when they can.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errors.New("trailing data")
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var timeErr *time.ParseError
+	switch {
+	case errors.As(err, &tooBig):
+		return app.Errorf(app.ETooLarge, "", "Dữ liệu gửi lên quá lớn.", "the request body is too large")
+	case errors.As(err, &typeErr):
+		return app.Errorf(codeBadJSON, typeErr.Field, "Trường “%s” có kiểu dữ liệu không đúng.", "field %q has the wrong type", typeErr.Field)
+	case errors.As(err, &timeErr):
+		return app.Errorf(codeBadJSON, "", "Thời gian không đúng định dạng RFC 3339 (ví dụ 2026-11-27T08:30:00+07:00).",
+			"a time is not in RFC 3339 form (e.g. 2026-11-27T08:30:00+07:00)")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return app.Errorf(codeBadJSON, f, "Trường “%s” không được hỗ trợ.", "unknown field %q", f)
+	case errors.Is(err, io.EOF):
+		return app.Errorf(codeBadJSON, "", "Thiếu nội dung JSON.", "the request body is empty")
+	}
+	return app.Errorf(codeBadJSON, "", "Nội dung JSON không hợp lệ.", "the request body is not valid JSON")
+}
+
+// ui serves the built frontend with a fallback to index.html for the
+// single-page app's own routes.
+func (h *Handler) ui() http.Handler {
+	if h.cfg.Assets == nil {
+		return http.NotFoundHandler()
+	}
+	files := http.FileServerFS(h.cfg.Assets)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := strings.TrimPrefix(r.URL.Path, "/")
+		if p != "" {
+			if _, err := fs.Stat(h.cfg.Assets, p); err != nil {
+				r2 := r.Clone(r.Context())
+				r2.URL.Path = "/"
+				files.ServeHTTP(w, r2)
+				return
+			}
+		}
+		if strings.HasPrefix(p, "assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	})
+}

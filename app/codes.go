@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// nextCode issues the next dossier code for a dossier received at t. Numbers
+// come from slots this node holds: the daily counter of each slot starts at
+// the largest number applied so far, so a restart never reissues a number
+// that was acknowledged. When every held slot is spent for that day, the
+// node leases another.
+func (s *Service) nextCode(ctx context.Context, t time.Time) (code string, slot, seq int, err error) {
+	s.codesMu.Lock()
+	defer s.codesMu.Unlock()
+	conf, _, err := s.cfg.Reader.Commune()
+	if err != nil {
+		return "", 0, 0, Internal(err)
+	}
+	day := t.In(vnZone).Format("060102")
+	held, err := s.heldSlots()
+	if err != nil {
+		return "", 0, 0, err
+	}
+	for range SlotCount + 1 {
+		for _, sl := range held {
+			key := day + "/" + strconv.Itoa(sl)
+			n, ok := s.counters[key]
+			if !ok {
+				if n, err = s.cfg.Reader.MaxSeq(day, sl); err != nil {
+					return "", 0, 0, Internal(err)
+				}
+			}
+			first, last := SlotRange(sl)
+			n = max(n, first-1)
+			if n < last {
+				n++
+				s.counters[key] = n
+				return FormatCode(conf.AgencyCode(), t, n), sl, n, nil
+			}
+			s.counters[key] = n
+		}
+		sl, err := s.lease(ctx)
+		if err != nil {
+			return "", 0, 0, err
+		}
+		held = append(held, sl)
+	}
+	return "", 0, 0, Errorf(EUnavailable, "", "Đã hết số hồ sơ trong ngày.", "no dossier numbers left for the day")
+}
+
+// heldSlots returns the slots this node holds, in order.
+func (s *Service) heldSlots() ([]int, error) {
+	slots, err := s.cfg.Reader.Slots()
+	if err != nil {
+		return nil, Internal(err)
+	}
+	var held []int
+	for _, l := range slots {
+		if l.Holder == s.cfg.Node {
+			held = append(held, l.Slot)
+		}
+	}
+	return held, nil
+}
+
+func (s *Service) lease(ctx context.Context) (int, error) {
+	if s.cfg.Leaser != nil {
+		return s.cfg.Leaser.Lease(ctx)
+	}
+	return s.LeaseLocal(ctx)
+}
+
+// LeaseLocal leases the lowest free slot through this node's own log. It is
+// right for a node alone; a cluster leases through Raft instead.
+func (s *Service) LeaseLocal(ctx context.Context) (int, error) {
+	slots, err := s.cfg.Reader.Slots()
+	if err != nil {
+		return 0, Internal(err)
+	}
+	taken := map[int]bool{}
+	for _, l := range slots {
+		if l.Holder != "" {
+			taken[l.Slot] = true
+		}
+	}
+	for sl := range SlotCount {
+		if taken[sl] {
+			continue
+		}
+		c, err := s.command("", KindSlotLease, "system", &SlotBody{Slot: sl, Node: s.cfg.Node})
+		if err != nil {
+			return 0, err
+		}
+		if err := s.append(ctx, c); err != nil {
+			return 0, err
+		}
+		return sl, nil
+	}
+	return 0, Errorf(EUnavailable, "", "Đã hết dải số hồ sơ để cấp cho máy này.", "no free number slot for this PC")
+}
+
+// SlotHolder reports which node holds slot sl (for the cluster's leaser).
+func SlotHolder(slots []SlotLease, sl int) string {
+	for _, l := range slots {
+		if l.Slot == sl {
+			return l.Holder
+		}
+	}
+	return ""
+}
+
+// ParseCode splits a dossier code into agency, day (YYMMDD) and number.
+func ParseCode(code string) (agency, day string, n int, err error) {
+	if len(code) < 13 || code[len(code)-5] != '-' || code[len(code)-12] != '-' {
+		return "", "", 0, fmt.Errorf("dossier code %q: bad shape", code)
+	}
+	agency, day = code[:len(code)-12], code[len(code)-11:len(code)-5]
+	if _, err := time.Parse("060102", day); err != nil {
+		return "", "", 0, fmt.Errorf("dossier code %q: bad day", code)
+	}
+	n, err = strconv.Atoi(code[len(code)-4:])
+	if err != nil {
+		return "", "", 0, fmt.Errorf("dossier code %q: bad number", code)
+	}
+	return agency, day, n, nil
+}

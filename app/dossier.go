@@ -1,0 +1,259 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Channel is how a dossier reached the commune (national KenhThucHien).
+type Channel string
+
+const (
+	ChannelInPerson Channel = "in_person"
+	ChannelOnline   Channel = "online"
+	ChannelPost     Channel = "post"
+)
+
+// Applicant is the citizen a dossier belongs to.
+type Applicant struct {
+	FullName    string `json:"full_name"`
+	IDNumber    string `json:"id_number"`
+	DateOfBirth string `json:"date_of_birth,omitempty"` // YYYY-MM-DD
+	Phone       string `json:"phone,omitempty"`
+	Email       string `json:"email,omitempty"`
+	Address     string `json:"address,omitempty"`
+}
+
+// Document is a paper the citizen handed in.
+type Document struct {
+	Name   string `json:"name"`
+	Copies int    `json:"copies"`
+}
+
+// ProcedureRef records the procedure a dossier was received under, as it was
+// then: catalog version and deadline rule travel with the dossier.
+type ProcedureRef struct {
+	Code    string       `json:"code"`
+	Name    string       `json:"name"`
+	Version string       `json:"version"`
+	Rule    DeadlineRule `json:"rule"`
+}
+
+// Event is one row of a dossier's history.
+type Event struct {
+	Action Action    `json:"action"`
+	From   Status    `json:"from,omitempty"`
+	To     Status    `json:"to"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Note   string    `json:"note,omitempty"`
+	DueAt  time.Time `json:"due_at,omitzero"`
+	ID     string    `json:"command_id"`
+}
+
+// Conflict is an action the fold could not take: two officials acted on the
+// same dossier while their PCs were apart. It is kept for a person to resolve.
+type Conflict struct {
+	CommandID string    `json:"command_id"`
+	Action    Action    `json:"action"`
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+	Reason    string    `json:"reason"`
+}
+
+// Dossier is the state of one dossier: the fold of its commands.
+type Dossier struct {
+	ID          string       `json:"id"` // the ID of the command that created it
+	Code        string       `json:"code"`
+	Provisional bool         `json:"provisional,omitempty"`
+	Procedure   ProcedureRef `json:"procedure"`
+	Channel     Channel      `json:"channel"`
+	Status      Status       `json:"status"`
+	Applicant   Applicant    `json:"applicant"`
+	Documents   []Document   `json:"documents"`
+	Note        string       `json:"note,omitempty"`
+	ReceivedAt  time.Time    `json:"received_at"`
+	EnteredAt   time.Time    `json:"entered_at"`
+	DueAt       time.Time    `json:"due_at"`
+	ReceivedBy  string       `json:"received_by"`
+	Holder      string       `json:"holder,omitempty"` // who has it now ("mine")
+	PausedAt    time.Time    `json:"paused_at,omitzero"`
+	ResolvedAt  time.Time    `json:"resolved_at,omitzero"`
+	ClosedAt    time.Time    `json:"closed_at,omitzero"`
+	Apologized  bool         `json:"apologized,omitempty"`
+	History     []Event      `json:"history"`
+	Conflicts   []Conflict   `json:"conflicts,omitempty"`
+}
+
+// ReceiveBody creates a dossier (dossier.receive at the desk, dossier.submit online).
+type ReceiveBody struct {
+	DossierID  string       `json:"dossier_id"`
+	Code       string       `json:"code"`
+	Slot       int          `json:"slot"`
+	Seq        int          `json:"seq"`
+	Procedure  ProcedureRef `json:"procedure"`
+	Channel    Channel      `json:"channel"`
+	Applicant  Applicant    `json:"applicant"`
+	Documents  []Document   `json:"documents"`
+	Note       string       `json:"note,omitempty"`
+	ReceivedAt time.Time    `json:"received_at"`
+	DueAt      time.Time    `json:"due_at"`
+}
+
+// Entity implements Body.
+func (b *ReceiveBody) Entity() string { return "dossier/" + b.DossierID }
+
+func (b *ReceiveBody) validate() error {
+	if b.DossierID == "" || b.Procedure.Code == "" || b.ReceivedAt.IsZero() {
+		return errors.New("missing dossier_id, procedure or received_at")
+	}
+	return nil
+}
+
+// ActBody is a lifecycle action on a dossier.
+type ActBody struct {
+	DossierID string    `json:"dossier_id"`
+	Action    Action    `json:"action"`
+	Note      string    `json:"note,omitempty"`
+	DueAt     time.Time `json:"due_at,omitzero"` // the new due date, when the action moves it
+	Holder    string    `json:"holder,omitempty"`
+}
+
+// Entity implements Body.
+func (b *ActBody) Entity() string { return "dossier/" + b.DossierID }
+
+func (b *ActBody) validate() error {
+	if b.DossierID == "" || b.Action == "" {
+		return errors.New("missing dossier_id or action")
+	}
+	return nil
+}
+
+// Apply folds one command into the dossier. Commands must come in the
+// entity's order (Command.Before). It reads no clock: every time it records
+// comes from the command. An action the state does not allow is kept as a
+// conflict; the state does not change.
+func (d *Dossier) Apply(c Command, body Body) {
+	at := c.At.Time().In(vnZone)
+	switch b := body.(type) {
+	case *ReceiveBody:
+		if d.ID != "" {
+			d.conflict(c, ActReceive, at, "dossier_exists")
+			return
+		}
+		status, action := StatusReceived, ActReceive
+		if c.Kind == KindDossierSubmit {
+			status, action = StatusSubmitted, Action("submit")
+		}
+		*d = Dossier{
+			ID: b.DossierID, Code: b.Code, Provisional: b.Slot < 0, Procedure: b.Procedure,
+			Channel: b.Channel, Status: status, Applicant: b.Applicant, Documents: b.Documents,
+			Note: b.Note, ReceivedAt: b.ReceivedAt.In(vnZone), EnteredAt: at, DueAt: b.DueAt.In(vnZone),
+			ReceivedBy: c.Actor, Holder: c.Actor,
+		}
+		if d.Documents == nil {
+			d.Documents = []Document{}
+		}
+		d.History = []Event{{Action: action, To: status, At: d.ReceivedAt, By: c.Actor, Note: b.Note,
+			DueAt: d.DueAt, ID: c.ID}}
+	case *ActBody:
+		if d.ID == "" {
+			d.conflict(c, b.Action, at, "dossier_not_received")
+			return
+		}
+		to, ok := Next(d.Status, b.Action)
+		if !ok {
+			d.conflict(c, b.Action, at, fmt.Sprintf("%s not allowed in %s", b.Action, d.Status))
+			return
+		}
+		if b.Action == ActApologize {
+			if d.Apologized {
+				d.conflict(c, b.Action, at, "already_apologized")
+				return
+			}
+			d.Apologized = true
+		}
+		from := d.Status
+		d.Status = to
+		if !b.DueAt.IsZero() {
+			d.DueAt = b.DueAt.In(vnZone)
+		}
+		switch b.Action {
+		case ActRequestSupplement:
+			d.PausedAt = at
+		case ActSupplement:
+			d.PausedAt = time.Time{}
+		case ActResolve:
+			d.ResolvedAt = at
+		case ActForward:
+			d.Holder = b.Holder
+		}
+		if to.Terminal() {
+			d.ClosedAt = at
+			d.Holder = ""
+		}
+		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: b.Note, ID: c.ID}
+		if !b.DueAt.IsZero() {
+			ev.DueAt = d.DueAt
+		}
+		d.History = append(d.History, ev)
+	}
+}
+
+func (d *Dossier) conflict(c Command, a Action, at time.Time, reason string) {
+	d.Conflicts = append(d.Conflicts, Conflict{CommandID: c.ID, Action: a, By: c.Actor, At: at, Reason: reason})
+}
+
+// Overdue reports whether the dossier has missed its due date at now: still
+// open past its due date, or its result was ready only after it. Derived, not a status.
+func (d *Dossier) Overdue(now time.Time) bool {
+	switch {
+	case d.ID == "" || d.DueAt.IsZero():
+		return false
+	case !d.ResolvedAt.IsZero():
+		return d.ResolvedAt.After(d.DueAt)
+	case d.Status.Terminal():
+		return false
+	case d.Status == StatusSupplementRequested:
+		return false // paused: the clock does not run while the citizen completes the file
+	}
+	return now.After(d.DueAt)
+}
+
+// Timing classifies a processed dossier as the Decision 766 report does.
+type Timing string
+
+const (
+	TimingEarly  Timing = "early"
+	TimingOnTime Timing = "on_time"
+	TimingLate   Timing = "late"
+)
+
+// ResultTiming classifies when the result was ready against the due date:
+// before the due day is early, on the due day up to the due time is on time.
+func (d *Dossier) ResultTiming() (Timing, bool) {
+	if d.ResolvedAt.IsZero() || d.DueAt.IsZero() {
+		return "", false
+	}
+	r, due := d.ResolvedAt.In(vnZone), d.DueAt.In(vnZone)
+	switch {
+	case r.After(due):
+		return TimingLate, true
+	case dateOf(r).Before(dateOf(due)):
+		return TimingEarly, true
+	}
+	return TimingOnTime, true
+}
+
+func dateOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// vnZone is Asia/Ho_Chi_Minh (UTC+7 without DST since 1975); fixed so that
+// PCs without a tz database (Windows) compute the same times.
+var vnZone = time.FixedZone("ICT", 7*3600)
+
+// VN returns the commune's time zone.
+func VN() *time.Location { return vnZone }

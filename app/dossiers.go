@@ -1,0 +1,224 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ReceiveInput is what the desk types for a new dossier.
+type ReceiveInput struct {
+	ProcedureCode string     `json:"procedure_code"`
+	Applicant     Applicant  `json:"applicant"`
+	Documents     []Document `json:"documents"`
+	Note          string     `json:"note"`
+	Channel       Channel    `json:"channel"`
+	ReceivedAt    *time.Time `json:"received_at"` // back-entered after an outage
+}
+
+// BackEntryWindow is how far back a paper receipt may be entered.
+const BackEntryWindow = 60 * 24 * time.Hour
+
+// Receive records a dossier handed in at the desk and returns it with its
+// code and due date. The same idempotency key from the same official
+// returns the first dossier, never a second one.
+func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, idemKey string) (Dossier, error) {
+	if !p.Has(RoleReceiver) {
+		return Dossier{}, forbidden()
+	}
+	var id string
+	if idemKey != "" {
+		if len(idemKey) > 200 {
+			return Dossier{}, Errorf(EInvalid, "Idempotency-Key", "Khóa chống trùng quá dài.", "the Idempotency-Key is too long")
+		}
+		sum := sha256.Sum256([]byte(p.Username + "\x00" + idemKey))
+		id = "k" + hex.EncodeToString(sum[:16])
+		if d, err := s.cfg.Reader.Dossier(id); err == nil {
+			return d, nil
+		} else if ErrorCode(err) != ENotFound {
+			return Dossier{}, Internal(err)
+		}
+	}
+	at := s.cfg.Clock.Next()
+	now := at.Time().In(vnZone)
+	received := now
+	if in.ReceivedAt != nil {
+		received = in.ReceivedAt.In(vnZone)
+		switch {
+		case received.After(now.Add(time.Minute)):
+			return Dossier{}, Errorf(EInvalid, "received_at", "Thời điểm tiếp nhận không được ở tương lai.", "received_at cannot be in the future")
+		case received.Before(now.Add(-BackEntryWindow)):
+			return Dossier{}, Errorf(EInvalid, "received_at", "Chỉ được nhập bù hồ sơ tiếp nhận trong vòng 60 ngày.",
+				"a paper receipt can be entered at most 60 days late")
+		case received.After(now):
+			received = now
+		}
+	}
+	proc, version, ok := s.cfg.Catalogs.Lookup(strings.TrimSpace(in.ProcedureCode), received)
+	if !ok {
+		return Dossier{}, Errorf(EInvalid, "procedure_code", "Thủ tục hành chính không có trong danh mục.", "unknown procedure code")
+	}
+	a := NormalizeApplicant(in.Applicant)
+	if err := ValidateApplicant(a, now); err != nil {
+		return Dossier{}, err
+	}
+	docs, err := checkDocuments(in.Documents, proc)
+	if err != nil {
+		return Dossier{}, err
+	}
+	if utf8.RuneCountInString(in.Note) > 1000 {
+		return Dossier{}, Errorf(EInvalid, "note", "Ghi chú quá dài (tối đa 1000 ký tự).", "the note is too long (at most 1000 characters)")
+	}
+	ch := in.Channel
+	switch ch {
+	case "":
+		ch = ChannelInPerson
+	case ChannelInPerson, ChannelPost:
+	default:
+		return Dossier{}, Errorf(EInvalid, "channel", "Kênh tiếp nhận tại quầy chỉ là trực tiếp hoặc bưu chính.",
+			"the desk receives in person or by post")
+	}
+	code, slot, seq, err := s.nextCode(ctx, received)
+	if err != nil {
+		return Dossier{}, err
+	}
+	body := &ReceiveBody{Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
+		Note: strings.TrimSpace(in.Note), ReceivedAt: received,
+		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule},
+		DueAt:     s.cfg.Calendar.Due(received, proc.Rule)}
+	if id == "" {
+		id = s.cfg.NewID()
+	}
+	body.DossierID = id
+	c, err := s.commandAt(id, KindDossierReceive, p.Username, at, body)
+	if err != nil {
+		return Dossier{}, err
+	}
+	if err := s.append(ctx, c); err != nil {
+		return Dossier{}, err
+	}
+	return s.cfg.Reader.Dossier(id)
+}
+
+func checkDocuments(in []Document, proc Procedure) ([]Document, error) {
+	if len(in) == 0 {
+		return append([]Document{}, proc.Documents...), nil
+	}
+	if len(in) > 50 {
+		return nil, Errorf(EInvalid, "documents", "Tối đa 50 loại giấy tờ.", "at most 50 documents")
+	}
+	out := make([]Document, 0, len(in))
+	for i, d := range in {
+		d.Name = strings.Join(strings.Fields(d.Name), " ")
+		field := "documents." + itoa(i)
+		if d.Name == "" || utf8.RuneCountInString(d.Name) > 200 {
+			return nil, Errorf(EInvalid, field+".name", "Tên giấy tờ không được để trống (tối đa 200 ký tự).",
+				"a document needs a name (at most 200 characters)")
+		}
+		if d.Copies < 1 || d.Copies > 100 {
+			return nil, Errorf(EInvalid, field+".copies", "Số bản giấy tờ phải từ 1 đến 100.", "copies must be between 1 and 100")
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// ActInput is a lifecycle action requested by an official.
+type ActInput struct {
+	Action   Action     `json:"action"`
+	Note     string     `json:"note"`
+	NewDueAt *time.Time `json:"new_due_at"` // apologize
+	Assignee string     `json:"assignee"`   // forward: the specialist who takes it
+}
+
+// Act takes a lifecycle action on the dossier with the given code.
+func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput) (Dossier, error) {
+	id, err := s.cfg.Reader.DossierIDByCode(code)
+	if err != nil {
+		return Dossier{}, err
+	}
+	if _, ok := permissions[in.Action]; !ok {
+		return Dossier{}, Errorf(EInvalid, "action", "Thao tác không hợp lệ: %q.", "unknown action %q", string(in.Action))
+	}
+	if utf8.RuneCountInString(in.Note) > 1000 {
+		return Dossier{}, Errorf(EInvalid, "note", "Ghi chú quá dài (tối đa 1000 ký tự).", "the note is too long (at most 1000 characters)")
+	}
+	if !Permitted(p.Roles, in.Action) {
+		return Dossier{}, forbidden()
+	}
+	unlock := s.lockDossier(id)
+	defer unlock()
+	d, err := s.cfg.Reader.Dossier(id)
+	if err != nil {
+		return Dossier{}, err
+	}
+	if _, ok := Next(d.Status, in.Action); !ok {
+		return Dossier{}, Errorf(ETransition, "action", "Không thể %s khi hồ sơ ở trạng thái “%s”.",
+			"cannot %s a dossier that is %s", actionVi(in.Action), statusVi(d.Status))
+	}
+	at := s.cfg.Clock.Next()
+	now := at.Time().In(vnZone)
+	body := &ActBody{DossierID: id, Action: in.Action, Note: strings.TrimSpace(in.Note)}
+	switch in.Action {
+	case ActApologize:
+		if d.Apologized {
+			return Dossier{}, Errorf(EAlreadyApologize, "action", "Hồ sơ này đã có văn bản xin lỗi; mỗi hồ sơ chỉ được xin lỗi và hẹn lại một lần.",
+				"this dossier already has an apology; only one is allowed")
+		}
+		if in.NewDueAt == nil {
+			return Dossier{}, Errorf(EInvalid, "new_due_at", "Cần nhập ngày hẹn trả mới.", "new_due_at is required")
+		}
+		if nd := in.NewDueAt.In(vnZone); !nd.After(d.DueAt) || !nd.After(now) {
+			return Dossier{}, Errorf(EInvalid, "new_due_at", "Ngày hẹn trả mới phải sau hạn cũ và sau thời điểm hiện tại.",
+				"new_due_at must be after the current due date and after now")
+		}
+		if body.Note == "" {
+			return Dossier{}, Errorf(EInvalid, "note", "Văn bản xin lỗi cần nêu lý do.", "an apology needs a reason in the note")
+		}
+		body.DueAt = in.NewDueAt.In(vnZone)
+	case ActSupplement:
+		// The deadline stood still while the citizen completed the file.
+		paused := s.cfg.Calendar.WorkingBetween(d.PausedAt, now)
+		body.DueAt = s.cfg.Calendar.AddWorking(d.DueAt, paused)
+	case ActRequestSupplement, ActRefuse, ActStop:
+		if body.Note == "" {
+			return Dossier{}, Errorf(EInvalid, "note", "Cần ghi rõ lý do hoặc nội dung yêu cầu.", "a reason is required in the note")
+		}
+	case ActForward:
+		if in.Assignee != "" {
+			u, err := s.cfg.Reader.User(in.Assignee)
+			if err != nil || !HasRole(u.Roles, RoleSpecialist) && !HasRole(u.Roles, RoleLeader) {
+				return Dossier{}, Errorf(EInvalid, "assignee", "Người được chuyển hồ sơ phải là chuyên viên hoặc lãnh đạo.",
+					"the assignee must be a specialist or leader")
+			}
+			body.Holder = u.Username
+		}
+	}
+	c, err := s.commandAt("", KindDossierAct, p.Username, at, body)
+	if err != nil {
+		return Dossier{}, err
+	}
+	if err := s.append(ctx, c); err != nil {
+		return Dossier{}, err
+	}
+	return s.cfg.Reader.Dossier(id)
+}
+
+// DossierByCode returns a dossier by its code.
+func (s *Service) DossierByCode(code string) (Dossier, error) {
+	id, err := s.cfg.Reader.DossierIDByCode(code)
+	if err != nil {
+		return Dossier{}, err
+	}
+	return s.cfg.Reader.Dossier(id)
+}

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes are stable English identifiers that cross every boundary (the
+// API's error.code). Messages are for people and are Vietnamese first.
+const (
+	EInvalid          = "invalid"                // generic bad input
+	EBadCredentials   = "bad_credentials"        // wrong user name or password
+	EUnauthorized     = "unauthorized"           // no or expired session
+	EForbidden        = "forbidden"              // the role does not allow the action
+	ENotFound         = "not_found"              // no such dossier, user, procedure
+	ETransition       = "transition_not_allowed" // the action is not allowed in the current status
+	EConflict         = "conflict"               // exists already, or concurrent change
+	ETooLarge         = "too_large"              // request body too large
+	EDataDirLocked    = "data_dir_locked"        // another xaso holds the data folder
+	EInternal         = "internal"               // a bug or an I/O failure; details go to the log
+	EUnavailable      = "unavailable"            // temporarily unable (shutting down, no numbers)
+	EAlreadyApologize = "already_apologized"     // one apology per dossier
+)
+
+// Error is the domain error: a stable code, a Vietnamese message, an English
+// message, and optionally the input field it is about.
+type Error struct {
+	Code    string
+	Message string // Vietnamese, shown to the official
+	English string // English, for the English UI and logs
+	Field   string // dotted path of the input field, if any
+	Err     error  // the underlying cause, never shown to users
+}
+
+func (e *Error) Error() string {
+	s := e.Code
+	if e.Field != "" {
+		s += " (" + e.Field + ")"
+	}
+	if e.English != "" {
+		s += ": " + e.English
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds a domain error with a Vietnamese and an English message.
+func Errorf(code, field, vi, en string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(vi, args...), English: fmt.Sprintf(en, args...)}
+}
+
+// Internal wraps an unexpected failure; its cause is logged, never shown.
+func Internal(err error) *Error {
+	return &Error{Code: EInternal, Message: "Lỗi hệ thống, vui lòng thử lại hoặc báo quản trị viên.",
+		English: "internal error, please retry or tell the administrator", Err: err}
+}
+
+// ErrorCode returns the code of err, or EInternal for errors that are not domain errors.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return EInternal
+}
+
+// AsError returns err as a domain error, wrapping unknown errors as internal ones.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return Internal(err)
+}

@@ -1,0 +1,163 @@
+package app
+
+// Status is a dossier status: the names of the national status codes 1–10.
+type Status string
+
+const (
+	StatusSubmitted           Status = "submitted"
+	StatusReceived            Status = "received"
+	StatusRefused             Status = "refused"
+	StatusProcessing          Status = "processing"
+	StatusSupplementRequested Status = "supplement_requested"
+	StatusPaymentRequested    Status = "payment_requested"
+	StatusWithdrawn           Status = "withdrawn"
+	StatusStopped             Status = "stopped"
+	StatusResultReady         Status = "result_ready"
+	StatusReturned            Status = "returned"
+)
+
+// StatusInfo describes a status as the national portal numbers it.
+type StatusInfo struct {
+	Code     int    `json:"code"`
+	Name     Status `json:"name"`
+	Vi       string `json:"vi"`
+	En       string `json:"en"`
+	Terminal bool   `json:"terminal"`
+}
+
+// Statuses lists the ten national statuses in code order.
+func Statuses() []StatusInfo {
+	return []StatusInfo{
+		{1, StatusSubmitted, "Mới đăng ký", "Submitted", false},
+		{2, StatusReceived, "Được tiếp nhận", "Received", false},
+		{3, StatusRefused, "Không được tiếp nhận", "Refused", true},
+		{4, StatusProcessing, "Đang xử lý", "Processing", false},
+		{5, StatusSupplementRequested, "Yêu cầu bổ sung giấy tờ", "Supplement requested", false},
+		{6, StatusPaymentRequested, "Yêu cầu thực hiện nghĩa vụ tài chính", "Payment requested", false},
+		{7, StatusWithdrawn, "Công dân yêu cầu rút hồ sơ", "Withdrawn", true},
+		{8, StatusStopped, "Dừng xử lý", "Stopped", true},
+		{9, StatusResultReady, "Đã xử lý xong", "Result ready", false},
+		{10, StatusReturned, "Đã trả kết quả", "Returned", true},
+	}
+}
+
+// Info returns the national description of s; ok is false for unknown names.
+func (s Status) Info() (StatusInfo, bool) {
+	for _, i := range Statuses() {
+		if i.Name == s {
+			return i, true
+		}
+	}
+	return StatusInfo{}, false
+}
+
+// Terminal reports whether no further action can change the dossier.
+func (s Status) Terminal() bool {
+	i, ok := s.Info()
+	return ok && i.Terminal
+}
+
+// Action is a lifecycle action an official takes on a dossier.
+type Action string
+
+const (
+	ActReceive           Action = "receive"
+	ActRefuse            Action = "refuse"
+	ActForward           Action = "forward"
+	ActRequestSupplement Action = "request_supplement"
+	ActSupplement        Action = "supplement"
+	ActRequestPayment    Action = "request_payment"
+	ActPaid              Action = "paid"
+	ActStop              Action = "stop"
+	ActResolve           Action = "resolve"
+	ActReturn            Action = "return"
+	ActWithdraw          Action = "withdraw"
+	ActApologize         Action = "apologize"
+)
+
+// Actions lists every action in the order the UI offers them.
+func Actions() []Action {
+	return []Action{ActReceive, ActRefuse, ActForward, ActRequestSupplement, ActSupplement,
+		ActRequestPayment, ActPaid, ActResolve, ActReturn, ActStop, ActApologize, ActWithdraw}
+}
+
+// transitions maps (from, action) to the status after the action.
+var transitions = map[Status]map[Action]Status{
+	StatusSubmitted: {ActReceive: StatusReceived, ActRefuse: StatusRefused, ActWithdraw: StatusWithdrawn},
+	StatusReceived: {ActForward: StatusProcessing, ActWithdraw: StatusWithdrawn, ActApologize: StatusReceived},
+	StatusProcessing: {ActRequestSupplement: StatusSupplementRequested, ActRequestPayment: StatusPaymentRequested,
+		ActStop: StatusStopped, ActResolve: StatusResultReady, ActWithdraw: StatusWithdrawn, ActApologize: StatusProcessing},
+	StatusSupplementRequested: {ActSupplement: StatusProcessing, ActWithdraw: StatusWithdrawn,
+		ActApologize: StatusSupplementRequested},
+	StatusPaymentRequested: {ActPaid: StatusProcessing, ActWithdraw: StatusWithdrawn, ActApologize: StatusPaymentRequested},
+	StatusResultReady:      {ActReturn: StatusReturned, ActWithdraw: StatusWithdrawn},
+}
+
+// Next returns the status after taking action a in status s.
+func Next(s Status, a Action) (Status, bool) {
+	to, ok := transitions[s][a]
+	return to, ok
+}
+
+// Role is what an official may do.
+type Role string
+
+const (
+	RoleAdmin      Role = "admin"
+	RoleReceiver   Role = "receiver"
+	RoleSpecialist Role = "specialist"
+	RoleLeader     Role = "leader"
+)
+
+// Roles lists every role.
+func Roles() []Role { return []Role{RoleAdmin, RoleReceiver, RoleSpecialist, RoleLeader} }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles() {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// permissions says which roles may take each action. The desk (receiver)
+// deals with citizens; specialists process; the leader signs, stops and
+// apologises in the name of the committee.
+var permissions = map[Action][]Role{
+	ActReceive:           {RoleReceiver},
+	ActRefuse:            {RoleReceiver},
+	ActForward:           {RoleReceiver},
+	ActRequestSupplement: {RoleSpecialist, RoleLeader},
+	ActSupplement:        {RoleReceiver},
+	ActRequestPayment:    {RoleSpecialist},
+	ActPaid:              {RoleReceiver, RoleSpecialist},
+	ActStop:              {RoleLeader},
+	ActResolve:           {RoleSpecialist, RoleLeader},
+	ActReturn:            {RoleReceiver},
+	ActWithdraw:          {RoleReceiver, RoleLeader},
+	ActApologize:         {RoleLeader},
+}
+
+// Permitted reports whether a holder of roles may take action a.
+func Permitted(roles []Role, a Action) bool {
+	for _, allowed := range permissions[a] {
+		for _, r := range roles {
+			if r == allowed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// HasRole reports whether roles contains r.
+func HasRole(roles []Role, r Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}

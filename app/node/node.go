@@ -1,0 +1,148 @@
+// Package node assembles one xaso node from its parts — store, domain
+// service, JSON API and UI — for `xaso serve` and the desktop window. It is
+// the composition root that main.go calls; the parts never import each other.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"xaso/app"
+	"xaso/app/api"
+	"xaso/app/argon2id"
+	"xaso/app/calendar"
+	"xaso/frontend"
+	"xaso/store"
+)
+
+// Config is everything a node needs; main.go fills it from flags and the
+// environment.
+type Config struct {
+	Dir           string
+	Commune       string // used only on a new data folder
+	Agency        string // used only on a new data folder
+	AdminPassword string // used only on a new data folder
+	Version       string
+	Now           func() time.Time
+	Logger        *slog.Logger
+	Hasher        app.PasswordHasher // nil: argon2id defaults
+}
+
+// Node is a running node: open it, serve it, close it.
+type Node struct {
+	cfg     Config
+	Store   *store.Store
+	Service *app.Service
+	Handler http.Handler
+	clock   *app.Clock
+}
+
+// Open opens the data folder and builds the node. On a new folder it sets up
+// the commune and the admin account.
+func Open(ctx context.Context, cfg Config) (*Node, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Hasher == nil {
+		cfg.Hasher = argon2id.Default()
+	}
+	st, err := store.Open(store.Config{Dir: cfg.Dir, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	n, err := build(ctx, cfg, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
+	floor, err := st.MaxHLC()
+	if err != nil {
+		return nil, fmt.Errorf("read clock floor: %w", err)
+	}
+	cat, err := app.DefaultCatalog()
+	if err != nil {
+		return nil, err
+	}
+	clock := app.NewClock(cfg.Now, floor)
+	svc, err := app.NewService(app.Config{
+		Node: st.NodeID(), Log: st, Reader: st, Sessions: st, Hasher: cfg.Hasher,
+		Calendar: calendar.Default(), Catalogs: app.NewCatalogs(cat), Clock: clock, Now: cfg.Now, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, ok, err := st.Commune(); err != nil {
+		return nil, fmt.Errorf("read commune: %w", err)
+	} else if !ok {
+		if cfg.Commune == "" {
+			return nil, app.Errorf(app.EInvalid, "commune",
+				"Thư mục dữ liệu mới: cần chọn xã (--commune MÃ_5_SỐ) và đặt mật khẩu quản trị (XASO_ADMIN_PASSWORD).",
+				"new data folder: give --commune CODE and set XASO_ADMIN_PASSWORD")
+		}
+		if err := svc.Bootstrap(ctx, cfg.Commune, cfg.Agency, cfg.AdminPassword); err != nil {
+			return nil, err
+		}
+		cfg.Logger.Info("new data folder set up", "dir", cfg.Dir, "commune", cfg.Commune, "node", st.NodeID())
+	}
+	n := &Node{cfg: cfg, Store: st, Service: svc, clock: clock}
+	assets, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return nil, fmt.Errorf("frontend assets: %w", err)
+	}
+	n.Handler = api.New(api.Config{Service: svc, Health: n.Health, Assets: assets, Logger: cfg.Logger})
+	return n, nil
+}
+
+// Health reports the node's state for GET /health.
+func (n *Node) Health() api.Health {
+	h := api.Health{Status: "ok", NodeID: n.Store.NodeID(), Version: n.cfg.Version,
+		Cluster: api.ClusterState{State: "alone", Members: 1}, Time: n.cfg.Now().In(app.VN())}
+	if c, ok, err := n.Store.Commune(); err == nil && ok {
+		h.Commune, h.Agency = c.Commune, c.AgencyCode()
+	}
+	if u, err := n.Store.Unreplicated(""); err == nil {
+		h.Unreplicated = u
+	} else {
+		h.Status = "degraded"
+	}
+	return h
+}
+
+// Serve answers HTTP on l until ctx is cancelled, then lets requests in
+// flight finish (up to 10 s).
+func (n *Node) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{Handler: n.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(n.cfg.Logger.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http serve: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shut)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+// Close releases the node's resources, in reverse order of opening.
+func (n *Node) Close() error {
+	return n.Store.Close()
+}

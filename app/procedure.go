@@ -1,0 +1,116 @@
+package app
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"xaso/app/calendar"
+)
+
+// DeadlineRule says how a procedure's statutory time is counted:
+// "same_day" (due at closing; after the 15:00 cut-off, the next working day),
+// "working_hours" (8 h = one working day), or "calendar_days".
+type DeadlineRule = calendar.Rule
+
+// Procedure is one administrative procedure of the catalog.
+type Procedure struct {
+	Code      string       `json:"code"`
+	Name      string       `json:"name"`
+	NameEn    string       `json:"name_en"`
+	Field     string       `json:"field"`
+	Rule      DeadlineRule `json:"rule"`
+	FeeVND    int          `json:"fee_vnd"`
+	FeeNote   string       `json:"fee_note,omitempty"`
+	Documents []Document   `json:"documents"`
+}
+
+// Catalog is a version of the procedure list, in force from a date. The
+// province pushes new versions; a dossier keeps the version it was received under.
+type Catalog struct {
+	Version       string      `json:"version"`
+	EffectiveFrom string      `json:"effective_from"` // YYYY-MM-DD, Asia/Ho_Chi_Minh
+	Source        string      `json:"source,omitempty"`
+	Procedures    []Procedure `json:"procedures"`
+}
+
+//go:embed catalog/default.json
+var defaultCatalogJSON []byte
+
+// DefaultCatalog returns the built-in catalog, used until the province sends one.
+func DefaultCatalog() (Catalog, error) {
+	var c Catalog
+	if err := json.Unmarshal(defaultCatalogJSON, &c); err != nil {
+		return Catalog{}, fmt.Errorf("built-in catalog: %w", err)
+	}
+	return c, c.Check()
+}
+
+// Check validates a catalog version.
+func (c Catalog) Check() error {
+	if c.Version == "" {
+		return fmt.Errorf("catalog: empty version")
+	}
+	if _, err := time.ParseInLocation("2006-01-02", c.EffectiveFrom, vnZone); err != nil {
+		return fmt.Errorf("catalog %s: effective_from: %w", c.Version, err)
+	}
+	seen := map[string]bool{}
+	for _, p := range c.Procedures {
+		if p.Code == "" || p.Name == "" || seen[p.Code] {
+			return fmt.Errorf("catalog %s: procedure %q: empty or duplicate", c.Version, p.Code)
+		}
+		seen[p.Code] = true
+		switch p.Rule.Kind {
+		case "same_day":
+		case "working_hours":
+			if p.Rule.Hours <= 0 {
+				return fmt.Errorf("catalog %s: procedure %s: hours must be positive", c.Version, p.Code)
+			}
+		case "calendar_days":
+			if p.Rule.Days <= 0 {
+				return fmt.Errorf("catalog %s: procedure %s: days must be positive", c.Version, p.Code)
+			}
+		default:
+			return fmt.Errorf("catalog %s: procedure %s: unknown rule %q", c.Version, p.Code, p.Rule.Kind)
+		}
+	}
+	return nil
+}
+
+// Catalogs holds every known catalog version and answers which is in force.
+type Catalogs struct{ versions []Catalog }
+
+// NewCatalogs orders the versions by effective date.
+func NewCatalogs(versions ...Catalog) *Catalogs {
+	vs := append([]Catalog(nil), versions...)
+	sort.SliceStable(vs, func(i, j int) bool { return vs[i].EffectiveFrom < vs[j].EffectiveFrom })
+	return &Catalogs{versions: vs}
+}
+
+// At returns the catalog in force at t (the oldest one if t precedes them all).
+func (cs *Catalogs) At(t time.Time) Catalog {
+	if len(cs.versions) == 0 {
+		return Catalog{}
+	}
+	day := t.In(vnZone).Format("2006-01-02")
+	cur := cs.versions[0]
+	for _, v := range cs.versions {
+		if v.EffectiveFrom <= day {
+			cur = v
+		}
+	}
+	return cur
+}
+
+// Lookup finds a procedure in the catalog in force at t.
+func (cs *Catalogs) Lookup(code string, t time.Time) (Procedure, string, bool) {
+	c := cs.At(t)
+	for _, p := range c.Procedures {
+		if p.Code == code {
+			return p, c.Version, true
+		}
+	}
+	return Procedure{}, "", false
+}

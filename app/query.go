@@ -1,0 +1,165 @@
+package app
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Queues a list can be asked for.
+const (
+	QueueMine       = "mine"       // open dossiers held by the caller
+	QueueDueToday   = "due_today"  // open dossiers due today
+	QueueOverdue    = "overdue"    // open, running dossiers past their due date
+	QueueSupplement = "supplement" // waiting for the citizen's supplement
+	QueueOpen       = "open"       // every open dossier, soonest due first
+)
+
+// ListQuery selects dossiers. The store chooses the index from it.
+type ListQuery struct {
+	Status Status
+	Q      string // a name (diacritics optional), an ID or phone number, or a dossier code
+	Queue  string
+	Holder string // QueueMine
+	DueMin time.Time
+	DueMax time.Time
+	Limit  int
+	After  string // opaque cursor from the previous page
+}
+
+// SearchKind says how the store should treat ListQuery.Q.
+type SearchKind int
+
+const (
+	SearchNone SearchKind = iota
+	SearchName
+	SearchNumber
+	SearchCode
+)
+
+// ClassifySearch decides what q is: a dossier code (has '-' and digits), a
+// number (ID or phone: digits only), or a name.
+func ClassifySearch(q string) (SearchKind, string) {
+	q = strings.TrimSpace(q)
+	switch {
+	case q == "":
+		return SearchNone, ""
+	case strings.Count(q, "-") >= 2 && strings.ContainsFunc(q, unicode.IsDigit):
+		return SearchCode, strings.ToUpper(q)
+	case strings.Trim(q, "0123456789 ") == "":
+		return SearchNumber, strings.ReplaceAll(q, " ", "")
+	}
+	return SearchName, Fold(q)
+}
+
+// ListDossiers checks a list request and runs it.
+func (s *Service) ListDossiers(p Principal, q ListQuery) ([]Dossier, string, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	if q.Limit > 500 {
+		return nil, "", Errorf(EInvalid, "limit", "Số dòng mỗi trang tối đa là 500.", "limit must be at most 500")
+	}
+	if q.Status != "" {
+		if _, ok := q.Status.Info(); !ok {
+			return nil, "", Errorf(EInvalid, "status", "Trạng thái không hợp lệ: %q.", "unknown status %q", string(q.Status))
+		}
+	}
+	if len(q.Q) > 200 {
+		return nil, "", Errorf(EInvalid, "q", "Từ khóa tìm kiếm quá dài.", "the search text is too long")
+	}
+	now := s.Now()
+	switch q.Queue {
+	case "", QueueOpen:
+	case QueueMine:
+		q.Holder = p.Username
+	case QueueDueToday:
+		q.DueMin = dateOf(now)
+		q.DueMax = dateOf(now).AddDate(0, 0, 1)
+	case QueueOverdue:
+		q.DueMax = now
+	case QueueSupplement:
+		q.Status = StatusSupplementRequested
+		q.Queue = ""
+	default:
+		return nil, "", Errorf(EInvalid, "queue", "Hàng đợi không hợp lệ: %q.", "unknown queue %q", q.Queue)
+	}
+	items, next, err := s.cfg.Reader.Dossiers(q)
+	if err != nil {
+		return nil, "", err
+	}
+	return items, next, nil
+}
+
+// Stats counts the commune's dossiers for the dashboard.
+type Stats struct {
+	ByStatus   map[Status]int `json:"by_status"`
+	Total      int            `json:"total"`
+	Overdue    int            `json:"overdue"`
+	DueToday   int            `json:"due_today"`
+	Processed  map[Timing]int `json:"processed"`
+	OnTimeRate float64        `json:"on_time_rate"` // (early + on time) / processed; 1 when nothing is processed
+}
+
+// Stats returns the dashboard counts.
+func (s *Service) Stats(p Principal) (Stats, error) {
+	st, err := s.cfg.Reader.Counts(s.Now())
+	if err != nil {
+		return Stats{}, Internal(err)
+	}
+	done := st.Processed[TimingEarly] + st.Processed[TimingOnTime] + st.Processed[TimingLate]
+	st.OnTimeRate = 1
+	if done > 0 {
+		st.OnTimeRate = float64(st.Processed[TimingEarly]+st.Processed[TimingOnTime]) / float64(done)
+	}
+	return st, nil
+}
+
+// DossierView is a dossier as one official sees it now: with what is
+// derived (overdue, the actions this official may take, replication).
+type DossierView struct {
+	Dossier
+	ProcedureCode  string   `json:"procedure_code"`
+	ProcedureName  string   `json:"procedure_name"`
+	StatusCode     int      `json:"status_code"`
+	StatusVi       string   `json:"status_vi"`
+	Overdue        bool     `json:"overdue"`
+	Replicated     bool     `json:"replicated"`
+	AllowedActions []Action `json:"allowed_actions"`
+}
+
+// View derives the official's view of d.
+func (s *Service) View(p Principal, d Dossier) DossierView {
+	info, _ := d.Status.Info()
+	v := DossierView{Dossier: d, ProcedureCode: d.Procedure.Code, ProcedureName: d.Procedure.Name,
+		StatusCode: info.Code, StatusVi: info.Vi, Overdue: d.Overdue(s.Now()), AllowedActions: []Action{}}
+	n, err := s.cfg.Reader.Unreplicated("dossier/" + d.ID)
+	v.Replicated = err == nil && n == 0
+	for _, a := range Actions() {
+		if _, ok := Next(d.Status, a); ok && Permitted(p.Roles, a) && !(a == ActApologize && d.Apologized) {
+			v.AllowedActions = append(v.AllowedActions, a)
+		}
+	}
+	return v
+}
+
+var actionNamesVi = map[Action]string{
+	ActReceive: "tiếp nhận", ActRefuse: "từ chối tiếp nhận", ActForward: "chuyển xử lý",
+	ActRequestSupplement: "yêu cầu bổ sung", ActSupplement: "nhận bổ sung", ActRequestPayment: "yêu cầu nộp phí",
+	ActPaid: "xác nhận đã nộp phí", ActStop: "dừng xử lý", ActResolve: "hoàn thành xử lý",
+	ActReturn: "trả kết quả", ActWithdraw: "rút hồ sơ", ActApologize: "xin lỗi và hẹn lại",
+}
+
+func actionVi(a Action) string {
+	if s, ok := actionNamesVi[a]; ok {
+		return s
+	}
+	return string(a)
+}
+
+func statusVi(s Status) string {
+	if i, ok := s.Info(); ok {
+		return i.Vi
+	}
+	return string(s)
+}

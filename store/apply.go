@@ -1,0 +1,195 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"xaso/app"
+)
+
+// applyCommand folds one command into the state inside tx. It is
+// deterministic (no clock, no randomness) and idempotent (a command ID is
+// applied once). It returns false when the command was already applied.
+// A command whose body cannot be decoded is an error: the caller fails the
+// commit rather than skip it.
+func applyCommand(tx *bolt.Tx, c app.Command) (bool, error) {
+	cmds := tx.Bucket(bCmds)
+	id := []byte(c.ID)
+	if cmds.Get(id) != nil {
+		return false, nil
+	}
+	raw, err := c.Encode()
+	if err != nil {
+		return false, fmt.Errorf("encode command %s: %w", c.ID, err)
+	}
+	if err := cmds.Put(id, raw); err != nil {
+		return false, err
+	}
+	body, err := c.Decode()
+	if errors.Is(err, app.ErrUnknownKind) {
+		return true, tx.Bucket(bUnknown).Put(id, nil)
+	}
+	if err != nil {
+		return false, err
+	}
+	entity := body.Entity()
+	ek := entityCmdKey(entity, c)
+	ec := tx.Bucket(bEntityCmds)
+	if err := ec.Put(ek, nil); err != nil {
+		return false, err
+	}
+	// Is the command the latest of its entity? Then fold it on top of the
+	// stored state; otherwise it arrived "in the past": re-fold the entity.
+	cur := ec.Cursor()
+	cur.Seek(ek)
+	next, _ := cur.Next()
+	last := next == nil || !bytes.HasPrefix(next, entityPrefix(entity))
+	switch b := body.(type) {
+	case *app.ReceiveBody:
+		err = foldDossier(tx, b.DossierID, entity, c, body, last)
+		if err == nil && b.Slot >= 0 {
+			err = raiseSeq(tx, b)
+		}
+	case *app.ActBody:
+		err = foldDossier(tx, b.DossierID, entity, c, body, last)
+	case *app.UserBody:
+		err = foldSimple[app.User](tx, bUsers, []byte(b.Username), entity, c, body, last)
+	case *app.SlotBody:
+		err = foldSimple[app.SlotLease](tx, bSlots, fmt.Appendf(nil, "%02d", b.Slot), entity, c, body, last)
+	case *app.CommuneConfig:
+		err = foldSimple[app.CommuneConfig](tx, bConfig, []byte("commune"), entity, c, body, last)
+	default:
+		err = fmt.Errorf("command %s: no fold for %T", c.ID, body)
+	}
+	if err != nil {
+		return false, fmt.Errorf("apply %s %s: %w", c.Kind, c.ID, err)
+	}
+	return true, nil
+}
+
+// folder is an entity state that folds commands.
+type folder[T any] interface {
+	*T
+	Apply(app.Command, app.Body)
+}
+
+// fold returns the entity's new state: the stored state plus c when c is the
+// latest command, else the fold of every command of the entity in order.
+// Apply only appends to the state's slices and never changes their
+// elements, so prev stays valid for the caller's index diff.
+func fold[T any, P folder[T]](tx *bolt.Tx, prev T, entity string, c app.Command, body app.Body, last bool) (T, error) {
+	if last {
+		P(&prev).Apply(c, body)
+		return prev, nil
+	}
+	var st T
+	prefix := entityPrefix(entity)
+	cur := tx.Bucket(bEntityCmds).Cursor()
+	cmds := tx.Bucket(bCmds)
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		id := k[bytes.LastIndexByte(k, 0)+1:]
+		raw := cmds.Get(id)
+		if raw == nil {
+			return st, fmt.Errorf("%s: command %s indexed but missing", entity, id)
+		}
+		oc, err := app.DecodeCommand(raw)
+		if err != nil {
+			return st, fmt.Errorf("%s: stored command %s: %w", entity, id, err)
+		}
+		ob, err := oc.Decode()
+		if err != nil {
+			return st, fmt.Errorf("%s: stored command %s: %w", entity, id, err)
+		}
+		P(&st).Apply(oc, ob)
+	}
+	return st, nil
+}
+
+func foldSimple[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity string, c app.Command, body app.Body, last bool) error {
+	b := tx.Bucket(bucket)
+	var prev T
+	if v := b.Get(key); v != nil {
+		if err := json.Unmarshal(v, &prev); err != nil {
+			return fmt.Errorf("decode %s state: %w", entity, err)
+		}
+	}
+	st, err := fold[T, P](tx, prev, entity, c, body, last)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, raw)
+}
+
+func foldDossier(tx *bolt.Tx, id, entity string, c app.Command, body app.Body, last bool) error {
+	b := tx.Bucket(bDossiers)
+	key := []byte(id)
+	stored := b.Get(key)
+	var old app.Dossier
+	if stored != nil {
+		if err := json.Unmarshal(stored, &old); err != nil {
+			return fmt.Errorf("decode dossier %s: %w", id, err)
+		}
+	}
+	d, err := fold[app.Dossier](tx, old, entity, c, body, last)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(key, raw); err != nil {
+		return err
+	}
+	if err := reindex(tx, id, &old, &d); err != nil {
+		return err
+	}
+	return recount(tx, &old, &d)
+}
+
+// raiseSeq records the largest daily number applied for a slot, so that a
+// restarted node continues above every number it acknowledged.
+func raiseSeq(tx *bolt.Tx, b *app.ReceiveBody) error {
+	key := fmt.Appendf(nil, "%s/%d", b.ReceivedAt.In(app.VN()).Format("060102"), b.Slot)
+	seq := tx.Bucket(bSeq)
+	if v := seq.Get(key); v != nil && int(be32(v)) >= b.Seq {
+		return nil
+	}
+	return seq.Put(key, u32(uint32(b.Seq)))
+}
+
+func markPending(tx *bolt.Tx, c app.Command) error {
+	entity := ""
+	if body, err := c.Decode(); err == nil {
+		entity = body.Entity()
+	}
+	if err := tx.Bucket(bPending).Put([]byte(c.ID), []byte(entity)); err != nil {
+		return err
+	}
+	return tx.Bucket(bPendingEntity).Put(pendingKey(entity, c.ID), nil)
+}
+
+// clearPending forgets that a command is unreplicated; it returns 1 if it was.
+func clearPending(tx *bolt.Tx, id string) (int64, error) {
+	p := tx.Bucket(bPending)
+	entity := p.Get([]byte(id))
+	if entity == nil {
+		return 0, nil
+	}
+	if err := tx.Bucket(bPendingEntity).Delete(pendingKey(string(entity), id)); err != nil {
+		return 0, err
+	}
+	return 1, p.Delete([]byte(id))
+}
+
+func pendingKey(entity, id string) []byte {
+	return append(append([]byte(entity), 0), id...)
+}

@@ -1,0 +1,46 @@
+package store
+
+// Buckets, declared once. The replicated ones hold state that is the same on
+// every node that applied the same commands (their hash is the state hash);
+// the local ones hold what belongs to this PC alone.
+var (
+	// Replicated state.
+	bCmds       = []byte("cmds")         // command ID → canonical command bytes
+	bEntityCmds = []byte("entity_cmds")  // entity \x00 at(8) node \x00 id → ∅: each entity's commands in fold order
+	bDossiers   = []byte("dossiers")     // dossier ID → state (JSON)
+	bUsers      = []byte("users")        // user name → state (JSON)
+	bConfig     = []byte("config")       // "commune" → state (JSON)
+	bSlots      = []byte("slots")        // slot (2 digits) → lease state (JSON)
+	bSeq        = []byte("seq")          // YYMMDD/slot → largest daily number applied (uint32)
+	bCounts     = []byte("counts")       // "status/<name>", "timing/<t>" → count (uint64)
+	bIdxCode    = []byte("idx_code")     // dossier code → dossier ID
+	bIdxRecv    = []byte("idx_recv")     // ^received(8) \x00 id → ∅ (newest first)
+	bIdxStatus  = []byte("idx_status")   // status \x00 ^received(8) \x00 id → ∅
+	bIdxOpenDue = []byte("idx_open_due") // due(8) \x00 id → status, open dossiers only
+	bIdxHolder  = []byte("idx_holder")   // holder \x00 due(8) \x00 id → ∅, open dossiers only
+	bIdxName    = []byte("idx_name")     // folded name suffix \x00 id → ∅
+	bIdxNum     = []byte("idx_num")      // ID number or phone \x00 id → ∅
+	bUnknown    = []byte("unknown")      // command ID → ∅: kinds from a newer version, applied after upgrade
+
+	// Local to this PC.
+	bMeta          = []byte("meta")           // node_id, hlc, pending count, raft applied index
+	bSessions      = []byte("sessions")       // token hash → session (JSON)
+	bPending       = []byte("pending")        // command ID → entity: made here, not yet replicated
+	bPendingEntity = []byte("pending_entity") // entity \x00 command ID → ∅
+)
+
+// replicated lists the buckets of the state hash, in hash order.
+var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
+	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown}
+
+var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
+
+// Keys of bMeta.
+var (
+	kNodeID  = []byte("node_id")
+	kHLC     = []byte("hlc")
+	kPending = []byte("pending")
+	kSchema  = []byte("schema")
+)
+
+const schemaVersion = 1

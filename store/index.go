@@ -1,0 +1,142 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"xaso/app"
+)
+
+// entityPrefix is the key prefix of an entity's commands in bEntityCmds.
+func entityPrefix(entity string) []byte { return append([]byte(entity), 0) }
+
+// entityCmdKey sorts an entity's commands by (At, Node, ID).
+func entityCmdKey(entity string, c app.Command) []byte {
+	k := entityPrefix(entity)
+	k = binary.BigEndian.AppendUint64(k, uint64(c.At))
+	k = append(k, c.Node...)
+	k = append(k, 0)
+	return append(k, c.ID...)
+}
+
+func ms(t time.Time) uint64 { return uint64(t.UnixMilli()) }
+
+// idOf returns the dossier ID at the end of an index key (after the last \x00).
+func idOf(k []byte) string { return string(k[bytes.LastIndexByte(k, 0)+1:]) }
+
+type indexEntry struct {
+	bucket []byte
+	key    string
+	val    string
+}
+
+// indexEntries lists every index row of a dossier's state.
+func indexEntries(d *app.Dossier) []indexEntry {
+	if d.ID == "" {
+		return nil
+	}
+	id := d.ID
+	recv := binary.BigEndian.AppendUint64(nil, ^ms(d.ReceivedAt))
+	due := binary.BigEndian.AppendUint64(nil, ms(d.DueAt))
+	es := []indexEntry{
+		{bIdxCode, d.Code, id},
+		{bIdxRecv, string(recv) + "\x00" + id, ""},
+		{bIdxStatus, string(d.Status) + "\x00" + string(recv) + "\x00" + id, ""},
+	}
+	if !d.Status.Terminal() {
+		es = append(es, indexEntry{bIdxOpenDue, string(due) + "\x00" + id, string(d.Status)})
+		if d.Holder != "" {
+			es = append(es, indexEntry{bIdxHolder, d.Holder + "\x00" + string(due) + "\x00" + id, ""})
+		}
+	}
+	for _, k := range app.NameKeys(d.Applicant.FullName) {
+		es = append(es, indexEntry{bIdxName, k + "\x00" + id, ""})
+	}
+	if d.Applicant.IDNumber != "" {
+		es = append(es, indexEntry{bIdxNum, d.Applicant.IDNumber + "\x00" + id, ""})
+	}
+	if d.Applicant.Phone != "" {
+		es = append(es, indexEntry{bIdxNum, d.Applicant.Phone + "\x00" + id, ""})
+	}
+	return es
+}
+
+// reindex replaces the index rows of old by those of d.
+func reindex(tx *bolt.Tx, id string, old, d *app.Dossier) error {
+	next := indexEntries(d)
+	keep := make(map[string]bool, len(next))
+	for _, e := range next {
+		keep[string(e.bucket)+"/"+e.key+"="+e.val] = true
+	}
+	for _, e := range indexEntries(old) {
+		if keep[string(e.bucket)+"/"+e.key+"="+e.val] {
+			continue
+		}
+		if err := tx.Bucket(e.bucket).Delete([]byte(e.key)); err != nil {
+			return err
+		}
+	}
+	for _, e := range next {
+		var v []byte
+		if e.val != "" {
+			v = []byte(e.val)
+		}
+		if err := tx.Bucket(e.bucket).Put([]byte(e.key), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recount moves the dossier's counters from its old state to its new one.
+func recount(tx *bolt.Tx, old, d *app.Dossier) error {
+	b := tx.Bucket(bCounts)
+	add := func(key string, delta int64) error {
+		var n int64
+		if v := b.Get([]byte(key)); v != nil {
+			n = int64(binary.BigEndian.Uint64(v))
+		}
+		return b.Put([]byte(key), u64(uint64(n+delta)))
+	}
+	keys := func(x *app.Dossier) []string {
+		if x.ID == "" {
+			return nil
+		}
+		ks := []string{"status/" + string(x.Status)}
+		if t, ok := x.ResultTiming(); ok {
+			ks = append(ks, "timing/"+string(t))
+		}
+		return ks
+	}
+	was, now := keys(old), keys(d)
+	for _, k := range was {
+		if !contains(now, k) {
+			if err := add(k, -1); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range now {
+		if !contains(was, k) {
+			if err := add(k, 1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }

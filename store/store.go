@@ -1,0 +1,317 @@
+// Package store keeps the commune's state in bbolt. Every change arrives as
+// an app.Command; Apply folds it into the state deterministically, so nodes
+// that applied the same commands, in any order, hold the same bytes.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"xaso/app"
+)
+
+// Config opens a store.
+type Config struct {
+	Dir         string        // data folder; the database is Dir/xaso.db
+	OpenTimeout time.Duration // how long to wait for another process's lock (default 2 s)
+	MaxBatch    int           // most commands in one group commit (default 2048)
+	Logger      *slog.Logger
+}
+
+// Store is the bbolt-backed state of one node.
+type Store struct {
+	db     *bolt.DB
+	log    *slog.Logger
+	node   string
+	reqs   chan *request
+	quit   chan struct{}
+	done   chan struct{}
+	max    int
+	closed bool
+}
+
+// request is one caller's commands waiting for the next group commit.
+type request struct {
+	cmds  []app.Command
+	local bool
+	done  chan error
+}
+
+// ErrClosed is returned by writes after Close.
+var ErrClosed = errors.New("store closed")
+
+// Open opens (or creates) the store in cfg.Dir. It fails with the domain
+// error EDataDirLocked when another xaso holds the folder.
+func Open(cfg Config) (*Store, error) {
+	if cfg.OpenTimeout == 0 {
+		cfg.OpenTimeout = 2 * time.Second
+	}
+	if cfg.MaxBatch == 0 {
+		cfg.MaxBatch = 2048
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder %s: %w", cfg.Dir, err)
+	}
+	path := filepath.Join(cfg.Dir, "xaso.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: cfg.OpenTimeout, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, &app.Error{Code: app.EDataDirLocked, Err: err,
+			Message: "Một chương trình Xã Số khác đang dùng thư mục dữ liệu này: " + cfg.Dir,
+			English: "another xaso is already using this data folder: " + cfg.Dir}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, log: cfg.Logger, reqs: make(chan *request, 256), quit: make(chan struct{}),
+		done: make(chan struct{}), max: cfg.MaxBatch}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	go s.run()
+	return s, nil
+}
+
+// init creates the buckets and the node's identity on a new database.
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range append(append([][]byte{}, replicated...), local...) {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("bucket %s: %w", b, err)
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		if v := meta.Get(kSchema); v != nil && binary.BigEndian.Uint64(v) > schemaVersion {
+			return fmt.Errorf("data written by a newer xaso (schema %d)", binary.BigEndian.Uint64(v))
+		}
+		if err := meta.Put(kSchema, u64(schemaVersion)); err != nil {
+			return err
+		}
+		if id := meta.Get(kNodeID); id != nil {
+			s.node = string(id)
+			return nil
+		}
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		s.node = "n" + hex.EncodeToString(b[:])
+		return meta.Put(kNodeID, []byte(s.node))
+	})
+}
+
+// Close stops the writer after it has committed what it was given, then
+// closes the database.
+func (s *Store) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	close(s.quit)
+	<-s.done
+	return s.db.Close()
+}
+
+// NodeID is this PC's stable identity, made once when the store was created.
+func (s *Store) NodeID() string { return s.node }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.db.Path() }
+
+// DB exposes the database to packages that keep their own buckets in it
+// (the Raft log stores keep their own files; this is for backups and tests).
+func (s *Store) DB() *bolt.DB { return s.db }
+
+// MaxHLC is the largest command time applied; a restarted node's clock
+// starts above it.
+func (s *Store) MaxHLC() (app.HLC, error) {
+	var h app.HLC
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bMeta).Get(kHLC); v != nil {
+			h = app.HLC(binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
+	return h, err
+}
+
+// Append applies commands made on this node and remembers them as not yet
+// replicated. It returns when they are durable (fsync), batched with every
+// other caller's commands in one commit.
+func (s *Store) Append(ctx context.Context, cmds ...app.Command) error {
+	return s.submit(ctx, cmds, true)
+}
+
+// Apply applies commands that came from peers or the province. Applying a
+// command already applied changes nothing; a command that is now known to
+// be replicated is no longer pending.
+func (s *Store) Apply(ctx context.Context, cmds ...app.Command) error {
+	return s.submit(ctx, cmds, false)
+}
+
+func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) error {
+	for _, c := range cmds {
+		if err := c.Check(); err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		if _, err := c.Decode(); err != nil && !errors.Is(err, app.ErrUnknownKind) {
+			return fmt.Errorf("apply: %w", err)
+		}
+	}
+	r := &request{cmds: cmds, local: local, done: make(chan error, 1)}
+	select {
+	case s.reqs <- r:
+	case <-s.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the commit happens whatever the caller does; wait for it
+	// so that an acknowledgement always means durable.
+	return <-r.done
+}
+
+// run is the single writer: it takes every request waiting, applies them in
+// one transaction and one fsync (group commit), and answers them all.
+func (s *Store) run() {
+	defer close(s.done)
+	for {
+		var first *request
+		select {
+		case first = <-s.reqs:
+		case <-s.quit:
+			for {
+				select {
+				case r := <-s.reqs:
+					s.commit([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+		batch, n := []*request{first}, len(first.cmds)
+	fill:
+		for n < s.max {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+				n += len(r.cmds)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+func (s *Store) commit(batch []*request) {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, r := range batch {
+			if err := s.applyAll(tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(batch) > 1 {
+		// One request spoiled the batch: commit the others one by one.
+		for _, r := range batch {
+			s.commit([]*request{r})
+		}
+		return
+	}
+	if err != nil {
+		s.log.Error("apply commands", "err", err, "count", len(batch[0].cmds))
+	}
+	for _, r := range batch {
+		r.done <- err
+	}
+}
+
+func (s *Store) applyAll(tx *bolt.Tx, r *request) error {
+	meta := tx.Bucket(bMeta)
+	var top app.HLC
+	if v := meta.Get(kHLC); v != nil {
+		top = app.HLC(binary.BigEndian.Uint64(v))
+	}
+	pending := int64(0)
+	for _, c := range r.cmds {
+		applied, err := applyCommand(tx, c)
+		if err != nil {
+			return err
+		}
+		if c.At > top {
+			top = c.At
+		}
+		switch {
+		case applied && r.local:
+			if err := markPending(tx, c); err != nil {
+				return err
+			}
+			pending++
+		case !r.local:
+			n, err := clearPending(tx, c.ID)
+			if err != nil {
+				return err
+			}
+			pending -= n
+		}
+	}
+	if pending != 0 {
+		cur := int64(0)
+		if v := meta.Get(kPending); v != nil {
+			cur = int64(binary.BigEndian.Uint64(v))
+		}
+		if err := meta.Put(kPending, u64(uint64(max(cur+pending, 0)))); err != nil {
+			return err
+		}
+	}
+	return meta.Put(kHLC, u64(uint64(top)))
+}
+
+// StateHash is a digest of the replicated state: equal on nodes that
+// applied the same commands.
+func (s *Store) StateHash() (string, error) {
+	h := sha256.New()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for _, name := range replicated {
+			h.Write(name)
+			h.Write([]byte{0})
+			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				var n [8]byte
+				binary.BigEndian.PutUint64(n[:], uint64(len(k)))
+				h.Write(n[:])
+				h.Write(k)
+				binary.BigEndian.PutUint64(n[:], uint64(len(v)))
+				h.Write(n[:])
+				h.Write(v)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+func u64(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}
