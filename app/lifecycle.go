@@ -84,7 +84,7 @@ func Actions() []Action {
 // transitions maps (from, action) to the status after the action.
 var transitions = map[Status]map[Action]Status{
 	StatusSubmitted: {ActReceive: StatusReceived, ActRefuse: StatusRefused, ActWithdraw: StatusWithdrawn},
-	StatusReceived: {ActForward: StatusProcessing, ActWithdraw: StatusWithdrawn, ActApologize: StatusReceived},
+	StatusReceived:  {ActForward: StatusProcessing, ActWithdraw: StatusWithdrawn, ActApologize: StatusReceived},
 	StatusProcessing: {ActRequestSupplement: StatusSupplementRequested, ActRequestPayment: StatusPaymentRequested,
 		ActStop: StatusStopped, ActResolve: StatusResultReady, ActWithdraw: StatusWithdrawn, ActApologize: StatusProcessing},
 	StatusSupplementRequested: {ActSupplement: StatusProcessing, ActWithdraw: StatusWithdrawn,

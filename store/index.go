@@ -138,5 +138,5 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+func u32(v uint32) []byte  { return binary.BigEndian.AppendUint32(nil, v) }
 func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
