@@ -99,6 +99,9 @@ func recount(tx *bolt.Tx, old, d *app.Dossier) error {
 		if v := b.Get([]byte(key)); v != nil {
 			n = int64(binary.BigEndian.Uint64(v))
 		}
+		if n+delta == 0 {
+			return b.Delete([]byte(key)) // absent and zero must be the same bytes on every node
+		}
 		return b.Put([]byte(key), u64(uint64(n+delta)))
 	}
 	keys := func(x *app.Dossier) []string {

@@ -1,0 +1,238 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"xaso/app"
+)
+
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, app.VN())
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestReceiveDeadlinesAndCodes(t *testing.T) {
+	for _, tc := range []struct {
+		name, now, procedure, wantDue, wantCode string
+	}{
+		{"same day before 15:00", "2026-03-06 10:00", "1.001193", "2026-03-06 17:00", "000.00.31.H42-260306-0001"},
+		{"same day Friday 16:00 → Monday", "2026-03-06 16:00", "1.001193", "2026-03-09 17:00", "000.00.31.H42-260306-0001"},
+		// 13:30–17:00 Monday (3.5 h) + Tuesday + Wednesday (16 h) + 07:00–11:30 Thursday (4.5 h).
+		{"lunch break counts from 13:30", "2026-03-02 12:00", "1.004873", "2026-03-05 11:30", "000.00.31.H42-260302-0001"},
+		{"same as received at 13:30", "2026-03-02 13:30", "1.004873", "2026-03-05 11:30", "000.00.31.H42-260302-0001"},
+		{"before lunch runs on", "2026-03-02 11:00", "1.004873", "2026-03-05 11:00", "000.00.31.H42-260302-0001"},
+		{"3 working days over Tết 2026", "2026-02-13 09:00", "1.004873", "2026-02-25 09:00", "000.00.31.H42-260213-0001"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, at(tc.now))
+			d := f.receive(tc.procedure)
+			if !d.DueAt.Equal(at(tc.wantDue)) {
+				t.Errorf("due %s, want %s", d.DueAt, tc.wantDue)
+			}
+			if d.Code != tc.wantCode {
+				t.Errorf("code %s, want %s", d.Code, tc.wantCode)
+			}
+		})
+	}
+}
+
+func TestSupplementPauseMovesDueDate(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00")) // Monday
+	d := f.receive("1.004873")                 // 3 working days: due Thursday 08:00
+	ctx := context.Background()
+	d, _ = f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code, app.ActInput{Action: app.ActForward})
+	f.advance(time.Hour) // Monday 09:00
+	d, err := f.svc.Act(ctx, f.users[app.RoleSpecialist], d.Code, app.ActInput{Action: app.ActRequestSupplement, Note: "thiếu giấy chứng sinh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Overdue(at("2026-03-20 08:00")) {
+		t.Error("a dossier waiting for the citizen counts as overdue")
+	}
+	f.advance(24 * time.Hour) // Tuesday 09:00: one working day paused
+	d, err = f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code, app.ActInput{Action: app.ActSupplement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := at("2026-03-06 08:00"); !d.DueAt.Equal(want) {
+		t.Errorf("due after a one-working-day pause: %s, want %s", d.DueAt, want)
+	}
+}
+
+func TestCodesUniqueUnderConcurrency(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				d := f.receive("1.001193")
+				mu.Lock()
+				if seen[d.Code] {
+					t.Errorf("code %s issued twice", d.Code)
+				}
+				seen[d.Code] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for i := 1; i <= 160; i++ {
+		if !seen[app.FormatCode("000.00.31.H42", at("2026-03-02 08:00"), i)] {
+			t.Fatalf("number %d was skipped: the daily numbers must run without gaps", i)
+		}
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	ctx := context.Background()
+	in := app.ReceiveInput{ProcedureCode: "1.001193", Applicant: applicant()}
+	a, err := f.svc.Receive(ctx, f.users[app.RoleReceiver], in, "desk1-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.svc.Receive(ctx, f.users[app.RoleReceiver], in, "desk1-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Code != b.Code || a.ID != b.ID {
+		t.Fatalf("the same key gave two dossiers: %s and %s", a.Code, b.Code)
+	}
+	items, _, _ := f.svc.ListDossiers(f.users[app.RoleReceiver], app.ListQuery{})
+	if len(items) != 1 {
+		t.Fatalf("%d dossiers after a retried receipt, want 1", len(items))
+	}
+}
+
+func TestBackEnteredReceipt(t *testing.T) {
+	f := newFixture(t, at("2026-03-04 10:00"))
+	ctx := context.Background()
+	r := f.users[app.RoleReceiver]
+	paper := at("2026-03-02 16:00") // Monday after 15:00, during a power cut
+	d, err := f.svc.Receive(ctx, r, app.ReceiveInput{ProcedureCode: "1.001193", Applicant: applicant(), ReceivedAt: &paper}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.ReceivedAt.Equal(paper) || !d.DueAt.Equal(at("2026-03-03 17:00")) || d.Code != "000.00.31.H42-260302-0001" {
+		t.Errorf("back-entered: received %s due %s code %s", d.ReceivedAt, d.DueAt, d.Code)
+	}
+	if !d.EnteredAt.Equal(at("2026-03-04 10:00")) || !d.History[0].At.Equal(paper) {
+		t.Errorf("history must keep both the paper time and the entry time: %+v", d)
+	}
+	future := at("2026-03-05 10:00")
+	old := at("2025-11-01 10:00")
+	for _, when := range []*time.Time{&future, &old} {
+		_, err := f.svc.Receive(ctx, r, app.ReceiveInput{ProcedureCode: "1.001193", Applicant: applicant(), ReceivedAt: when}, "")
+		if e := app.AsError(err); e.Code != app.EInvalid || e.Field != "received_at" {
+			t.Errorf("received_at %s: %v, want invalid received_at", when, err)
+		}
+	}
+}
+
+func TestApologyOnce(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	d := f.receive("1.004873")
+	leader := f.users[app.RoleLeader]
+	if _, err := f.act(leader, d, app.ActApologize); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.act(leader, d, app.ActApologize)
+	if app.ErrorCode(err) != app.EAlreadyApologize {
+		t.Fatalf("second apology: %v", err)
+	}
+	nd := at("2026-03-03 08:00") // before the current due date
+	d2 := f.receive("1.004873")
+	_, err = f.svc.Act(context.Background(), leader, d2.Code, app.ActInput{Action: app.ActApologize, Note: "x", NewDueAt: &nd})
+	if e := app.AsError(err); e.Field != "new_due_at" {
+		t.Fatalf("apology with an earlier date: %v", err)
+	}
+}
+
+func TestOverdueAndQueues(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	d := f.receive("1.001193") // due today 17:00
+	r := f.users[app.RoleReceiver]
+	items, _, err := f.svc.ListDossiers(r, app.ListQuery{Queue: app.QueueDueToday})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("due today: %d items, %v", len(items), err)
+	}
+	if items, _, _ := f.svc.ListDossiers(r, app.ListQuery{Queue: app.QueueOverdue}); len(items) != 0 {
+		t.Fatal("a dossier due later today is overdue")
+	}
+	f.advance(10 * time.Hour) // 18:00
+	if v := f.svc.View(r, d); !v.Overdue {
+		t.Error("not overdue after its due time")
+	}
+	if items, _, _ := f.svc.ListDossiers(r, app.ListQuery{Queue: app.QueueOverdue}); len(items) != 1 {
+		t.Fatal("overdue queue misses the dossier")
+	}
+	if items, _, _ := f.svc.ListDossiers(r, app.ListQuery{Queue: app.QueueMine}); len(items) != 1 {
+		t.Fatal("the receiver's own queue misses the dossier")
+	}
+	st, _ := f.svc.Stats(r)
+	if st.Overdue != 1 || st.ByStatus[app.StatusReceived] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestSearchWithoutDiacritics(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	ctx := context.Background()
+	r := f.users[app.RoleReceiver]
+	for _, name := range []string{"Nguyễn Văn An", "Nguyễn Thị Anh", "Trần Văn Đức", "Đặng Văn An"} {
+		a := applicant()
+		a.FullName = name
+		if _, err := f.svc.Receive(ctx, r, app.ReceiveInput{ProcedureCode: "1.001193", Applicant: a}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, want := range map[string]int{"nguyen van an": 1, "Nguyễn": 2, "van an": 2, "duc": 1, "tran van duc": 1,
+		"DANG": 1, "an": 3, "nguyen van": 1, "037090001234": 4, "0912345678": 4, "xyz": 0} {
+		items, _, err := f.svc.ListDossiers(r, app.ListQuery{Q: q})
+		if err != nil || len(items) != want {
+			names := []string{}
+			for _, d := range items {
+				names = append(names, d.Applicant.FullName)
+			}
+			t.Errorf("q=%q: %d (%s), want %d; %v", q, len(items), strings.Join(names, ", "), want, err)
+		}
+	}
+}
+
+func TestListPagesWithCursor(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	for range 7 {
+		f.receive("1.001193")
+		f.advance(time.Minute)
+	}
+	r := f.users[app.RoleReceiver]
+	var codes []string
+	after := ""
+	for page := 0; page < 10; page++ {
+		items, next, err := f.svc.ListDossiers(r, app.ListQuery{Limit: 3, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range items {
+			codes = append(codes, d.Code)
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	if len(codes) != 7 || codes[0] != "000.00.31.H42-260302-0007" || codes[6] != "000.00.31.H42-260302-0001" {
+		t.Errorf("pages gave %v; want the 7 dossiers newest first", codes)
+	}
+}
