@@ -21,7 +21,7 @@ func NormalizeApplicant(a Applicant) Applicant {
 	a.FullName = strings.Join(strings.Fields(a.FullName), " ")
 	a.IDNumber = strings.TrimSpace(a.IDNumber)
 	a.DateOfBirth = strings.TrimSpace(a.DateOfBirth)
-	a.Phone = phoneStrips.Replace(strings.TrimSpace(a.Phone))
+	a.Phone = phoneStrips.Replace(strings.Join(strings.Fields(a.Phone), ""))
 	if strings.HasPrefix(a.Phone, "+84") {
 		a.Phone = "0" + a.Phone[3:]
 	} else if strings.HasPrefix(a.Phone, "84") && len(a.Phone) == 11 {
