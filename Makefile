@@ -1,0 +1,102 @@
+# Xã Số — build, run and test on a fresh Debian/Ubuntu machine.
+#   make run    install what is missing, build, start the app (headless: `xaso serve` with the web UI)
+#   make test   install what is missing, run every test
+#   make build  leave the binary at build/bin/xaso
+#   make bench  print the performance figures
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+BIN      := build/bin/xaso
+DATA     ?= $(HOME)/.local/share/xaso
+LISTEN   ?= 127.0.0.1:8420
+COMMUNE  ?= 14701
+AGENCY   ?= 000.00.31.H42
+FUZZTIME ?= 8s
+DESKTOP_BIN ?= build/bin/xaso-desktop
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+export GOTOOLCHAIN ?= auto
+export GOFLAGS ?= -mod=mod
+
+APT_UPDATED := /tmp/.xaso-apt-updated
+# apt installs Debian packages that are missing (as root, or through sudo).
+define apt
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  [ -f $(APT_UPDATED) ] || { $$SUDO apt-get update -qq && touch $(APT_UPDATED); }; \
+	  echo "installing:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+# Recipes of the parts, each in its own file: the UI (frontend, desktop), the
+# paper trail (PDF tools), the LAN cluster (network namespaces).
+ifneq ($(wildcard build/frontend.mk),)
+include build/frontend.mk
+UI_BUILD    := frontend
+EXTRA_TESTS += test-frontend test-ui
+EXTRA_BENCH += bench-ui
+endif
+ifneq ($(wildcard build/paper.mk),)
+include build/paper.mk
+TEST_DEPS += deps-paper
+endif
+ifneq ($(wildcard build/cluster.mk),)
+include build/cluster.mk
+TEST_DEPS += deps-cluster
+EXTRA_BENCH += bench-cluster
+endif
+
+.PHONY: deps-go build run test test-go fuzz lint bench bench-core clean
+
+# Go comes from /usr/local/go or Debian; go.mod's toolchain line fetches the
+# exact Go version through the module proxy when Debian's is older.
+deps-go:
+	$(if $(shell command -v go),,$(call apt,golang-go ca-certificates git))
+
+build: deps-go $(UI_BUILD)
+	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+	@echo "built $(BIN) ($(VERSION))"
+
+run: build
+	@mkdir -p $(DATA)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -n "$(UI_BUILD)" ]; then \
+	  $(MAKE) --no-print-directory desktop && exec $(DESKTOP_BIN) --data $(DATA) --commune $(COMMUNE) --agency $(AGENCY); \
+	fi; \
+	if [ ! -f $(DATA)/xaso.db ] && [ -z "$$XASO_ADMIN_PASSWORD" ]; then \
+	  pw=$$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 14); \
+	  umask 077; echo "$$pw" > $(DATA)/admin-password.txt; \
+	  echo "Mật khẩu quản trị (admin) lần đầu / first admin password: $$pw  (lưu tại $(DATA)/admin-password.txt)"; \
+	  export XASO_ADMIN_PASSWORD=$$pw; \
+	fi; \
+	echo "Mở trình duyệt / open http://$(LISTEN)"; \
+	exec $(BIN) serve --data $(DATA) --listen $(LISTEN) --commune $(COMMUNE) --agency $(AGENCY)
+
+lint: deps-go
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+
+test-go: deps-go
+	go test -count=1 -timeout 12m ./...
+
+# fuzz runs each fuzz target briefly; the seed corpora also run in test-go.
+fuzz: deps-go
+	@set -eo pipefail; for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' app store sync | sed 's/func //' | sort -u); do \
+	  pkg=$$(dirname $$(grep -rlE "^func $$t\(" --include='*_test.go' app store sync | head -1)); \
+	  echo "fuzz $$t in ./$$pkg ($(FUZZTIME))"; \
+	  go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$pkg | tail -1; \
+	done
+
+test: deps-go $(TEST_DEPS) $(UI_BUILD) lint test-go fuzz $(EXTRA_TESTS)
+	@echo "make test: all passed"
+
+bench-core: deps-go
+	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./store/ ./app/... 
+	XASO_BENCH=1 go test -run '^TestBench' -v -count=1 -timeout 30m . | grep -E '^(bench|---|ok|FAIL|PASS)|figure'
+
+bench: bench-core $(EXTRA_BENCH)
+
+clean:
+	rm -rf build/bin build/artifacts
