@@ -181,3 +181,17 @@ describe('newKey', () => {
     for (const k of keys) expect(k).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
+
+describe('stats', () => {
+  it('reads the core’s processed counts and hides the rate when nothing is done', async () => {
+    reply = (_, res) => json(res, 200, { by_status: { received: 2 }, total: 2, overdue: 0, due_today: 1, processed: {}, on_time_rate: 1 });
+    const s = await createClient({ base, token: () => 't' }).stats();
+    expect(s.returned).toEqual({ early: 0, on_time: 0, late: 0 });
+    expect(s.on_time_rate).toBeNull();
+    reply = (_, res) =>
+      json(res, 200, { by_status: { returned: 4 }, overdue: 0, due_today: 0, processed: { early: 1, on_time: 2, late: 1 }, on_time_rate: 0.75 });
+    const s2 = await createClient({ base, token: () => 't' }).stats();
+    expect(s2.returned).toEqual({ early: 1, on_time: 2, late: 1 });
+    expect(s2.on_time_rate).toBe(0.75);
+  });
+});

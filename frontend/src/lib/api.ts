@@ -95,6 +95,17 @@ function normPage(p: Page<Dossier>): Page<Dossier> {
   return p;
 }
 
+/**
+ * normStats accepts both names of the timing counts and turns the rate into
+ * null when nothing has been processed (the core reports 1 then).
+ */
+export function normStats(s: Stats): Stats {
+  const r = s.returned ?? s.processed ?? { early: 0, on_time: 0, late: 0 };
+  const returned = { early: r.early ?? 0, on_time: r.on_time ?? 0, late: r.late ?? 0 };
+  const done = returned.early + returned.on_time + returned.late;
+  return { ...s, by_status: s.by_status ?? {}, returned, on_time_rate: done === 0 ? null : s.on_time_rate };
+}
+
 export type Client = ReturnType<typeof createClient>;
 
 export function createClient(opts: ClientOptions = {}) {
@@ -160,7 +171,7 @@ export function createClient(opts: ClientOptions = {}) {
     createUser: (u: NewUser) => request<User>('POST', '/users', u),
     procedures: () => request<Page<Procedure>>('GET', '/procedures'),
     statuses: () => request<Page<StatusInfo>>('GET', '/statuses'),
-    stats: () => request<Stats>('GET', '/stats'),
+    stats: () => request<Stats>('GET', '/stats').then(normStats),
     dossier: (code: string) => request<Dossier>('GET', '/dossiers/' + enc(code)).then(normDossier),
     dossiers: (q: Query) => request<Page<Dossier>>('GET', '/dossiers' + queryString(q)).then(normPage),
     createDossier: (d: NewDossier, key: string) =>

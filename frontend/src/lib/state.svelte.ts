@@ -29,7 +29,9 @@ export class AppState {
 
   constructor(win: Window) {
     this.store = win.sessionStorage;
-    this.lang = parseLang(win.localStorage.getItem(LANG_KEY) ?? win.navigator.language);
+    // Vietnamese unless this PC's user chose English; the browser's own
+    // language says little on a shared office PC.
+    this.lang = parseLang(win.localStorage.getItem(LANG_KEY));
     this.session = loadSession(this.store);
     this.api = createClient({
       token: () => this.session?.token ?? '',

@@ -129,11 +129,21 @@ export interface ActionRequest {
   assignee?: string;
 }
 
+export interface Timings {
+  early: number;
+  on_time: number;
+  late: number;
+}
+
 export interface Stats {
   by_status: Record<string, number>;
+  total?: number;
   overdue: number;
   due_today: number;
-  returned: { early: number; on_time: number; late: number };
+  /** dossiers finished (result returned or ready), by timing; `processed` on the wire in the core, `returned` in the API notes */
+  returned: Timings;
+  processed?: Timings;
+  /** 0..1, or null when nothing has been processed yet */
   on_time_rate: number | null;
 }
 

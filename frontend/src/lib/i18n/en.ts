@@ -24,6 +24,7 @@ export const en: Record<Key, string> = {
   'desk.procedure.placeholder': 'Type the name or code, with or without diacritics',
   'desk.procedure.none': 'No matching procedure',
   'desk.procedure.change': 'Change procedure',
+  'desk.same_day': 'Same day',
   'desk.days': '{n} working days',
   'desk.hours': '{n} working hours',
   'desk.fee': 'Fee {fee}',

@@ -22,6 +22,7 @@ export const vi = {
   'desk.procedure.placeholder': 'Gõ tên hoặc mã thủ tục, có dấu hay không dấu',
   'desk.procedure.none': 'Không có thủ tục phù hợp',
   'desk.procedure.change': 'Đổi thủ tục',
+  'desk.same_day': 'Trong ngày',
   'desk.days': '{n} ngày làm việc',
   'desk.hours': '{n} giờ làm việc',
   'desk.fee': 'Lệ phí {fee}',

@@ -1,0 +1,5 @@
+//go:build desktop && !linux
+
+package desktop
+
+func hasDisplay() error { return nil }
