@@ -182,6 +182,32 @@ func (p *Proc) Stop(grace time.Duration) error {
 	return p.err
 }
 
+// StopAll is Stop for several processes at once: SIGTERM to all, then one
+// shared grace period, then SIGKILL for those still running. Each process
+// gets one SIGTERM only, so one that has restored the default handler while
+// shutting down is not killed by a second. It returns their exit errors in
+// order.
+func StopAll(grace time.Duration, procs ...*Proc) []error {
+	for _, p := range procs {
+		_ = p.Signal(syscall.SIGTERM)
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	errs := make([]error, len(procs))
+	for k, p := range procs {
+		select {
+		case <-p.done:
+		case <-t.C:
+			for _, q := range procs[k:] {
+				_ = q.Signal(syscall.SIGKILL)
+			}
+			<-p.done
+		}
+		errs[k] = p.err
+	}
+	return errs
+}
+
 // Stdout returns what the process has written to standard output so far.
 func (p *Proc) Stdout() []byte {
 	b, _ := os.ReadFile(p.StdoutPath)

@@ -3,9 +3,11 @@
 // namespaces, each node joined to the bridge by a veth pair.
 //
 // Every address lives only inside the namespaces a Lab creates (10.99.X.I/24
-// and fd00:99:X::I/64 on each node's eth0), so tests never put traffic on the
-// host's network. Nodes are numbered 1..N, matching the last byte of their
-// addresses.
+// and fd00:99:X::I/64, X and I in hex there, on each node's eth0), so tests
+// never put traffic on the host's network. Nodes are numbered 1..N, matching
+// the last byte of their addresses. The test process itself reaches them
+// through Do, Listen, DialContext and HTTPClient, which open sockets inside
+// a node's namespace.
 //
 // Typical use:
 //
@@ -14,6 +16,7 @@
 //	p, err := lab.Start(1, bin, []string{"serve", "--peer-listen", lab.Addr(1).String() + ":8421"}, nil)
 //	...
 //	lab.Link(3, false)                // unplug node 3's cable
+//	lab.Attach(1, 1); lab.Attach(2, 1) // or split the LAN: {1,2} | {3}
 //	resp, err := lab.HTTPClient(2).Get("http://" + lab.Addr(1).String() + ":8420/api/v1/health")
 //
 // Namespace names are "xasolab-<pid>-<seq>-<name>-br" and "…-n<i>". New
@@ -57,6 +60,9 @@ type Lab struct {
 	subnet uint8  // X in 10.99.X.I
 	nodes  int
 	dir    string // where process output goes
+
+	segMu sync.Mutex   // serialises creating switch segments
+	segs  map[int]bool // segments (bridges br<k>) created besides br0
 
 	mu     sync.Mutex
 	procs  []*Proc
@@ -128,12 +134,7 @@ func (l *Lab) build() error {
 	if err := l.addNS(br); err != nil {
 		return err
 	}
-	// Snooping off: with no multicast querier on this LAN the bridge must
-	// simply flood mDNS (224.0.0.251, ff02::fb) to every port.
-	if err := ip("-n", br, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"); err != nil {
-		return err
-	}
-	if err := ip("-n", br, "link", "set", "br0", "up"); err != nil {
+	if err := l.addBridge("br0"); err != nil {
 		return err
 	}
 	for i := 1; i <= l.nodes; i++ {
@@ -215,6 +216,45 @@ func (l *Lab) Link(i int, up bool) error {
 	return ip("-n", l.BridgeNS(), "link", "set", "v"+strconv.Itoa(i), state)
 }
 
+// Attach plugs node i's cable into switch segment seg: the bridge br<seg>
+// in the bridge namespace (segment 0, br0, is where every node starts).
+// Nodes on different segments cannot reach each other, so moving a group of
+// nodes to segment 1 splits the LAN in two (a partition between groups, which
+// Link cannot make); Attach(i, 0) joins them again. Like Link it keeps the
+// node's addresses and sockets.
+func (l *Lab) Attach(i, seg int) error {
+	l.check(i)
+	if seg < 0 || seg > 99 {
+		return fmt.Errorf("netns: segment %d out of range 0..99", seg)
+	}
+	br := "br" + strconv.Itoa(seg)
+	if seg != 0 {
+		l.segMu.Lock()
+		if !l.segs[seg] {
+			if err := l.addBridge(br); err != nil {
+				l.segMu.Unlock()
+				return err
+			}
+			if l.segs == nil {
+				l.segs = map[int]bool{}
+			}
+			l.segs[seg] = true
+		}
+		l.segMu.Unlock()
+	}
+	return ip("-n", l.BridgeNS(), "link", "set", "v"+strconv.Itoa(i), "master", br)
+}
+
+// addBridge creates and starts bridge br in the bridge namespace. Snooping
+// is off: with no multicast querier on the LAN the bridge must simply flood
+// mDNS (224.0.0.251, ff02::fb) to every port.
+func (l *Lab) addBridge(br string) error {
+	if err := ip("-n", l.BridgeNS(), "link", "add", br, "type", "bridge", "mcast_snooping", "0"); err != nil {
+		return err
+	}
+	return ip("-n", l.BridgeNS(), "link", "set", br, "up")
+}
+
 func (l *Lab) check(i int) {
 	if i < 1 || i > l.nodes {
 		panic(fmt.Sprintf("netns: node %d out of range 1..%d", i, l.nodes))
@@ -236,9 +276,7 @@ func (l *Lab) Close() error {
 	made := append([]string(nil), l.made...)
 	l.mu.Unlock()
 
-	for _, p := range procs {
-		_ = p.Stop(2 * time.Second)
-	}
+	StopAll(2*time.Second, procs...)
 	var errs []error
 	// Nodes first, the bridge last (deleting it removes the veth ends).
 	for k := len(made) - 1; k >= 0; k-- {

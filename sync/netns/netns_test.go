@@ -188,6 +188,62 @@ func TestLabReachAcrossNamespacesAndCutLink(t *testing.T) {
 	})
 }
 
+func TestLabPartition(t *testing.T) {
+	lab := New(t, "netnspart", 3)
+	addrs := map[int]string{}
+	for i := 1; i <= 3; i++ {
+		ln, err := lab.Listen(i, "tcp", lab.Addr(i).String()+":7000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				go serveEcho(c)
+			}
+		}()
+		addrs[i] = ln.Addr().String()
+	}
+	reach := func(from, to int) bool {
+		got, err := dialEcho(lab, from, addrs[to])
+		return err == nil && got == "echo:ping"
+	}
+	// Split {1,2} | {3}: nodes 1 and 2 move to segment 1 together.
+	for _, i := range []int{1, 2} {
+		if err := lab.Attach(i, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 5*time.Second, "1 and 2 talk on segment 1", func() error {
+		if !reach(1, 2) || !reach(2, 1) {
+			return fmt.Errorf("1 and 2 cannot talk")
+		}
+		return nil
+	})
+	if reach(1, 3) || reach(3, 2) {
+		t.Fatal("a partitioned node was reached")
+	}
+	// Join the LAN again.
+	for _, i := range []int{1, 2} {
+		if err := lab.Attach(i, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 5*time.Second, "everyone talks again", func() error {
+		if !reach(1, 3) || !reach(3, 2) {
+			return fmt.Errorf("3 is still cut off")
+		}
+		return nil
+	})
+	if err := lab.Attach(1, 100); err == nil {
+		t.Fatal("segment 100 accepted")
+	}
+}
+
 func TestStartRunsProgramInNode(t *testing.T) {
 	lab := New(t, "netnsstart", 2)
 	self, err := os.Executable()
@@ -213,6 +269,29 @@ func TestStartRunsProgramInNode(t *testing.T) {
 	}
 	if err := p.Stop(5 * time.Second); err != nil {
 		t.Fatalf("helper did not exit cleanly on SIGTERM: %v: %s", err, p.Stderr())
+	}
+
+	// StopAll: a well-behaved process exits cleanly, one that ignores
+	// SIGTERM is killed after the grace period.
+	p1, err := lab.Start(1, self, nil, []string{helperEnv + "=" + net.JoinHostPort(lab.Addr(1).String(), "7001")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stubborn, err := lab.Start(2, "sh", []string{"-c", `trap "" TERM; echo armed; while :; do sleep 0.05; done`}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "both started", func() error {
+		if !strings.HasPrefix(string(p1.Stdout()), "ready ") || !strings.HasPrefix(string(stubborn.Stdout()), "armed") {
+			return fmt.Errorf("not yet: %q %q", p1.Stdout(), stubborn.Stdout())
+		}
+		return nil
+	})
+	if errs := StopAll(5*time.Second, p1); errs[0] != nil {
+		t.Fatalf("StopAll on a well-behaved helper: %v", errs[0])
+	}
+	if errs := StopAll(200*time.Millisecond, stubborn); errs[0] == nil {
+		t.Fatal("StopAll: a process ignoring SIGTERM reported a clean exit")
 	}
 
 	// A crash (SIGKILL) is reported as such.
