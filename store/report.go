@@ -1,0 +1,131 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"xaso/app"
+)
+
+// DossiersForPeriod calls fn once with every dossier a report on [from, to)
+// may count: those received in the period (idx_recv), those still open now
+// (idx_open_due: carried over from before the period, whatever their age),
+// and those closed at or after from (idx_closed: carried over into the
+// period, or returned in it). A dossier closed before from or received at or
+// after to is never read, so a report costs what its period holds, not what
+// the commune ever held. fn runs inside a read transaction: it must not
+// write to the store.
+func (s *Store) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error) error {
+	if !from.Before(to) {
+		return nil
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		dossiers := tx.Bucket(bDossiers)
+		seen := make(map[string]bool)
+		visit := func(id string) error {
+			if seen[id] {
+				return nil
+			}
+			seen[id] = true
+			raw := dossiers.Get([]byte(id))
+			if raw == nil {
+				return fmt.Errorf("report: dossier %s indexed but missing", id)
+			}
+			var d app.Dossier
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return fmt.Errorf("report: decode dossier %s: %w", id, err)
+			}
+			if !d.ReceivedAt.Before(to) {
+				return nil
+			}
+			return fn(d)
+		}
+		// Received in [from, to): idx_recv keys are ^ms(received), newest first.
+		first := be64(^(ms(to) - 1))
+		last := be64(^ms(from))
+		c := tx.Bucket(bIdxRecv).Cursor()
+		for k, _ := c.Seek(first); k != nil && bytes.Compare(k[:8], last) <= 0; k, _ = c.Next() {
+			if err := visit(idOf(k)); err != nil {
+				return err
+			}
+		}
+		c = tx.Bucket(bIdxOpenDue).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if err := visit(idOf(k)); err != nil {
+				return err
+			}
+		}
+		c = tx.Bucket(bIdxClosed).Cursor()
+		for k, _ := c.Seek(be64(ms(from))); k != nil; k, _ = c.Next() {
+			if err := visit(idOf(k)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AttachmentHashes lists the content hashes of every attachment of every
+// dossier, each once: what a PC should hold. The LAN copies those it lacks
+// (HasBlob) from a peer.
+func (s *Store) AttachmentHashes() ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bDossiers).ForEach(func(k, v []byte) error {
+			if !bytes.Contains(v, []byte(`"attachments":`)) {
+				return nil
+			}
+			var d struct {
+				Attachments []app.Attachment `json:"attachments"`
+			}
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode dossier %s: %w", k, err)
+			}
+			for _, a := range d.Attachments {
+				if !seen[a.SHA256] {
+					seen[a.SHA256] = true
+					out = append(out, a.SHA256)
+				}
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// backfillClosed fills idx_closed for dossiers closed before the index
+// existed. It runs when a store is opened; a marker in the local meta bucket
+// makes it run once. The index is derived from replicated state only, so
+// every node that ran it holds the same rows.
+func backfillClosed(tx *bolt.Tx) error {
+	meta := tx.Bucket(bMeta)
+	if meta.Get(kClosedIndexed) != nil {
+		return nil
+	}
+	idx := tx.Bucket(bIdxClosed)
+	err := tx.Bucket(bDossiers).ForEach(func(k, v []byte) error {
+		var d app.Dossier
+		if err := json.Unmarshal(v, &d); err != nil {
+			return fmt.Errorf("decode dossier %s: %w", k, err)
+		}
+		if d.ID == "" || !d.Status.Terminal() {
+			return nil
+		}
+		key := append(binary.BigEndian.AppendUint64(nil, ms(d.ClosedAt)), 0)
+		return idx.Put(append(key, d.ID...), nil)
+	})
+	if err != nil {
+		return fmt.Errorf("backfill idx_closed: %w", err)
+	}
+	return meta.Put(kClosedIndexed, []byte{1})
+}
+
+var kClosedIndexed = []byte("idx_closed_built")
+
+func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
