@@ -109,6 +109,10 @@ func (c Command) Decode() (Body, error) {
 		b = &ReceiveBody{}
 	case KindDossierAct:
 		b = &ActBody{}
+	case KindDossierAttach:
+		b = &AttachBody{}
+	case KindDossierRate:
+		b = &RateBody{}
 	default:
 		return nil, fmt.Errorf("command %s kind %q: %w", c.ID, c.Kind, ErrUnknownKind)
 	}

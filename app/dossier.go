@@ -84,6 +84,8 @@ type Dossier struct {
 	Apologized  bool         `json:"apologized,omitempty"`
 	History     []Event      `json:"history"`
 	Conflicts   []Conflict   `json:"conflicts,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
+	Rating      *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
 }
 
 // ReceiveBody creates a dossier (dossier.receive at the desk, dossier.submit online).
@@ -198,6 +200,10 @@ func (d *Dossier) Apply(c Command, body Body) {
 			ev.DueAt = d.DueAt
 		}
 		d.History = append(d.History, ev)
+	case *AttachBody:
+		d.applyAttach(c, b, at)
+	case *RateBody:
+		d.applyRate(c, b, at)
 	}
 }
 

@@ -71,6 +71,7 @@ type Config struct {
 	Now        func() time.Time
 	NewID      func() string // unique command IDs; RandomID if nil
 	Leaser     Leaser        // nil: lease through Log
+	Blobs      BlobStore     // scanned attachments (app/attach.go); nil: none on this PC
 	SessionTTL time.Duration // 0: 12 hours
 	Logger     *slog.Logger
 }

@@ -56,6 +56,10 @@ func applyCommand(tx *bolt.Tx, c app.Command) (bool, error) {
 		}
 	case *app.ActBody:
 		err = foldDossier(tx, b.DossierID, entity, c, body, last)
+	case *app.AttachBody:
+		err = foldDossier(tx, b.DossierID, entity, c, body, last)
+	case *app.RateBody:
+		err = foldDossier(tx, b.DossierID, entity, c, body, last)
 	case *app.UserBody:
 		err = foldSimple[app.User](tx, bUsers, []byte(b.Username), entity, c, body, last)
 	case *app.SlotBody:

@@ -20,6 +20,7 @@ var (
 	bIdxHolder  = []byte("idx_holder")   // holder \x00 due(8) \x00 id → ∅, open dossiers only
 	bIdxName    = []byte("idx_name")     // folded name suffix \x00 id → ∅
 	bIdxNum     = []byte("idx_num")      // ID number or phone \x00 id → ∅
+	bIdxClosed  = []byte("idx_closed")   // closed(8) \x00 id → ∅, terminal dossiers only (reports: store/report.go)
 	bUnknown    = []byte("unknown")      // command ID → ∅: kinds from a newer version, applied after upgrade
 
 	// Local to this PC.
@@ -31,7 +32,7 @@ var (
 
 // replicated lists the buckets of the state hash, in hash order.
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
-	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown}
+	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed}
 
 var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 

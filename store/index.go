@@ -46,7 +46,10 @@ func indexEntries(d *app.Dossier) []indexEntry {
 		{bIdxRecv, string(recv) + "\x00" + id, ""},
 		{bIdxStatus, string(d.Status) + "\x00" + string(recv) + "\x00" + id, ""},
 	}
-	if !d.Status.Terminal() {
+	if d.Status.Terminal() {
+		closed := binary.BigEndian.AppendUint64(nil, ms(d.ClosedAt))
+		es = append(es, indexEntry{bIdxClosed, string(closed) + "\x00" + id, ""})
+	} else {
 		es = append(es, indexEntry{bIdxOpenDue, string(due) + "\x00" + id, string(d.Status)})
 		if d.Holder != "" {
 			es = append(es, indexEntry{bIdxHolder, d.Holder + "\x00" + string(due) + "\x00" + id, ""})

@@ -98,6 +98,9 @@ func (s *Store) init() error {
 		if v := meta.Get(kSchema); v != nil && binary.BigEndian.Uint64(v) > schemaVersion {
 			return fmt.Errorf("data written by a newer xaso (schema %d)", binary.BigEndian.Uint64(v))
 		}
+		if err := backfillClosed(tx); err != nil { // store/report.go
+			return err
+		}
 		if err := meta.Put(kSchema, u64(schemaVersion)); err != nil {
 			return err
 		}
