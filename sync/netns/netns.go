@@ -71,15 +71,25 @@ type Lab struct {
 	seq    int // numbers process log files
 }
 
+// RequiredEnv names the environment variable that, set to 1, turns
+// Require's skips into failures (for CI, where a skipped LAN test would hide
+// a missing package).
+const RequiredEnv = "XASO_NETNS_REQUIRED"
+
 // Require skips the test, with a clear message, unless it runs as root on
-// Linux with the `ip` tool (iproute2) installed.
+// Linux with the `ip` tool (iproute2) installed. With XASO_NETNS_REQUIRED=1
+// it fails instead.
 func Require(tb testing.TB) {
 	tb.Helper()
+	skip := tb.Skip
+	if os.Getenv(RequiredEnv) == "1" {
+		skip = tb.Fatal
+	}
 	if os.Geteuid() != 0 {
-		tb.Skip("netns: needs root to create network namespaces (run the tests as root, e.g. in CI)")
+		skip("netns: needs root to create network namespaces (run the tests as root, e.g. in CI)")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		tb.Skip("netns: the `ip` tool (iproute2) is not installed: apt-get install iproute2")
+		skip("netns: the `ip` tool (iproute2) is not installed: apt-get install iproute2")
 	}
 }
 
