@@ -1,0 +1,97 @@
+package app
+
+import (
+	"sort"
+	"time"
+)
+
+// RegisterRow is one line of the tracking register (form 07, Sổ theo dõi
+// hồ sơ): a dossier from its acceptance to the return of its result.
+type RegisterRow struct {
+	No            int       `json:"no"`
+	Code          string    `json:"code"`
+	ProcedureCode string    `json:"procedure_code"`
+	ProcedureName string    `json:"procedure_name"`
+	Sets          int       `json:"sets"` // number of sets of papers (one per dossier at the desk)
+	Applicant     string    `json:"applicant"`
+	Address       string    `json:"address"`
+	Phone         string    `json:"phone"`
+	Channel       Channel   `json:"channel"`
+	ReceivedAt    time.Time `json:"received_at"`
+	DueAt         time.Time `json:"due_at"`
+	ForwardedAt   time.Time `json:"forwarded_at,omitzero"`
+	ResolvedAt    time.Time `json:"resolved_at,omitzero"`
+	ReturnedAt    time.Time `json:"returned_at,omitzero"`
+	Status        Status    `json:"status"`
+	StatusVi      string    `json:"status_vi"`
+	Timing        Timing    `json:"timing,omitempty"` // early | on_time | late, once the result is ready
+	Attachments   int       `json:"attachments"`
+	Rating        string    `json:"rating,omitempty"` // the citizen's rating, in Vietnamese
+	Note          string    `json:"note,omitempty"`
+}
+
+// RegisterRowOf describes a dossier as its register line.
+func RegisterRowOf(d Dossier) RegisterRow {
+	l := lifelineOf(&d, time.Unix(1<<40, 0))
+	r := RegisterRow{Code: d.Code, ProcedureCode: d.Procedure.Code, ProcedureName: d.Procedure.Name, Sets: 1,
+		Applicant: d.Applicant.FullName, Address: d.Applicant.Address, Phone: d.Applicant.Phone, Channel: d.Channel,
+		ReceivedAt: l.accepted, DueAt: d.DueAt, ResolvedAt: d.ResolvedAt, ReturnedAt: l.returned,
+		Status: d.Status, StatusVi: statusVi(d.Status), Attachments: len(d.Attachments), Note: d.Note}
+	if r.ReceivedAt.IsZero() {
+		r.ReceivedAt = d.ReceivedAt
+	}
+	for _, e := range d.History {
+		if e.Action == ActForward && r.ForwardedAt.IsZero() {
+			r.ForwardedAt = e.At
+		}
+	}
+	if !l.resolved.IsZero() {
+		r.Timing = resultTiming(l.resolved, l.dueAtResolve)
+	}
+	if d.Rating != nil {
+		r.Rating = d.Rating.Value.Vi()
+	}
+	return r
+}
+
+// Register lists the dossiers accepted in a period, in the order they were
+// accepted, numbered from 1: the tracking register of the period.
+func (s *Service) Register(p Principal, per Period) ([]RegisterRow, error) {
+	if err := s.checkPeriod(per); err != nil {
+		return nil, err
+	}
+	pr, err := s.periodReader()
+	if err != nil {
+		return nil, err
+	}
+	rows := []RegisterRow{}
+	err = pr.DossiersForPeriod(per.From, per.To, func(d Dossier) error {
+		l := lifelineOf(&d, per.To)
+		if per.Contains(l.accepted) {
+			rows = append(rows, RegisterRowOf(d))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, Internal(err)
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if !rows[i].ReceivedAt.Equal(rows[j].ReceivedAt) {
+			return rows[i].ReceivedAt.Before(rows[j].ReceivedAt)
+		}
+		return rows[i].Code < rows[j].Code
+	})
+	for i := range rows {
+		rows[i].No = i + 1
+	}
+	return rows, nil
+}
+
+// Commune returns the commune's configuration, for the headers of printed forms.
+func (s *Service) Commune() (CommuneConfig, error) {
+	c, _, err := s.cfg.Reader.Commune()
+	if err != nil {
+		return CommuneConfig{}, Internal(err)
+	}
+	return c, nil
+}
