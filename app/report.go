@@ -124,13 +124,13 @@ type ProcedureProgress struct {
 //   - otherwise open at AsOf: paused (supplement, payment) by its status
 //     then, else in progress, overdue when its due time is before AsOf.
 type ProgressReport struct {
-	From         string             `json:"from"` // first day, YYYY-MM-DD
-	To           string             `json:"to"`   // last day, YYYY-MM-DD
-	AsOf         time.Time          `json:"as_of"`
-	OnTimeRate   float64            `json:"on_time_rate"` // (early + on time) / processed; 1 when none
-	OnlineRate   float64            `json:"online_rate"`  // online / new; 0 when nothing is new
-	Satisfaction SatisfactionCounts `json:"satisfaction"`
-	Digitised    DigitisedCounts    `json:"digitised"`
+	From         string              `json:"from"` // first day, YYYY-MM-DD
+	To           string              `json:"to"`   // last day, YYYY-MM-DD
+	AsOf         time.Time           `json:"as_of"`
+	OnTimeRate   float64             `json:"on_time_rate"` // (early + on time) / processed; 1 when none
+	OnlineRate   float64             `json:"online_rate"`  // online / new; 0 when nothing is new
+	Satisfaction SatisfactionCounts  `json:"satisfaction"`
+	Digitised    DigitisedCounts     `json:"digitised"`
 	ByProcedure  []ProcedureProgress `json:"by_procedure"`
 	ProgressCounts
 }
