@@ -20,11 +20,11 @@ import (
 // page is one browser tab in its own browser context (its own storage), as
 // if a different office PC opened the UI.
 type page struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 }
 
-func newPage(t *testing.T, width, height int64) *page {
+func newPage(t testing.TB, width, height int64) *page {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(world.browser, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)

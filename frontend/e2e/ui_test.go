@@ -1,0 +1,160 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+func TestSignInRejectsBadPassword(t *testing.T) {
+	p := newPage(t, 1366, 768)
+	p.do(chromedp.Navigate(world.base + "/"))
+	p.typeInto("#username", "letiep")
+	p.typeInto("#password", "not-the-password\r")
+	p.do(chromedp.WaitVisible(chromedp.ID("login-error")))
+	msg := p.text("#login-error")
+	if !hasVietnameseLetters(msg) {
+		p.fail("sign-in error %q is not Vietnamese", msg)
+	}
+	if got := p.value("#username"); got != "letiep" {
+		p.fail("username %q after a failed sign-in, want it kept", got)
+	}
+	if p.exists("header nav") {
+		p.fail("signed in with a wrong password")
+	}
+	p.shot("10-signin-bad-password")
+}
+
+// countDossiers asks the API how many dossiers match q.
+func countDossiers(t *testing.T, q string) int {
+	t.Helper()
+	tok, err := world.login("letiep", password("letiep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Items []struct{ Code string } `json:"items"`
+	}
+	code, err := world.api("GET", "/dossiers?q="+q, tok, nil, &page)
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("list dossiers: %d %v", code, err)
+	}
+	return len(page.Items)
+}
+
+// The desk loses its connection while submitting: the form stays as it was,
+// the message says so, and the retry after the link is back saves exactly
+// one dossier.
+func TestFailedSubmitKeepsTheForm(t *testing.T) {
+	const id = "001085004321" // a man born in 1985, province 001
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.pickProcedure("ket hon", "Đăng ký kết hôn")
+	p.typeInto("#id_number", id)
+	p.typeInto("#full_name", "Đỗ Văn Bình")
+	p.typeInto("#date_of_birth", "12/12/1985")
+	p.typeInto("#address", "Xóm 3, xã Yên Mô")
+
+	block := func(on bool) {
+		var pats []*network.BlockPattern
+		if on {
+			pats = []*network.BlockPattern{{URLPattern: "*://*:*/api/v1/dossiers", Block: true}}
+		}
+		if _, err := chromedp.Call(p.ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: pats}); err != nil {
+			p.fail("block URLs: %v", err)
+		}
+	}
+	block(true)
+	p.typeInto("#phone", "0987654321\r")
+	p.waitText("#form-error", "Không kết nối được với máy chủ")
+	for sel, v := range map[string]string{"#id_number": id, "#full_name": "Đỗ Văn Bình", "#date_of_birth": "12/12/1985",
+		"#address": "Xóm 3, xã Yên Mô", "#phone": "0987654321", "#procedure": "Đăng ký kết hôn"} {
+		if got := p.value(sel); got != v {
+			p.fail("after the failed submit %s = %q, want %q", sel, got, v)
+		}
+	}
+	p.shot("11-desk-offline-kept")
+	if n := countDossiers(t, id); n != 0 {
+		t.Fatalf("%d dossiers saved while the desk was cut off", n)
+	}
+
+	block(false)
+	p.click("#submit")
+	p.do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
+	if n := countDossiers(t, id); n != 1 {
+		t.Fatalf("%d dossiers for the applicant after the retry, want 1", n)
+	}
+}
+
+// The desk fits the office screens: nothing sticks out sideways and the
+// Receive button is on screen without scrolling.
+func TestDeskFitsOfficeScreens(t *testing.T) {
+	for _, s := range []struct{ w, h int64 }{{1024, 768}, {1366, 768}} {
+		t.Run(fmt.Sprintf("%dx%d", s.w, s.h), func(t *testing.T) {
+			p := newPage(t, s.w, s.h)
+			p.signIn("letiep", password("letiep"))
+			p.pickProcedure("chung thuc ban sao", "Chứng thực bản sao từ bản chính")
+			overflow := eval[bool](p, `document.documentElement.scrollWidth > window.innerWidth`)
+			if overflow {
+				p.fail("the desk is wider than %d px: scrollWidth %d", s.w, eval[int](p, `document.documentElement.scrollWidth`))
+			}
+			bottom := eval[float64](p, `document.querySelector('#submit').getBoundingClientRect().bottom`)
+			if bottom > float64(s.h)-30 { // above the status bar
+				p.fail("the Receive button ends at y=%.0f, below the %d px screen", bottom, s.h)
+			}
+			p.shot(fmt.Sprintf("12-desk-%dx%d", s.w, s.h))
+		})
+	}
+}
+
+// English on request: labels switch, the choice survives a reload, and the
+// API's errors come in English too.
+func TestEnglishSwitch(t *testing.T) {
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.click("#lang")
+	p.waitText("header nav", "Receive")
+	p.do(chromedp.Reload())
+	p.waitText("header nav", "Receive")
+	p.pickProcedure("khai sinh", "Birth registration")
+	p.typeInto("#full_name", "Nguyen Van A")
+	p.typeInto("#id_number", "12\r")
+	p.waitJS(`!!document.querySelector('.field-error[data-for="applicant.id_number"]')`, "the ID error")
+	msg := p.text(`.field-error[data-for="applicant.id_number"]`)
+	if hasVietnameseLetters(msg) || !strings.Contains(strings.ToLower(msg), "12 digits") {
+		p.fail("English ID error is %q", msg)
+	}
+	p.shot("13-desk-english")
+	p.click("#lang")
+	p.waitText("header nav", "Tiếp nhận")
+}
+
+// F2 starts a new dossier from anywhere; F3 and F4 open the lists and the
+// statistics; Esc goes back from a dossier.
+func TestShortcuts(t *testing.T) {
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.key(kbF4)
+	p.do(chromedp.WaitVisible(chromedp.CSS("section.dashboard")))
+	p.key(kbF3)
+	p.do(chromedp.WaitVisible(chromedp.ID("search")))
+	p.key(kbF2)
+	p.do(chromedp.WaitVisible(chromedp.CSS(`form.desk[data-ready="true"]`)))
+	p.typeInto("#full_name", "Tên tạm")
+	p.key(kbF2)
+	p.waitJS(`document.querySelector('#full_name')?.value === ''`, "F2 to start a new, empty dossier")
+	if id := p.activeID(); id != "procedure" {
+		p.fail("F2 left the focus on %q, want the procedure picker", id)
+	}
+}
+
+const (
+	kbF2 = "\u0802"
+	kbF3 = "\u0803"
+)
