@@ -101,6 +101,7 @@ type ReceiveBody struct {
 	Note       string       `json:"note,omitempty"`
 	ReceivedAt time.Time    `json:"received_at"`
 	DueAt      time.Time    `json:"due_at"`
+	Idem       string       `json:"idem,omitempty"` // hash of (official, Idempotency-Key): one dossier per key
 }
 
 // Entity implements Body.

@@ -29,15 +29,16 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	if !p.Has(RoleReceiver) {
 		return Dossier{}, forbidden()
 	}
-	var id string
+	var idem string
 	if idemKey != "" {
 		if len(idemKey) > 200 {
 			return Dossier{}, Errorf(EInvalid, "Idempotency-Key", "Khóa chống trùng quá dài.", "the Idempotency-Key is too long")
 		}
 		sum := sha256.Sum256([]byte(p.Username + "\x00" + idemKey))
-		id = "k" + hex.EncodeToString(sum[:16])
-		if d, err := s.cfg.Reader.Dossier(id); err == nil {
-			return d, nil
+		idem = hex.EncodeToString(sum[:16])
+		defer s.lockDossier(idem)() // a retry racing its first try waits for it
+		if id, err := s.cfg.Reader.DossierIDByIdem(idem); err == nil {
+			return s.cfg.Reader.Dossier(id)
 		} else if ErrorCode(err) != ENotFound {
 			return Dossier{}, Internal(err)
 		}
@@ -88,10 +89,8 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	body := &ReceiveBody{Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
 		Note: strings.TrimSpace(in.Note), ReceivedAt: received,
 		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule},
-		DueAt:     s.cfg.Calendar.Due(received, proc.Rule)}
-	if id == "" {
-		id = s.cfg.NewID()
-	}
+		DueAt:     s.cfg.Calendar.Due(received, proc.Rule), Idem: idem}
+	id := s.newID(at)
 	body.DossierID = id
 	c, err := s.commandAt(id, KindDossierReceive, p.Username, at, body)
 	if err != nil {

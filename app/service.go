@@ -22,6 +22,7 @@ type Log interface {
 type Reader interface {
 	Dossier(id string) (Dossier, error)
 	DossierIDByCode(code string) (string, error)
+	DossierIDByIdem(idem string) (string, error)
 	Dossiers(q ListQuery) (items []Dossier, next string, err error)
 	User(username string) (User, error)
 	Users() ([]User, error)
@@ -105,6 +106,13 @@ func NewService(cfg Config) (*Service, error) {
 	return &Service{cfg: cfg, slot: -1, counters: map[string]int{}}, nil
 }
 
+// newID returns a command ID that sorts by time: the HLC reading, then 64
+// random bits (or the configured generator's ID). Time-ordered keys fill
+// bbolt pages densely.
+func (s *Service) newID(at HLC) string {
+	return fmt.Sprintf("%016x", uint64(at)) + s.cfg.NewID()[:16]
+}
+
 // RandomID returns a random 128-bit identifier in hex.
 func RandomID() string {
 	var b [16]byte
@@ -130,7 +138,7 @@ func (s *Service) command(id, kind, actor string, body Body) (Command, error) {
 
 func (s *Service) commandAt(id, kind, actor string, at HLC, body Body) (Command, error) {
 	if id == "" {
-		id = s.cfg.NewID()
+		id = s.newID(at)
 	}
 	c, err := NewCommand(id, kind, actor, s.cfg.Node, at, body)
 	if err != nil {

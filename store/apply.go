@@ -2,8 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,7 +14,8 @@ import (
 // applied once). It returns false when the command was already applied.
 // A command whose body cannot be decoded is an error: the caller fails the
 // commit rather than skip it.
-func applyCommand(tx *bolt.Tx, c app.Command) (bool, error) {
+// body is the decoded body, or nil for a kind from a newer version.
+func applyCommand(tx *bolt.Tx, c app.Command, body app.Body) (bool, error) {
 	cmds := tx.Bucket(bCmds)
 	id := []byte(c.ID)
 	if cmds.Get(id) != nil {
@@ -26,15 +25,11 @@ func applyCommand(tx *bolt.Tx, c app.Command) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("encode command %s: %w", c.ID, err)
 	}
-	if err := cmds.Put(id, raw); err != nil {
+	if err := cmds.Put(id, pack(raw)); err != nil {
 		return false, err
 	}
-	body, err := c.Decode()
-	if errors.Is(err, app.ErrUnknownKind) {
+	if body == nil {
 		return true, tx.Bucket(bUnknown).Put(id, nil)
-	}
-	if err != nil {
-		return false, err
 	}
 	entity := body.Entity()
 	ek := entityCmdKey(entity, c)
@@ -53,6 +48,9 @@ func applyCommand(tx *bolt.Tx, c app.Command) (bool, error) {
 		err = foldDossier(tx, b.DossierID, entity, c, body, last)
 		if err == nil && b.Slot >= 0 {
 			err = raiseSeq(tx, b)
+		}
+		if err == nil && b.Idem != "" {
+			err = tx.Bucket(bIdem).Put([]byte(b.Idem), []byte(b.DossierID))
 		}
 	case *app.ActBody:
 		err = foldDossier(tx, b.DossierID, entity, c, body, last)
@@ -93,16 +91,14 @@ func fold[T any, P folder[T]](tx *bolt.Tx, prev T, entity string, c app.Command,
 	var st T
 	prefix := entityPrefix(entity)
 	cur := tx.Bucket(bEntityCmds).Cursor()
-	cmds := tx.Bucket(bCmds)
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 		id := k[bytes.LastIndexByte(k, 0)+1:]
-		raw := cmds.Get(id)
-		if raw == nil {
-			return st, fmt.Errorf("%s: command %s indexed but missing", entity, id)
-		}
-		oc, err := app.DecodeCommand(raw)
+		oc, ok, err := storedCommand(tx, id)
 		if err != nil {
-			return st, fmt.Errorf("%s: stored command %s: %w", entity, id, err)
+			return st, fmt.Errorf("%s: %w", entity, err)
+		}
+		if !ok {
+			return st, fmt.Errorf("%s: command %s indexed but missing", entity, id)
 		}
 		ob, err := oc.Decode()
 		if err != nil {
@@ -117,7 +113,7 @@ func foldSimple[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity stri
 	b := tx.Bucket(bucket)
 	var prev T
 	if v := b.Get(key); v != nil {
-		if err := json.Unmarshal(v, &prev); err != nil {
+		if err := unmarshalPacked(v, &prev); err != nil {
 			return fmt.Errorf("decode %s state: %w", entity, err)
 		}
 	}
@@ -125,7 +121,7 @@ func foldSimple[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity stri
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(st)
+	raw, err := marshalPacked(st)
 	if err != nil {
 		return err
 	}
@@ -138,7 +134,7 @@ func foldDossier(tx *bolt.Tx, id, entity string, c app.Command, body app.Body, l
 	stored := b.Get(key)
 	var old app.Dossier
 	if stored != nil {
-		if err := json.Unmarshal(stored, &old); err != nil {
+		if err := unmarshalPacked(stored, &old); err != nil {
 			return fmt.Errorf("decode dossier %s: %w", id, err)
 		}
 	}
@@ -146,7 +142,7 @@ func foldDossier(tx *bolt.Tx, id, entity string, c app.Command, body app.Body, l
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(d)
+	raw, err := marshalPacked(d)
 	if err != nil {
 		return err
 	}
@@ -170,11 +166,7 @@ func raiseSeq(tx *bolt.Tx, b *app.ReceiveBody) error {
 	return seq.Put(key, u32(uint32(b.Seq)))
 }
 
-func markPending(tx *bolt.Tx, c app.Command) error {
-	entity := ""
-	if body, err := c.Decode(); err == nil {
-		entity = body.Entity()
-	}
+func markPending(tx *bolt.Tx, c app.Command, entity string) error {
 	if err := tx.Bucket(bPending).Put([]byte(c.ID), []byte(entity)); err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func indexEntries(d *app.Dossier) []indexEntry {
 		return nil
 	}
 	id := d.ID
-	recv := binary.BigEndian.AppendUint64(nil, ^ms(d.ReceivedAt))
+	recv := binary.BigEndian.AppendUint64(nil, ms(d.ReceivedAt))
 	due := binary.BigEndian.AppendUint64(nil, ms(d.DueAt))
 	es := []indexEntry{
 		{bIdxCode, d.Code, id},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -23,7 +22,7 @@ func getJSON(tx *bolt.Tx, bucket, key []byte, v any) (bool, error) {
 	if raw == nil {
 		return false, nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := unmarshalPacked(raw, v); err != nil {
 		return false, fmt.Errorf("decode %s/%s: %w", bucket, key, err)
 	}
 	return true, nil
@@ -75,7 +74,7 @@ func (s *Store) Users() ([]app.User, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bUsers).ForEach(func(k, v []byte) error {
 			var u app.User
-			if err := json.Unmarshal(v, &u); err != nil {
+			if err := unmarshalPacked(v, &u); err != nil {
 				return fmt.Errorf("decode user %s: %w", k, err)
 			}
 			if u.Username != "" {
@@ -105,7 +104,7 @@ func (s *Store) Slots() ([]app.SlotLease, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bSlots).ForEach(func(k, v []byte) error {
 			var l app.SlotLease
-			if err := json.Unmarshal(v, &l); err != nil {
+			if err := unmarshalPacked(v, &l); err != nil {
 				return fmt.Errorf("decode slot %s: %w", k, err)
 			}
 			ls = append(ls, l)
@@ -205,20 +204,23 @@ func (s *Store) Dossiers(q app.ListQuery) ([]app.Dossier, string, error) {
 		scanned := 0
 		var last []byte
 		c := tx.Bucket(sc.bucket).Cursor()
-		for k, v := c.Seek(sc.start); k != nil && bytes.HasPrefix(k, sc.prefix); k, v = c.Next() {
+		step := c.Next
+		if sc.reverse {
+			step = c.Prev
+		}
+		for k, v := sc.first(c); k != nil && bytes.HasPrefix(k, sc.prefix); k, v = step() {
 			if sc.skip != nil && bytes.Equal(k, sc.skip) {
 				continue
 			}
 			if sc.stop != nil && bytes.Compare(k, sc.stop) >= 0 {
 				break
 			}
-			if scanned++; scanned > maxScan {
-				break
-			}
-			if len(items) == q.Limit {
+			if len(items) == q.Limit || scanned == maxScan {
 				next = hex.EncodeToString(last)
 				break
 			}
+			scanned++
+			last = append(last[:0], k...)
 			if sc.valFilter != nil && !sc.valFilter(v) {
 				continue
 			}
@@ -231,14 +233,13 @@ func (s *Store) Dossiers(q app.ListQuery) ([]app.Dossier, string, error) {
 			}
 			seen[id] = true
 			var d app.Dossier
-			if err := json.Unmarshal(dossiers.Get([]byte(id)), &d); err != nil {
+			if err := unmarshalPacked(dossiers.Get([]byte(id)), &d); err != nil {
 				return fmt.Errorf("decode dossier %s: %w", id, err)
 			}
 			if q.Status != "" && d.Status != q.Status {
 				continue
 			}
 			items = append(items, d)
-			last = append(last[:0], k...)
 		}
 		return nil
 	})
@@ -250,12 +251,39 @@ func (s *Store) Dossiers(q app.ListQuery) ([]app.Dossier, string, error) {
 const maxScan = 50_000
 
 type scan struct {
+	reverse   bool // newest first: read the index backwards
 	bucket    []byte
 	prefix    []byte // every key of the scan starts with it
 	start     []byte // first key to read
 	stop      []byte // keys at or after it end the scan
 	skip      []byte // the cursor's own key
 	valFilter func([]byte) bool
+}
+
+// first places the cursor on the scan's first key.
+func (sc scan) first(c *bolt.Cursor) ([]byte, []byte) {
+	if !sc.reverse {
+		return c.Seek(sc.start)
+	}
+	var k, v []byte
+	switch {
+	case sc.skip != nil: // resume below the cursor's key
+		if k, v = c.Seek(sc.skip); k == nil {
+			return c.Last()
+		}
+		if !bytes.Equal(k, sc.skip) {
+			return c.Prev()
+		}
+		return k, v
+	case len(sc.prefix) > 0: // the last key with the prefix
+		end := append([]byte(nil), sc.prefix...)
+		end[len(end)-1]++
+		if k, _ = c.Seek(end); k == nil {
+			return c.Last()
+		}
+		return c.Prev()
+	}
+	return c.Last()
 }
 
 func planScan(q app.ListQuery) (scan, error) {
@@ -285,7 +313,21 @@ func planScan(q app.ListQuery) (scan, error) {
 		return sc, nil
 	case q.Status != "":
 		p := append([]byte(q.Status), 0)
-		return scan{bucket: bIdxStatus, prefix: p, start: p}, nil
+		return scan{bucket: bIdxStatus, prefix: p, start: p, reverse: true}, nil
 	}
-	return scan{bucket: bIdxRecv, start: []byte{}}, nil
+	return scan{bucket: bIdxRecv, start: []byte{}, reverse: true}, nil
+}
+
+// DossierIDByIdem resolves an idempotency hash to the dossier it created.
+func (s *Store) DossierIDByIdem(idem string) (string, error) {
+	var id string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bIdem).Get([]byte(idem))
+		if v == nil {
+			return notFound("hồ sơ", "dossier")
+		}
+		id = string(v)
+		return nil
+	})
+	return id, err
 }

@@ -37,7 +37,7 @@ func (s *Store) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error
 				return fmt.Errorf("report: dossier %s indexed but missing", id)
 			}
 			var d app.Dossier
-			if err := json.Unmarshal(raw, &d); err != nil {
+			if err := unmarshalPacked(raw, &d); err != nil {
 				return fmt.Errorf("report: decode dossier %s: %w", id, err)
 			}
 			if !d.ReceivedAt.Before(to) {
@@ -78,13 +78,17 @@ func (s *Store) AttachmentHashes() ([]string, error) {
 	seen := map[string]bool{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bDossiers).ForEach(func(k, v []byte) error {
-			if !bytes.Contains(v, []byte(`"attachments":`)) {
+			raw, err := unpack(v)
+			if err != nil {
+				return fmt.Errorf("decode dossier %s: %w", k, err)
+			}
+			if !bytes.Contains(raw, []byte(`"attachments":`)) {
 				return nil
 			}
 			var d struct {
 				Attachments []app.Attachment `json:"attachments"`
 			}
-			if err := json.Unmarshal(v, &d); err != nil {
+			if err := json.Unmarshal(raw, &d); err != nil {
 				return fmt.Errorf("decode dossier %s: %w", k, err)
 			}
 			for _, a := range d.Attachments {
@@ -111,7 +115,7 @@ func backfillClosed(tx *bolt.Tx) error {
 	idx := tx.Bucket(bIdxClosed)
 	err := tx.Bucket(bDossiers).ForEach(func(k, v []byte) error {
 		var d app.Dossier
-		if err := json.Unmarshal(v, &d); err != nil {
+		if err := unmarshalPacked(v, &d); err != nil {
 			return fmt.Errorf("decode dossier %s: %w", k, err)
 		}
 		if d.ID == "" || !d.Status.Terminal() {

@@ -43,8 +43,9 @@ type Store struct {
 
 // request is one caller's commands waiting for the next group commit.
 type request struct {
-	cmds  []app.Command
-	local bool
+	cmds   []app.Command
+	bodies []app.Body // decoded once; nil for kinds from a newer version
+	local  bool
 	done  chan error
 }
 
@@ -167,15 +168,18 @@ func (s *Store) Apply(ctx context.Context, cmds ...app.Command) error {
 }
 
 func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) error {
-	for _, c := range cmds {
+	bodies := make([]app.Body, len(cmds))
+	for i, c := range cmds {
 		if err := c.Check(); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
-		if _, err := c.Decode(); err != nil && !errors.Is(err, app.ErrUnknownKind) {
+		b, err := c.Decode()
+		if err != nil && !errors.Is(err, app.ErrUnknownKind) {
 			return fmt.Errorf("apply: %w", err)
 		}
+		bodies[i] = b
 	}
-	r := &request{cmds: cmds, local: local, done: make(chan error, 1)}
+	r := &request{cmds: cmds, bodies: bodies, local: local, done: make(chan error, 1)}
 	select {
 	case s.reqs <- r:
 	case <-s.quit:
@@ -223,6 +227,7 @@ func (s *Store) run() {
 
 func (s *Store) commit(batch []*request) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		denser(tx)
 		for _, r := range batch {
 			if err := s.applyAll(tx, r); err != nil {
 				return err
@@ -252,8 +257,8 @@ func (s *Store) applyAll(tx *bolt.Tx, r *request) error {
 		top = app.HLC(binary.BigEndian.Uint64(v))
 	}
 	pending := int64(0)
-	for _, c := range r.cmds {
-		applied, err := applyCommand(tx, c)
+	for i, c := range r.cmds {
+		applied, err := applyCommand(tx, c, r.bodies[i])
 		if err != nil {
 			return err
 		}
@@ -262,7 +267,11 @@ func (s *Store) applyAll(tx *bolt.Tx, r *request) error {
 		}
 		switch {
 		case applied && r.local:
-			if err := markPending(tx, c); err != nil {
+			entity := ""
+			if r.bodies[i] != nil {
+				entity = r.bodies[i].Entity()
+			}
+			if err := markPending(tx, c, entity); err != nil {
 				return err
 			}
 			pending++
@@ -295,6 +304,10 @@ func (s *Store) StateHash() (string, error) {
 			h.Write(name)
 			h.Write([]byte{0})
 			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				v, err := unpack(v)
+				if err != nil {
+					return fmt.Errorf("state hash %s/%s: %w", name, k, err)
+				}
 				var n [8]byte
 				binary.BigEndian.PutUint64(n[:], uint64(len(k)))
 				h.Write(n[:])
@@ -317,4 +330,13 @@ func u64(v uint64) []byte {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], v)
 	return b[:]
+}
+
+// denser raises the split threshold of the append-mostly buckets for tx.
+func denser(tx *bolt.Tx) {
+	for _, name := range dense {
+		if b := tx.Bucket(name); b != nil {
+			b.FillPercent = 0.95
+		}
+	}
 }

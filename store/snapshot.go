@@ -1,0 +1,93 @@
+package store
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"xaso/app"
+)
+
+// This file serves the LAN cluster (sync/cluster): the commands not yet
+// replicated, and every command for Raft snapshots and merges. Because
+// Apply is a union of commands, the set of commands is the whole state.
+
+// storedCommand decodes the stored form of command id. It is the one place
+// outside Apply that reads bCmds values, so a change of their encoding
+// (compression) changes this function too.
+func storedCommand(tx *bolt.Tx, id []byte) (app.Command, bool, error) {
+	raw := tx.Bucket(bCmds).Get(id)
+	if raw == nil {
+		return app.Command{}, false, nil
+	}
+	raw, err := unpack(raw)
+	if err != nil {
+		return app.Command{}, false, fmt.Errorf("stored command %s: %w", id, err)
+	}
+	c, err := app.DecodeCommand(raw)
+	if err != nil {
+		return app.Command{}, false, fmt.Errorf("stored command %s: %w", id, err)
+	}
+	return c, true, nil
+}
+
+// Pending returns up to limit commands made on this node that are not yet
+// replicated, in command ID order.
+func (s *Store) Pending(limit int) ([]app.Command, error) {
+	var out []app.Command
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bPending).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			cmd, ok, err := storedCommand(tx, k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, cmd)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EachCommand calls fn with every applied command, in ID order, inside one
+// read transaction (a consistent view). fn must not write to the store.
+func (s *Store) EachCommand(fn func(app.Command) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bCmds).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			cmd, ok, err := storedCommand(tx, k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := fn(cmd); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// CommandCount is the number of commands applied (the size of the state,
+// used to pick which of two clusters hands its commands to the other).
+func (s *Store) CommandCount() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bCmds).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// HasCommand reports whether command id has been applied.
+func (s *Store) HasCommand(id string) (bool, error) {
+	ok := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bCmds).Get([]byte(id)) != nil
+		return nil
+	})
+	return ok, err
+}
