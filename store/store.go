@@ -46,7 +46,7 @@ type request struct {
 	cmds   []app.Command
 	bodies []app.Body // decoded once; nil for kinds from a newer version
 	local  bool
-	done  chan error
+	done   chan error
 }
 
 // ErrClosed is returned by writes after Close.
