@@ -9,6 +9,8 @@
 #                       and the desktop window under Xvfb; screenshots in $(UI_ARTIFACTS)
 #   make bench-ui       gzipped JS+CSS, time until the desk is usable with a 4× slower
 #                       CPU, memory of the desktop process tree
+#   make installer-windows  xaso.exe (WebView2 needs no cgo: cross-built here, with
+#                       icon, manifest and version from build/windows) and its NSIS installer
 
 DESKTOP_BIN  ?= build/bin/xaso-desktop
 DESKTOP_TAGS := desktop,production,webkit2_41
@@ -16,7 +18,13 @@ UI_ARTIFACTS ?= $(CURDIR)/build/artifacts/ui
 UI_SOURCES   := $(shell find frontend/src -type f 2>/dev/null) \
                 frontend/index.html frontend/vite.config.ts frontend/svelte.config.js frontend/tsconfig.json
 
-.PHONY: frontend deps-node deps-desktop deps-ui desktop test-frontend test-ui bench-ui
+.PHONY: frontend deps-node deps-desktop deps-ui desktop test-frontend test-ui bench-ui \
+        deps-windows desktop-windows installer-windows
+
+WINDOWS_EXE   ?= build/bin/xaso.exe
+WINDOWS_SETUP ?= build/bin/xaso-setup.exe
+# NSIS wants a numeric version: the last vX.Y.Z tag, else 0.1.0.
+WIN_VERSION   ?= $(or $(shell git describe --tags --abbrev=0 2>/dev/null | sed 's/^v//' | grep -E '^[0-9]+\.[0-9]+\.[0-9]+$$'),0.1.0)
 
 # Vite 7 needs Node ≥ 20.19; the machine image brings Node 20 (Debian's own
 # nodejs is the fallback and may be too old, which the check below reports).
@@ -45,13 +53,31 @@ desktop: deps-go deps-desktop frontend
 deps-ui:
 	$(call apt,chromium xvfb xauth imagemagick xdotool fonts-dejavu-core)
 
+deps-windows:
+	$(call apt,binutils-mingw-w64-x86-64 nsis cpp)
+
+# The .syso (icon, manifest, version) exists only during the build; its
+# _windows_amd64 suffix keeps it out of every Linux build meanwhile.
+desktop-windows: deps-go deps-windows frontend
+	cd build/windows && x86_64-w64-mingw32-windres --preprocessor=cpp --codepage=65001 -I. -O coff \
+	  -i xaso.rc -o $(CURDIR)/rsrc_windows_amd64.syso
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -trimpath -tags desktop,production \
+	  -ldflags '$(LDFLAGS) -H windowsgui' -o $(WINDOWS_EXE) .; s=$$?; rm -f rsrc_windows_amd64.syso; exit $$s
+	@echo "built $(WINDOWS_EXE)"
+
+installer-windows: desktop-windows
+	makensis -V2 -DVERSION=$(WIN_VERSION) -DBINARY=$(CURDIR)/$(WINDOWS_EXE) -DOUTFILE=$(CURDIR)/$(WINDOWS_SETUP) \
+	  build/windows/installer/project.nsi
+	@echo "built $(WINDOWS_SETUP)"
+
 test-frontend: deps-node frontend/node_modules/.package-lock.json
 	cd frontend && npx vitest run
 	cd frontend && npx svelte-check --tsconfig ./tsconfig.json --threshold error
 
-test-ui: deps-go deps-ui desktop
+test-ui: deps-go deps-ui desktop installer-windows
 	go vet -tags e2e ./frontend/e2e
 	ARTIFACTS=$(UI_ARTIFACTS) XASO_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN) \
+	  XASO_WINDOWS_EXE=$(CURDIR)/$(WINDOWS_EXE) XASO_WINDOWS_SETUP=$(CURDIR)/$(WINDOWS_SETUP) \
 	  go test -tags e2e -count=1 -timeout 10m -v ./frontend/e2e 2>&1 | grep -vE '^=== (RUN|PAUSE|CONT)'; exit $${PIPESTATUS[0]}
 	@echo "screenshots: $(UI_ARTIFACTS)"
 

@@ -107,7 +107,8 @@ func waitScreen(t testing.TB, x *xvfb, a *desktopApp, what string, timeout time.
 	var last []byte
 	for ctx.Err() == nil {
 		if a.exited() {
-			t.Fatalf("the desktop app exited while waiting for %s (see its log in %s)", what, world.artifacts)
+			log, _ := os.ReadFile(a.log.Name())
+			t.Fatalf("the desktop app exited while waiting for %s; its log (%s):\n%s", what, a.log.Name(), log)
 		}
 		img, raw, err := x.screenshot(ctx)
 		if err == nil {
