@@ -27,13 +27,16 @@ func figure(t *testing.T, name string, v float64, unit string) {
 	fmt.Printf("figure: %-40s %10.2f %s\n", name, v, unit)
 }
 
-func rssMB(pid int) float64 {
+func rssMB(pid int) float64 { return statusMB(pid, "VmRSS:") }
+
+// statusMB reads a memory line of /proc/PID/status (VmRSS, RssAnon, RssFile).
+func statusMB(pid int, field string) float64 {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(raw), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.Atoi(f[1])
 			return float64(kb) / 1024
 		}
@@ -142,4 +145,6 @@ func TestBenchServe(t *testing.T) {
 	figure(t, "search over HTTP at 100k p50", pct(slat, 50), "ms")
 	figure(t, "search over HTTP at 100k p99", pct(slat, 99), "ms")
 	figure(t, "rss at 100k after searches", rssMB(p.cmd.Process.Pid), "MB")
+	figure(t, "  of which heap and stacks (RssAnon)", statusMB(p.cmd.Process.Pid, "RssAnon:"), "MB")
+	figure(t, "  of which mapped files (RssFile)", statusMB(p.cmd.Process.Pid, "RssFile:"), "MB")
 }

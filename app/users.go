@@ -68,7 +68,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 }
 
 // dummyHash is checked against when a user does not exist.
-const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yk0Gx9w3gW1Ue0n8Jm9Q0f0s8a1Gm6l2cC9c1oV1m5Y"
+const dummyHash = "$argon2id$v=19$m=12288,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$Yk0Gx9w3gW1Ue0n8Jm9Q0f0s8a1Gm6l2cC9c1oV1m5Y"
 
 // Authenticate returns the principal of a session token.
 func (s *Service) Authenticate(token string) (Principal, error) {
