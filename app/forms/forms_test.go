@@ -14,7 +14,9 @@ import (
 
 var noDue time.Time
 
-func vn(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, app.VN()) }
+func vn(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, app.VN())
+}
 
 // folded builds a dossier the way every node does: by folding commands.
 type folded struct {
