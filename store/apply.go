@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -188,4 +189,40 @@ func clearPending(tx *bolt.Tx, id string) (int64, error) {
 
 func pendingKey(entity, id string) []byte {
 	return append(append([]byte(entity), 0), id...)
+}
+
+// reapplyUnknown applies the stored commands of kinds an older version did
+// not know and this one does: after an upgrade they take effect.
+func reapplyUnknown(tx *bolt.Tx) error {
+	unknown := tx.Bucket(bUnknown)
+	var ids [][]byte
+	if err := unknown.ForEach(func(k, _ []byte) error {
+		ids = append(ids, append([]byte(nil), k...))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, ok, err := storedCommand(tx, id)
+		if err != nil || !ok {
+			return fmt.Errorf("unknown command %s: %v", id, err)
+		}
+		body, err := c.Decode()
+		if errors.Is(err, app.ErrUnknownKind) {
+			continue // still from the future
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bCmds).Delete(id); err != nil {
+			return err
+		}
+		if err := unknown.Delete(id); err != nil {
+			return err
+		}
+		if _, err := applyCommand(tx, c, body); err != nil {
+			return err
+		}
+	}
+	return nil
 }

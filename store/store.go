@@ -102,6 +102,9 @@ func (s *Store) init() error {
 		if err := backfillClosed(tx); err != nil { // store/report.go
 			return err
 		}
+		if err := reapplyUnknown(tx); err != nil {
+			return fmt.Errorf("apply commands known since the upgrade: %w", err)
+		}
 		if err := meta.Put(kSchema, u64(schemaVersion)); err != nil {
 			return err
 		}

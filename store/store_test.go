@@ -266,3 +266,39 @@ func TestPendingUntilReplicated(t *testing.T) {
 		t.Fatalf("dossier still unreplicated after replication: %d", n)
 	}
 }
+
+// TestUnknownKindAppliedAfterUpgrade: a command stored while its kind was
+// unknown takes effect when a version that knows it opens the store.
+func TestUnknownKindAppliedAfterUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen{at: t0}
+	recv := g.cmd(t, app.KindDossierReceive, "desk", "na", time.Minute, receiveBody("d1", "C-260302-0001", "An", t0, 1))
+	fwd := g.cmd(t, app.KindDossierAct, "officer", "na", time.Minute, &app.ActBody{DossierID: "d1", Action: app.ActForward})
+	later := fwd
+	later.Kind = "dossier.act.v9" // what an older binary saw: a kind it did not know
+	if err := s.Apply(context.Background(), recv, later); err != nil {
+		t.Fatal(err)
+	}
+	// Pretend the upgrade taught us the kind: rewrite the stored command.
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		raw, _ := fwd.Encode()
+		return tx.Bucket(bCmds).Put([]byte(fwd.ID), pack(raw))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, err := s.Dossier("d1")
+	if err != nil || d.Status != app.StatusProcessing {
+		t.Fatalf("after the upgrade: %v %s; want processing", err, d.Status)
+	}
+}
