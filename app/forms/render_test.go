@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"xaso/app"
 )
 
 // TestFormsText prints every form of a dossier that went through a
@@ -113,4 +115,89 @@ func pdfPages(t *testing.T, path string) int {
 		}
 	}
 	return 0
+}
+
+// TestRefusalOfOnlineDossier prints form 03 for a dossier submitted online
+// and refused at the desk.
+func TestRefusalOfOnlineDossier(t *testing.T) {
+	f := &folded{}
+	f.apply(t, app.KindDossierSubmit, "system", vn(2026, 5, 4, 20, 15), &app.ReceiveBody{
+		DossierID: "dossier-0001", Code: "000.00.31.H42-260504-9001", Slot: 9, Seq: 9001, Channel: app.ChannelOnline,
+		Procedure: app.ProcedureRef{Code: "1.001193", Name: "Đăng ký khai sinh", Rule: app.DeadlineRule{Kind: "same_day"}},
+		Applicant: app.Applicant{FullName: "Vũ Đức Thắng", IDNumber: "037085001111"},
+		ReceivedAt: vn(2026, 5, 4, 20, 15), DueAt: vn(2026, 5, 5, 17, 0)})
+	f.act(t, "lan", vn(2026, 5, 5, 8, 10), app.ActRefuse, "Giấy chứng sinh không hợp lệ: thiếu xác nhận của cơ sở y tế", noDue)
+	in := Input{Dossier: f.d, Unit: unit(), Name: names, Printed: vn(2026, 5, 5, 8, 11)}
+	text := pdfText(t, render(t, Refusal, in))
+	for _, w := range []string{"PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "Vũ Đức Thắng", "Đăng ký khai sinh",
+		"Giấy chứng sinh không hợp lệ: thiếu xác nhận của cơ sở y tế", "Yên Mô, ngày 05 tháng 5 năm 2026", "Đỗ Thị Lan"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("%q missing from %s", w, text)
+		}
+	}
+	// The receipt of an online dossier names its channel.
+	if text := pdfText(t, render(t, Receipt, in)); !strings.Contains(text, "Trực tuyến") {
+		t.Errorf("online receipt without its channel: %s", text)
+	}
+}
+
+func TestFormErrors(t *testing.T) {
+	f := sampleDossier(t)
+	in := Input{Dossier: f.d, Unit: unit(), Printed: vn(2026, 4, 29, 9, 1)}
+	for _, tt := range []struct{ form, code string }{
+		{Supplement, app.EConflict}, {Refusal, app.EConflict}, {Apology, app.EConflict}, {StopNotice, app.EConflict},
+		{"08", app.ENotFound}, {"1", app.ENotFound}, {"", app.ENotFound},
+	} {
+		var b bytes.Buffer
+		err := Render(&b, tt.form, in)
+		if app.ErrorCode(err) != tt.code || b.Len() != 0 {
+			t.Errorf("form %q of a dossier just received: %v (wrote %d bytes), want %s", tt.form, err, b.Len(), tt.code)
+		}
+		if e := app.AsError(err); e.Message == "" || e.English == "" {
+			t.Errorf("form %q: error without messages: %+v", tt.form, e)
+		}
+	}
+}
+
+// TestFormsDeterministic: the same dossier prints the same bytes, so a
+// reprint is the same document.
+func TestFormsDeterministic(t *testing.T) {
+	f := sampleDossier(t)
+	in := Input{Dossier: f.d, Unit: unit(), Name: names, Printed: vn(2026, 4, 29, 9, 1)}
+	for _, n := range []string{Receipt, ControlSlip, RegisterEntry} {
+		if a, b := render(t, n, in), render(t, n, in); !bytes.Equal(a, b) {
+			t.Errorf("form %s printed twice differs", n)
+		}
+	}
+}
+
+func TestReceiptQR(t *testing.T) {
+	u := unit()
+	code := "000.00.31.H42-260429-0007"
+	if got := ReceiptQR(u, code); got != "https://dichvucong.gov.vn/tra-cuu-ho-so?ma=000.00.31.H42-260429-0007" {
+		t.Errorf("QR says %q", got)
+	}
+	u.LookupURL = ""
+	if got := ReceiptQR(u, code); got != code {
+		t.Errorf("QR without a lookup link says %q, want the code", got)
+	}
+	zbar, err := exec.LookPath("zbarimg")
+	if err != nil {
+		t.Skip("zbarimg not installed (zbar-tools): the printed QR is not decoded")
+	}
+	f := sampleDossier(t)
+	pdf := render(t, Receipt, Input{Dossier: f.d, Unit: unit(), Printed: vn(2026, 4, 29, 9, 1)})
+	tmp := filepath.Join(t.TempDir(), "r.pdf")
+	os.WriteFile(tmp, pdf, 0o600)
+	png := filepath.Join(t.TempDir(), "r")
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "150", "-singlefile", tmp, png).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command(zbar, "--raw", "-q", png+".png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no QR code on the printed receipt: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != ReceiptQR(unit(), code) {
+		t.Errorf("printed QR decodes to %q", got)
+	}
 }
