@@ -158,3 +158,39 @@ const (
 	kbF2 = "\u0802"
 	kbF3 = "\u0803"
 )
+
+// A session that ends while a dossier is being entered (revoked, expired)
+// asks for the password again over the form, and the form survives.
+func TestExpiredSessionKeepsTheForm(t *testing.T) {
+	const id = "036192005678" // a woman born in 1992, province 036
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.pickProcedure("khai tu", "Đăng ký khai tử")
+	p.typeInto("#id_number", id)
+	p.typeInto("#full_name", "Vũ Thị Lan")
+	p.typeInto("#address", "Xóm 5")
+
+	token := eval[string](p, `JSON.parse(sessionStorage.getItem('xaso.session')).token`)
+	if code, err := world.api("DELETE", "/sessions/current", token, nil, nil); err != nil || code != http.StatusNoContent {
+		t.Fatalf("revoke the session: %d %v", code, err)
+	}
+	p.typeInto("#phone", "0911222333\r")
+	p.do(chromedp.WaitVisible(chromedp.CSS("#expired #username")))
+	if got := p.value("#full_name"); got != "Vũ Thị Lan" {
+		p.fail("under the sign-in form the name is %q", got)
+	}
+	p.shot("14-session-expired")
+	p.typeInto("#expired #username", "letiep")
+	p.typeInto("#expired #password", password("letiep")+"\r")
+	p.do(chromedp.WaitNotPresent(chromedp.ID("expired")))
+	for sel, v := range map[string]string{"#id_number": id, "#full_name": "Vũ Thị Lan", "#phone": "0911222333"} {
+		if got := p.value(sel); got != v {
+			p.fail("after signing in again %s = %q, want %q", sel, got, v)
+		}
+	}
+	p.click("#submit")
+	p.do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
+	if n := countDossiers(t, id); n != 1 {
+		t.Fatalf("%d dossiers for the applicant, want 1", n)
+	}
+}

@@ -21,6 +21,8 @@ function loadSession(store: Storage): Session | null {
 export class AppState {
   lang = $state<Lang>('vi');
   session = $state<Session | null>(null);
+  /** the session ended by itself (expired, revoked): the screen stays, under the sign-in form */
+  expired = $state(false);
   route = $state<Route>({ name: 'desk' });
   /** the procedure catalog, loaded once per sign-in */
   procedures = $state<Procedure[] | null>(null);
@@ -36,7 +38,7 @@ export class AppState {
     this.api = createClient({
       token: () => this.session?.token ?? '',
       lang: () => this.lang,
-      onUnauthorized: () => this.signedOut(),
+      onUnauthorized: () => this.expire(),
     });
     win.document.documentElement.lang = this.lang;
     const sync = () => {
@@ -58,14 +60,26 @@ export class AppState {
   }
 
   signedIn(s: Session) {
+    const resumed = this.expired;
     this.session = s;
+    this.expired = false;
     this.store.setItem(SESSION_KEY, JSON.stringify(s));
-    this.go(home(s.user.roles));
+    // After an expired session the official carries on where they were.
+    if (!resumed) this.go(home(s.user.roles));
   }
 
   signedOut() {
     this.session = null;
+    this.expired = false;
     this.procedures = null;
+    this.store.removeItem(SESSION_KEY);
+  }
+
+  /** expire ends a session the server no longer accepts, keeping what is on screen. */
+  expire() {
+    if (!this.session) return;
+    this.expired = true;
+    this.session = null;
     this.store.removeItem(SESSION_KEY);
   }
 

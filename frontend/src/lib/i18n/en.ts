@@ -17,6 +17,7 @@ export const en: Record<Key, string> = {
   'login.username': 'Username',
   'login.password': 'Password',
   'login.submit': 'Sign in',
+  'login.expired': 'Your session has ended. Sign in again to carry on; what you typed is kept.',
   'login.busy': 'Signing in…',
 
   'desk.title': 'Receive a dossier',

@@ -15,6 +15,7 @@ export const vi = {
   'login.username': 'Tên đăng nhập',
   'login.password': 'Mật khẩu',
   'login.submit': 'Đăng nhập',
+  'login.expired': 'Phiên làm việc đã hết. Đăng nhập lại để tiếp tục; dữ liệu đang nhập vẫn còn.',
   'login.busy': 'Đang đăng nhập…',
 
   'desk.title': 'Tiếp nhận hồ sơ',
