@@ -1,6 +1,6 @@
 // Command xaso is Xã Số, the digital office of a commune People's Committee.
 //
-//	xaso                 the desktop app (a window)
+//	xaso [flags]         the desktop app (a window), with the flags of serve
 //	xaso serve [flags]   the same node without a window: web UI at /, JSON API at /api/v1
 //	xaso version         print the version
 package main
@@ -11,15 +11,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"xaso/app"
+	"xaso/app/desktop"
 	"xaso/app/node"
+	"xaso/frontend"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -38,14 +42,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, args = args[0], args[1:]
 	}
 	var err error
-	switch cmd {
-	case "":
-		err = runDesktop(ctx, logger)
-	case "serve":
-		err = serve(ctx, args, logger)
-	case "version", "--version", "-v":
+	switch {
+	case cmd == "" || strings.HasPrefix(cmd, "-") && cmd != "-h" && cmd != "-v" && cmd != "--help" && cmd != "--version":
+		if cmd != "" {
+			args = append([]string{cmd}, args...)
+		}
+		err = runNode(ctx, "xaso", args, logger, true)
+		if errors.Is(err, desktop.ErrNoWindow) {
+			fmt.Fprintln(stderr, "xaso: bản này không có cửa sổ ứng dụng; dùng `xaso serve` và trình duyệt.")
+		}
+	case cmd == "serve":
+		err = runNode(ctx, "serve", args, logger, false)
+	case cmd == "version" || cmd == "--version" || cmd == "-v":
 		fmt.Fprintln(stdout, "xaso", version)
-	case "help", "-h", "--help":
+	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Fprint(stdout, usage)
 	default:
 		fmt.Fprintf(stderr, "xaso: unknown command %q\n%s", cmd, usage)
@@ -80,20 +90,34 @@ func defaultDataDir() string {
 	return "xaso-data"
 }
 
-func serve(ctx context.Context, args []string, logger *slog.Logger) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+// runNode opens the node of a data folder and serves it: over HTTP only
+// (`xaso serve`), or in the desktop window with HTTP beside it for the
+// office's browsers (`xaso`). Both take the same flags.
+func runNode(ctx context.Context, name string, args []string, logger *slog.Logger, window bool) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	dir := fs.String("data", defaultDataDir(), "data folder")
 	listen := fs.String("listen", "127.0.0.1:8420", "HTTP address of the web UI and API")
 	commune := fs.String("commune", "", "commune administrative-unit code, 5 digits (new data folder only)")
 	agency := fs.String("agency", "", "agency electronic ID code for dossier codes, e.g. 000.00.31.H42 (new data folder only)")
+	peerDefault := ""
+	if window {
+		peerDefault = "0.0.0.0:8421"
+	}
+	peerListen := fs.String("peer-listen", peerDefault, "HOST:PORT for Raft and peer traffic (LAN cluster; off when empty; needs XASO_JOIN_SECRET)")
+	var peers peerList
+	fs.Var(&peers, "peer", "static peer HOST:PORT for LANs that block multicast (repeatable)")
+	noMDNS := fs.Bool("no-mdns", false, "do not use mDNS to find peers (only --peer)")
+	raftFast := fs.Bool("raft-fast", false, "short Raft timeouts and discovery intervals (tests and benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
 	}
 	n, err := node.Open(ctx, node.Config{Dir: *dir, Commune: *commune, Agency: *agency,
-		AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger})
+		AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger,
+		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
+			Fast: *raftFast}})
 	if err != nil {
 		return err
 	}
@@ -103,11 +127,40 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return fmt.Errorf("listen %s: %w", *listen, err)
 	}
 	logger.Info("serving", "addr", l.Addr().String(), "data", *dir, "node", n.Store.NodeID(), "version", version)
-	err = n.Serve(ctx, l)
+	if window {
+		err = withWindow(ctx, n, l, logger)
+	} else {
+		err = n.Serve(ctx, l)
+	}
 	logger.Info("stopped", "err", err)
 	return err
 }
 
-func runDesktop(ctx context.Context, logger *slog.Logger) error {
-	return errors.New("the desktop window is not built into this binary yet; use `xaso serve`")
+// withWindow serves HTTP in the background and the window in front; closing
+// the window stops the node.
+func withWindow(ctx context.Context, n *node.Node, l net.Listener, logger *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- n.Serve(ctx, l) }()
+	assets, err := iofs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return err
+	}
+	werr := desktop.Run(ctx, desktop.Config{Handler: n.Handler, Title: "Xã Số", Assets: assets, Logger: logger})
+	cancel()
+	return errors.Join(werr, <-served)
+}
+
+// peerList collects repeated --peer flags.
+type peerList []string
+
+func (p *peerList) String() string { return strings.Join(*p, ",") }
+
+func (p *peerList) Set(v string) error {
+	if _, _, err := net.SplitHostPort(v); err != nil {
+		return fmt.Errorf("--peer %q: want HOST:PORT: %w", v, err)
+	}
+	*p = append(*p, v)
+	return nil
 }

@@ -16,7 +16,6 @@ import (
 	"xaso/app"
 	"xaso/app/api"
 	"xaso/app/argon2id"
-	"xaso/app/calendar"
 	"xaso/frontend"
 	"xaso/store"
 )
@@ -32,6 +31,7 @@ type Config struct {
 	Now           func() time.Time
 	Logger        *slog.Logger
 	Hasher        app.PasswordHasher // nil: argon2id defaults
+	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
 }
 
 // Node is a running node: open it, serve it, close it.
@@ -41,6 +41,9 @@ type Node struct {
 	Service *app.Service
 	Handler http.Handler
 	clock   *app.Clock
+	log     *notifyLog
+	leaser  *lazyLeaser
+	lan     *lan
 }
 
 // Open opens the data folder and builds the node. On a new folder it sets up
@@ -76,14 +79,20 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	cal, err := loadCalendar(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
 	clock := app.NewClock(cfg.Now, floor)
+	log, leaser := &notifyLog{st: st}, &lazyLeaser{}
 	svc, err := app.NewService(app.Config{
-		Node: st.NodeID(), Log: st, Reader: st, Sessions: st, Hasher: cfg.Hasher,
-		Calendar: calendar.Default(), Catalogs: app.NewCatalogs(cat), Clock: clock, Now: cfg.Now, Logger: cfg.Logger,
+		Node: st.NodeID(), Log: log, Reader: st, Sessions: st, Hasher: cfg.Hasher, Leaser: leaser,
+		Calendar: cal, Catalogs: app.NewCatalogs(cat), Clock: clock, Now: cfg.Now, Logger: cfg.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
+	leaser.sv = svc
 	if _, ok, err := st.Commune(); err != nil {
 		return nil, fmt.Errorf("read commune: %w", err)
 	} else if !ok {
@@ -97,19 +106,24 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 		}
 		cfg.Logger.Info("new data folder set up", "dir", cfg.Dir, "commune", cfg.Commune, "node", st.NodeID())
 	}
-	n := &Node{cfg: cfg, Store: st, Service: svc, clock: clock}
+	n := &Node{cfg: cfg, Store: st, Service: svc, clock: clock, log: log, leaser: leaser}
+	if err := n.openLAN(); err != nil {
+		return nil, err
+	}
 	assets, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return nil, fmt.Errorf("frontend assets: %w", err)
 	}
-	n.Handler = api.New(api.Config{Service: svc, Health: n.Health, Assets: assets, Logger: cfg.Logger})
+	h := api.New(api.Config{Service: svc, Health: n.Health, Assets: assets, Logger: cfg.Logger})
+	h.MountCluster(clusterAdmin{n})
+	n.Handler = h
 	return n, nil
 }
 
 // Health reports the node's state for GET /health.
 func (n *Node) Health() api.Health {
 	h := api.Health{Status: "ok", NodeID: n.Store.NodeID(), Version: n.cfg.Version,
-		Cluster: api.ClusterState{State: "alone", Members: 1}, Time: n.cfg.Now().In(app.VN())}
+		Cluster: clusterHealth(n), Time: n.cfg.Now().In(app.VN())}
 	if c, ok, err := n.Store.Commune(); err == nil && ok {
 		h.Commune, h.Agency = c.Commune, c.AgencyCode()
 	}
@@ -121,9 +135,18 @@ func (n *Node) Health() api.Health {
 	return h
 }
 
-// Serve answers HTTP on l until ctx is cancelled, then lets requests in
-// flight finish (up to 10 s).
+// Serve answers HTTP on l and runs the LAN cluster until ctx is cancelled,
+// then lets requests in flight finish (up to 10 s) and stops the cluster.
 func (n *Node) Serve(ctx context.Context, l net.Listener) error {
+	lanCtx, stopLAN := context.WithCancel(context.Background())
+	lanDone := make(chan error, 1)
+	go func() { lanDone <- n.RunLAN(lanCtx) }()
+	defer func() {
+		stopLAN()
+		if err := <-lanDone; err != nil {
+			n.cfg.Logger.Error("cluster stopped", "err", err)
+		}
+	}()
 	srv := &http.Server{Handler: n.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(n.cfg.Logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)

@@ -1,0 +1,237 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"xaso/app"
+	"xaso/app/api"
+	"xaso/store"
+	"xaso/sync/cluster"
+	"xaso/sync/discover"
+)
+
+// LAN configures the node's place in its commune's cluster (DESIGN §4, §8).
+// With PeerListen empty the node works alone.
+type LAN struct {
+	PeerListen string   // --peer-listen HOST:PORT
+	Peers      []string // --peer HOST:PORT (repeatable)
+	NoMDNS     bool     // --no-mdns
+	Secret     string   // XASO_JOIN_SECRET
+	Fast       bool     // short Raft timeouts and discovery intervals (tests, benchmarks)
+}
+
+// lan is the running cluster and discovery of a node.
+type lan struct {
+	cl   *cluster.Cluster
+	disc *discover.Discoverer
+}
+
+// lazyLeaser lets the Service lease through the cluster, which is built
+// after the Service (the commune must be set up first).
+type lazyLeaser struct {
+	mu sync.Mutex
+	cl *cluster.Cluster
+	sv *app.Service
+}
+
+func (l *lazyLeaser) Lease(ctx context.Context) (int, error) {
+	l.mu.Lock()
+	cl, sv := l.cl, l.sv
+	l.mu.Unlock()
+	if cl == nil {
+		return sv.LeaseLocal(ctx)
+	}
+	return cl.Lease(ctx)
+}
+
+// notifyLog is the Service's Log: the store makes commands durable, then
+// the cluster's queue is told to propose them.
+type notifyLog struct {
+	st *store.Store
+	mu sync.Mutex
+	cl *cluster.Cluster
+}
+
+func (l *notifyLog) Append(ctx context.Context, cmds ...app.Command) error {
+	if err := l.st.Append(ctx, cmds...); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	cl := l.cl
+	l.mu.Unlock()
+	if cl != nil {
+		cl.Notify()
+	}
+	return nil
+}
+
+// observedStore moves this node's clock past the times of peers' commands
+// as the cluster applies them.
+type observedStore struct {
+	*store.Store
+	clock *app.Clock
+}
+
+func (s observedStore) Apply(ctx context.Context, cmds ...app.Command) error {
+	for _, c := range cmds {
+		s.clock.Observe(c.At)
+	}
+	return s.Store.Apply(ctx, cmds...)
+}
+
+// openLAN builds the cluster and discovery when cfg.LAN.PeerListen is set.
+func (n *Node) openLAN() error {
+	c := n.cfg.LAN
+	if c.PeerListen == "" {
+		return nil
+	}
+	conf, ok, err := n.Store.Commune()
+	if err != nil || !ok {
+		return fmt.Errorf("cluster: commune not set up: %v", err)
+	}
+	_, portStr, err := net.SplitHostPort(c.PeerListen)
+	if err != nil {
+		return fmt.Errorf("--peer-listen %q: %w", c.PeerListen, err)
+	}
+	port, _ := strconv.Atoi(portStr)
+	version := n.cfg.Version
+	if version == "" {
+		version = "dev"
+	}
+	var cl *cluster.Cluster
+	interval := discover.DefaultInterval
+	if c.Fast {
+		interval = time.Second
+	}
+	disc, err := discover.New(discover.Config{Commune: conf.Commune, NodeID: n.Store.NodeID(), Version: version,
+		ClusterID: func() string {
+			if cl == nil {
+				return ""
+			}
+			return cl.ClusterID()
+		},
+		Port: port, Static: c.Peers, DisableMDNS: c.NoMDNS, Interval: interval, Logger: n.cfg.Logger,
+		Now: n.cfg.Now})
+	if err != nil {
+		return err
+	}
+	cc := cluster.Config{NodeID: n.Store.NodeID(), Commune: conf.Commune, Dir: filepath.Join(n.cfg.Dir, "raft"),
+		Listen: c.PeerListen, Secret: c.Secret, Store: observedStore{n.Store, n.clock}, Discovery: disc,
+		NewLease: func(slot int) (app.Command, error) {
+			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.Next(),
+				&app.SlotBody{Slot: slot, Node: n.Store.NodeID()})
+		},
+		Logger: n.cfg.Logger}
+	if c.Fast {
+		cc.Timing = cluster.Timing{Heartbeat: 150 * time.Millisecond, Election: 150 * time.Millisecond,
+			LeaderLease: 100 * time.Millisecond, CommitTimeout: 5 * time.Millisecond}
+		cc.JoinWait = 1500 * time.Millisecond
+	}
+	cl, err = cluster.New(cc)
+	if errors.Is(err, cluster.ErrNoSecret) {
+		return app.Errorf(app.EInvalid, "join_secret",
+			"Cần đặt mã bí mật của xã (XASO_JOIN_SECRET, tối thiểu 8 ký tự) để các máy nhận ra nhau.",
+			"set the commune's join secret (XASO_JOIN_SECRET, at least 8 characters) to run in a cluster")
+	}
+	if err != nil {
+		return err
+	}
+	n.lan = &lan{cl: cl, disc: disc}
+	n.leaser.mu.Lock()
+	n.leaser.cl = cl
+	n.leaser.mu.Unlock()
+	n.log.mu.Lock()
+	n.log.cl = cl
+	n.log.mu.Unlock()
+	return nil
+}
+
+// RunLAN runs discovery and the cluster until ctx is cancelled. Without a
+// cluster it returns at once.
+func (n *Node) RunLAN(ctx context.Context) error {
+	if n.lan == nil {
+		return nil
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := n.lan.disc.Run(ctx); err != nil {
+			n.cfg.Logger.Error("discovery stopped", "err", err)
+		}
+	}()
+	err := n.lan.cl.Run(ctx)
+	wg.Wait()
+	return err
+}
+
+// Cluster is the node's cluster, nil when it works alone.
+func (n *Node) Cluster() *cluster.Cluster {
+	if n.lan == nil {
+		return nil
+	}
+	return n.lan.cl
+}
+
+// clusterAdmin serves /api/v1/cluster.
+type clusterAdmin struct{ n *Node }
+
+// ClusterStatus is GET /api/v1/cluster.
+type ClusterStatus struct {
+	State        string        `json:"state"`
+	Members      int           `json:"members"`
+	Unreplicated int           `json:"unreplicated"`
+	StateHash    string        `json:"state_hash"`
+	Cluster      *cluster.Info `json:"cluster,omitempty"`
+}
+
+func (a clusterAdmin) Status() (any, error) {
+	h := a.n.Health()
+	s := ClusterStatus{State: h.Cluster.State, Members: h.Cluster.Members, Unreplicated: h.Unreplicated}
+	hash, err := a.n.Store.StateHash()
+	if err != nil {
+		return nil, app.Internal(err)
+	}
+	s.StateHash = hash
+	if cl := a.n.Cluster(); cl != nil {
+		info := cl.Info()
+		s.Cluster = &info
+	}
+	return s, nil
+}
+
+var errAlone = app.Errorf(app.EConflict, "", "Máy này đang làm việc một mình, không thuộc cụm máy nào.",
+	"this PC works alone, not in a cluster")
+
+func (a clusterAdmin) Remove(ctx context.Context, nodeID string) error {
+	cl := a.n.Cluster()
+	if cl == nil {
+		return errAlone
+	}
+	return cl.Remove(ctx, nodeID)
+}
+
+func (a clusterAdmin) Recover(ctx context.Context) error {
+	cl := a.n.Cluster()
+	if cl == nil {
+		return errAlone
+	}
+	return cl.Recover(ctx)
+}
+
+var _ api.ClusterAdmin = clusterAdmin{}
+
+func clusterHealth(n *Node) api.ClusterState {
+	cl := n.Cluster()
+	if cl == nil {
+		return api.ClusterState{State: "alone", Members: 1}
+	}
+	return api.ClusterState{State: cl.State(), Members: cl.Members()}
+}

@@ -1,0 +1,354 @@
+// Package cluster replicates a commune's commands between the PCs of its
+// office with Raft (github.com/hashicorp/raft), over mutual TLS keyed by the
+// commune's join secret.
+//
+// Writes never wait for a quorum: the node's store applies a command at once
+// and marks it pending; the replication queue (queue.go) proposes pending
+// commands whenever a leader exists, and every node's FSM (fsm.go) applies
+// committed entries through Store.Apply, which clears them from pending.
+// Because Apply is an idempotent union, the local and the replicated paths
+// never disagree, snapshots are simply every command, and two clusters of
+// one commune merge by handing commands over (membership.go).
+//
+// Raft membership is by node ID: a Raft server address is the node ID, and
+// the transport (transport.go) looks its HOST:PORT up afresh on every dial,
+// in discovery's view (mDNS, --peer) and in what peers told us.
+package cluster
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"xaso/app"
+	"xaso/sync/discover"
+)
+
+const raftLeader = raft.Leader
+
+// Store is what the cluster needs of the node's store.
+type Store interface {
+	Apply(ctx context.Context, cmds ...app.Command) error
+	Pending(limit int) ([]app.Command, error)
+	EachCommand(fn func(app.Command) error) error
+	CommandCount() (int, error)
+	Slots() ([]app.SlotLease, error)
+}
+
+// Discovery is the node's view of its commune's peers (sync/discover).
+type Discovery interface {
+	Peers() []discover.Peer
+	Identify(static string, who discover.Peer) bool
+	Reannounce()
+}
+
+// Timing holds Raft's timeouts. Tests use short ones (150 ms heartbeat and
+// election, 100 ms lease, 5 ms commit timeout).
+type Timing struct {
+	Heartbeat     time.Duration // default 500 ms
+	Election      time.Duration // default 500 ms
+	LeaderLease   time.Duration // default 250 ms
+	CommitTimeout time.Duration // default 10 ms: how soon followers learn a commit
+}
+
+// Config builds a Cluster. NodeID, Commune, Dir, Listen, Secret and Store are required.
+type Config struct {
+	NodeID    string
+	Commune   string
+	Dir       string // Raft log and stable store (raft.db, bbolt), snapshots, cluster.json
+	Listen    string // --peer-listen HOST:PORT
+	Advertise string // HOST:PORT peers reach us at; default Listen's when it names a host
+	Secret    string // XASO_JOIN_SECRET
+	Store     Store
+	Discovery Discovery // nil: no peers but those who contact us
+	// NewLease builds the slot.lease command for slot (Lease proposes it).
+	NewLease func(slot int) (app.Command, error)
+	Timing   Timing
+	JoinWait time.Duration // a new node listens this long for a cluster before bootstrapping; default 3 s
+	Logger   *slog.Logger
+}
+
+// Cluster is this node's membership in its commune's Raft cluster.
+type Cluster struct {
+	cfg    Config
+	log    *slog.Logger
+	server *tls.Config
+	client *tls.Config
+	book   *book
+	dialer *dialer
+	pool   *pool
+	mux    *mux
+	fsm    *fsm
+
+	ctx       context.Context
+	rmu       sync.RWMutex
+	rn        *raftNode
+	clusterID atomic.Value // string
+	kick      chan struct{}
+	leader    atomic.Bool
+
+	wmu      sync.Mutex
+	watchers []chan bool
+}
+
+// New checks cfg and derives the peer TLS configuration. Nothing runs until Run.
+func New(cfg Config) (*Cluster, error) {
+	if cfg.NodeID == "" || cfg.Commune == "" || cfg.Dir == "" || cfg.Listen == "" || cfg.Store == nil {
+		return nil, errors.New("cluster: incomplete config")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.JoinWait == 0 {
+		cfg.JoinWait = 3 * time.Second
+	}
+	t := &cfg.Timing
+	t.Heartbeat = cmpOr(t.Heartbeat, 500*time.Millisecond)
+	t.Election = cmpOr(t.Election, 500*time.Millisecond)
+	t.LeaderLease = cmpOr(t.LeaderLease, 250*time.Millisecond)
+	t.CommitTimeout = cmpOr(t.CommitTimeout, 10*time.Millisecond)
+	server, client, err := peerTLS(cfg.Secret, cfg.Commune)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{cfg: cfg, log: cfg.Logger.With("part", "cluster"), server: server, client: client,
+		kick: make(chan struct{}, 1), ctx: context.Background()}
+	c.book = newBook(c.discovered)
+	c.dialer = &dialer{tls: client, book: c.book}
+	c.pool = &pool{d: c.dialer, idle: map[string][]*rpcConn{}}
+	c.fsm = newFSM(cfg.Store, c.log)
+	c.clusterID.Store("")
+	if err := c.loadState(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// discovered maps node IDs to addresses in discovery's current view.
+func (c *Cluster) discovered() map[string][]string {
+	out := map[string][]string{}
+	if c.cfg.Discovery == nil {
+		return out
+	}
+	for _, p := range c.cfg.Discovery.Peers() {
+		if p.NodeID == "" {
+			continue
+		}
+		for _, a := range p.Addrs {
+			out[p.NodeID] = append(out[p.NodeID], a.String())
+		}
+	}
+	return out
+}
+
+// state is what the cluster keeps besides Raft's own files.
+type state struct {
+	ClusterID string `json:"cluster_id"`
+}
+
+func (c *Cluster) statePath() string { return filepath.Join(c.cfg.Dir, "cluster.json") }
+
+func (c *Cluster) loadState() error {
+	b, err := os.ReadFile(c.statePath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cluster state: %w", err)
+	}
+	var s state
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("cluster state %s: %w", c.statePath(), err)
+	}
+	c.clusterID.Store(s.ClusterID)
+	return nil
+}
+
+func (c *Cluster) setClusterID(id string) error {
+	c.clusterID.Store(id)
+	b, _ := json.Marshal(state{ClusterID: id})
+	tmp := c.statePath() + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("save cluster state: %w", err)
+	}
+	if err := os.Rename(tmp, c.statePath()); err != nil {
+		return fmt.Errorf("save cluster state: %w", err)
+	}
+	if c.cfg.Discovery != nil {
+		c.cfg.Discovery.Reannounce()
+	}
+	return nil
+}
+
+// ClusterID is the ID of the cluster this node belongs to ("" for none yet).
+func (c *Cluster) ClusterID() string { return c.clusterID.Load().(string) }
+
+// advertise is the HOST:PORT this node tells peers; an empty host means
+// "the address you see me at".
+func (c *Cluster) advertise() string {
+	if c.cfg.Advertise != "" {
+		return c.cfg.Advertise
+	}
+	host, port, err := net.SplitHostPort(c.cfg.Listen)
+	if err != nil {
+		return c.cfg.Listen
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		return net.JoinHostPort("", port)
+	}
+	return c.cfg.Listen
+}
+
+// Run serves peers and keeps this node in its commune's cluster until ctx
+// is cancelled; then it hands leadership over and stops Raft.
+func (c *Cluster) Run(ctx context.Context) error {
+	if err := os.MkdirAll(c.cfg.Dir, 0o700); err != nil {
+		return fmt.Errorf("cluster dir: %w", err)
+	}
+	ln, err := net.Listen("tcp", c.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("peer listen %s: %w", c.cfg.Listen, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.ctx = ctx
+	c.mux = &mux{ln: tls.NewListener(ln, c.server), rpc: c.serveRPC, log: c.log}
+	go c.mux.serve()
+	c.log.Info("peer listening", "addr", ln.Addr().String(), "node", c.cfg.NodeID)
+
+	rn, err := c.openRaft()
+	if err != nil {
+		c.mux.close()
+		return err
+	}
+	c.setRaft(rn)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); c.runQueue(ctx) }()
+	go func() { defer wg.Done(); c.maintain(ctx) }()
+	<-ctx.Done()
+	wg.Wait()
+	c.stopRaft(true)
+	c.mux.close()
+	c.pool.closeAll()
+	c.mux.wg.Wait()
+	return nil
+}
+
+func (c *Cluster) raftNode() *raftNode {
+	c.rmu.RLock()
+	defer c.rmu.RUnlock()
+	return c.rn
+}
+
+func (c *Cluster) setRaft(rn *raftNode) {
+	c.rmu.Lock()
+	c.rn = rn
+	c.rmu.Unlock()
+	if rn != nil {
+		c.mux.raft.Store(rn.layer)
+	} else {
+		c.mux.raft.Store(nil)
+	}
+}
+
+// stopRaft shuts the Raft instance down; graceful hands leadership over first.
+func (c *Cluster) stopRaft(graceful bool) {
+	rn := c.raftNode()
+	if rn == nil {
+		return
+	}
+	c.setRaft(nil)
+	if graceful && rn.r.State() == raft.Leader && len(rn.servers()) > 1 {
+		if err := rn.r.LeadershipTransfer().Error(); err != nil {
+			c.log.Info("leadership transfer", "err", err)
+		}
+	}
+	rn.close()
+	c.setLeader(false)
+}
+
+// State is this node's role: leader, follower or candidate, or alone when
+// it is the only member of its cluster (or has none yet).
+func (c *Cluster) State() string {
+	rn := c.raftNode()
+	if rn == nil || len(rn.servers()) <= 1 {
+		return "alone"
+	}
+	switch rn.r.State() {
+	case raft.Leader:
+		return "leader"
+	case raft.Follower:
+		return "follower"
+	case raft.Candidate:
+		return "candidate"
+	}
+	return "alone"
+}
+
+// Members is the number of voters in the cluster's configuration.
+func (c *Cluster) Members() int {
+	rn := c.raftNode()
+	if rn == nil {
+		return 1
+	}
+	return max(len(rn.servers()), 1)
+}
+
+// IsLeader reports whether this node leads its cluster (it runs the
+// province uplink).
+func (c *Cluster) IsLeader() bool { return c.leader.Load() }
+
+// Leadership returns a channel that receives true when this node becomes
+// leader and false when it stops being one, and a function to stop
+// watching. A slow reader misses intermediate values, never the latest.
+func (c *Cluster) Leadership() (<-chan bool, func()) {
+	ch := make(chan bool, 1)
+	c.wmu.Lock()
+	c.watchers = append(c.watchers, ch)
+	c.wmu.Unlock()
+	ch <- c.leader.Load()
+	return ch, func() {
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		c.watchers = slices.DeleteFunc(c.watchers, func(w chan bool) bool { return w == ch })
+	}
+}
+
+func (c *Cluster) setLeader(v bool) {
+	if c.leader.Swap(v) == v {
+		return
+	}
+	c.log.Info("leadership", "leader", v)
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for _, w := range c.watchers {
+		select {
+		case <-w:
+		default:
+		}
+		w <- v
+	}
+	if v {
+		c.kickQueue()
+	}
+}

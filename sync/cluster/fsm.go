@@ -1,0 +1,221 @@
+package cluster
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/hashicorp/raft"
+
+	"xaso/app"
+)
+
+// An entry of the Raft log is a batch of commands: count(uvarint), then
+// each command as len(uvarint) and its canonical bytes. An empty entry is a
+// no-op.
+
+func encodeEntry(cmds []app.Command) ([]byte, error) {
+	buf := binary.AppendUvarint(nil, uint64(len(cmds)))
+	for _, c := range cmds {
+		raw, err := c.Encode()
+		if err != nil {
+			return nil, fmt.Errorf("encode command %s: %w", c.ID, err)
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(raw)))
+		buf = append(buf, raw...)
+	}
+	return buf, nil
+}
+
+func decodeEntry(b []byte) ([]app.Command, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) {
+		return nil, errors.New("entry: bad count")
+	}
+	b = b[k:]
+	out := make([]app.Command, 0, n)
+	for range n {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || l > uint64(len(b)-k) {
+			return nil, errors.New("entry: bad length")
+		}
+		c, err := app.DecodeCommand(b[k : k+int(l)])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+		b = b[k+int(l):]
+	}
+	return out, nil
+}
+
+// fsm applies committed entries to the store. Because Store.Apply is an
+// idempotent, order-independent union, replaying the log after a restart,
+// receiving commands already applied locally, or restoring a snapshot on
+// top of existing state are all harmless.
+type fsm struct {
+	st  Store
+	log *slog.Logger
+
+	mu      sync.Mutex
+	applied uint64
+	wake    chan struct{} // closed and replaced after every batch
+}
+
+func newFSM(st Store, log *slog.Logger) *fsm {
+	return &fsm{st: st, log: log, wake: make(chan struct{})}
+}
+
+// Apply implements raft.FSM.
+func (f *fsm) Apply(l *raft.Log) any { return f.ApplyBatch([]*raft.Log{l})[0] }
+
+// ApplyBatch implements raft.BatchingFSM: a burst of entries is one store
+// commit and one fsync.
+func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
+	out := make([]any, len(logs))
+	var cmds []app.Command
+	for i, l := range logs {
+		if l.Type != raft.LogCommand || len(l.Data) == 0 {
+			continue
+		}
+		cs, err := decodeEntry(l.Data)
+		if err != nil {
+			f.log.Error("raft entry cannot be decoded", "index", l.Index, "err", err)
+			out[i] = err
+			continue
+		}
+		cmds = append(cmds, cs...)
+	}
+	if len(cmds) > 0 {
+		if err := f.st.Apply(context.Background(), cmds...); err != nil {
+			// One bad command must not keep the others out: apply them one
+			// by one and log what the store refuses.
+			f.log.Warn("batch apply failed, applying one by one", "err", err, "count", len(cmds))
+			for _, c := range cmds {
+				if err := f.st.Apply(context.Background(), c); err != nil {
+					f.log.Error("command refused by the store", "id", c.ID, "kind", c.Kind, "err", err)
+				}
+			}
+		}
+	}
+	if len(logs) > 0 {
+		f.mu.Lock()
+		if idx := logs[len(logs)-1].Index; idx > f.applied {
+			f.applied = idx
+		}
+		close(f.wake)
+		f.wake = make(chan struct{})
+		f.mu.Unlock()
+	}
+	return out
+}
+
+// waitApplied blocks until the entry at index has been applied here.
+func (f *fsm) waitApplied(ctx context.Context, index uint64) error {
+	for {
+		f.mu.Lock()
+		done, wake := f.applied >= index, f.wake
+		f.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Snapshot implements raft.FSM. The state is the set of commands, so the
+// snapshot streams them all from one read transaction in Persist; a
+// snapshot that also holds later commands is still correct (a union).
+func (f *fsm) Snapshot() (raft.FSMSnapshot, error) { return &snapshot{st: f.st}, nil }
+
+// Restore implements raft.FSM: apply every command of the stream.
+func (f *fsm) Restore(rc io.ReadCloser) error {
+	defer rc.Close()
+	r := bufio.NewReaderSize(rc, 1<<16)
+	batch := make([]app.Command, 0, 1024)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := f.st.Apply(context.Background(), batch...)
+		batch = batch[:0]
+		return err
+	}
+	total := 0
+	for {
+		n, err := binary.ReadUvarint(r)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("restore snapshot: %w", err)
+		}
+		if n > maxFrame {
+			return fmt.Errorf("restore snapshot: command of %d bytes", n)
+		}
+		raw := make([]byte, n)
+		if _, err := io.ReadFull(r, raw); err != nil {
+			return fmt.Errorf("restore snapshot: %w", err)
+		}
+		c, err := app.DecodeCommand(raw)
+		if err != nil {
+			return fmt.Errorf("restore snapshot: %w", err)
+		}
+		batch = append(batch, c)
+		total++
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return fmt.Errorf("restore snapshot: %w", err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("restore snapshot: %w", err)
+	}
+	f.log.Info("snapshot restored", "commands", total)
+	return nil
+}
+
+type snapshot struct{ st Store }
+
+func (s *snapshot) Persist(sink raft.SnapshotSink) error {
+	w := bufio.NewWriterSize(sink, 1<<16)
+	err := s.st.EachCommand(func(c app.Command) error {
+		raw, err := c.Encode()
+		if err != nil {
+			return err
+		}
+		w.Write(binary.AppendUvarint(nil, uint64(len(raw))))
+		_, err = w.Write(raw)
+		return err
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		sink.Cancel()
+		return fmt.Errorf("persist snapshot: %w", err)
+	}
+	return sink.Close()
+}
+
+func (s *snapshot) Release() {}
+
+// reset forgets the applied index when the Raft state is wiped.
+func (f *fsm) reset() {
+	f.mu.Lock()
+	f.applied = 0
+	f.mu.Unlock()
+}
