@@ -20,10 +20,12 @@ func (s *Service) nextCode(ctx context.Context, t time.Time) (code string, slot,
 		return "", 0, 0, Internal(err)
 	}
 	day := t.In(vnZone).Format("060102")
-	held, err := s.heldSlots()
-	if err != nil {
-		return "", 0, 0, err
+	if s.held == nil {
+		if s.held, err = s.heldSlots(); err != nil {
+			return "", 0, 0, err
+		}
 	}
+	held := s.held
 	for range SlotCount + 1 {
 		for _, sl := range held {
 			key := day + "/" + strconv.Itoa(sl)
@@ -47,6 +49,7 @@ func (s *Service) nextCode(ctx context.Context, t time.Time) (code string, slot,
 			return "", 0, 0, err
 		}
 		held = append(held, sl)
+		s.held = held
 	}
 	return "", 0, 0, Errorf(EUnavailable, "", "Đã hết số hồ sơ trong ngày.", "no dossier numbers left for the day")
 }

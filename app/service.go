@@ -84,7 +84,7 @@ type Service struct {
 	cfg      Config
 	locks    [64]sync.Mutex // per-dossier serialisation of local actions
 	codesMu  sync.Mutex
-	slot     int            // leased slot, -1 until leased
+	held     []int          // slots this node holds; nil until read from the store
 	counters map[string]int // "YYMMDD/slot" → last issued number
 }
 
@@ -103,7 +103,7 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{cfg: cfg, slot: -1, counters: map[string]int{}}, nil
+	return &Service{cfg: cfg, counters: map[string]int{}}, nil
 }
 
 // newID returns a command ID that sorts by time: the HLC reading, then 64

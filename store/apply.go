@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -122,7 +123,7 @@ func foldSimple[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity stri
 	if err != nil {
 		return err
 	}
-	raw, err := marshalPacked(st)
+	raw, err := json.Marshal(st) // small and read on every request (users): kept plain
 	if err != nil {
 		return err
 	}
