@@ -104,6 +104,9 @@ func (d *doc) out(w io.Writer) error {
 func (d *doc) header(u Unit, number string, date time.Time) {
 	top := d.GetY()
 	colL := d.width * 0.42
+	if w, h := d.GetPageSize(); w > h {
+		colL = d.width * 0.5
+	}
 	colR := d.width - colL
 	x := d.left
 	d.SetXY(x, top)

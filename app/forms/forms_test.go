@@ -72,6 +72,17 @@ func unit() Unit {
 // reader's copy-paste or a search index sees it.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
+	return extract(t, pdf)
+}
+
+// pdfLayoutText keeps the page layout, so that a table row reads as one line.
+func pdfLayoutText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	return extract(t, pdf, "-layout")
+}
+
+func extract(t *testing.T, pdf []byte, opts ...string) string {
+	t.Helper()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
 		t.Skip("pdftotext not installed (poppler-utils): run `make deps-paper`")
@@ -81,9 +92,16 @@ func pdfText(t *testing.T, pdf []byte) string {
 	if err := os.WriteFile(in, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").Output()
+	out, err := exec.Command(bin, append(append([]string{"-enc", "UTF-8"}, opts...), in, "-")...).Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
+	}
+	if len(opts) > 0 {
+		lines := strings.Split(string(out), "\n")
+		for i, l := range lines {
+			lines[i] = strings.Join(strings.Fields(l), " ")
+		}
+		return strings.Join(lines, "\n")
 	}
 	return strings.Join(strings.Fields(string(out)), " ")
 }
