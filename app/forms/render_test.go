@@ -123,8 +123,8 @@ func TestRefusalOfOnlineDossier(t *testing.T) {
 	f := &folded{}
 	f.apply(t, app.KindDossierSubmit, "system", vn(2026, 5, 4, 20, 15), &app.ReceiveBody{
 		DossierID: "dossier-0001", Code: "000.00.31.H42-260504-9001", Slot: 9, Seq: 9001, Channel: app.ChannelOnline,
-		Procedure: app.ProcedureRef{Code: "1.001193", Name: "Đăng ký khai sinh", Rule: app.DeadlineRule{Kind: "same_day"}},
-		Applicant: app.Applicant{FullName: "Vũ Đức Thắng", IDNumber: "037085001111"},
+		Procedure:  app.ProcedureRef{Code: "1.001193", Name: "Đăng ký khai sinh", Rule: app.DeadlineRule{Kind: "same_day"}},
+		Applicant:  app.Applicant{FullName: "Vũ Đức Thắng", IDNumber: "037085001111"},
 		ReceivedAt: vn(2026, 5, 4, 20, 15), DueAt: vn(2026, 5, 5, 17, 0)})
 	f.act(t, "lan", vn(2026, 5, 5, 8, 10), app.ActRefuse, "Giấy chứng sinh không hợp lệ: thiếu xác nhận của cơ sở y tế", noDue)
 	in := Input{Dossier: f.d, Unit: unit(), Name: names, Printed: vn(2026, 5, 5, 8, 11)}
