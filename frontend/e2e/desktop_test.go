@@ -62,7 +62,7 @@ func startDesktop(t testing.TB, bin string, x *xvfb, name string) *desktopApp {
 		"XDG_DATA_HOME="+filepath.Join(home, ".local/share"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
 		"XASO_ADMIN_PASSWORD="+adminPassword, "NO_AT_BRIDGE=1")
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -147,6 +147,8 @@ func (e *env) startServe() error {
 		"--commune", "14701", "--agency", "000.00.31.H42")
 	cmd.Env = append(os.Environ(), "XASO_ADMIN_PASSWORD="+adminPassword)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// If the test binary is killed (a timeout, ^C), the server goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start xaso serve: %w", err)

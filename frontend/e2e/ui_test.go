@@ -152,6 +152,13 @@ func TestShortcuts(t *testing.T) {
 	if id := p.activeID(); id != "procedure" {
 		p.fail("F2 left the focus on %q, want the procedure picker", id)
 	}
+
+	// The status bar opens the list of the commune's PCs (here: alone).
+	p.click("#sb-cluster")
+	p.waitText("#peers", "Làm việc một mình")
+	p.shot("15-peers")
+	p.key("\u001b")
+	p.do(chromedp.WaitNotPresent(chromedp.ID("peers")))
 }
 
 const (

@@ -40,6 +40,7 @@ func startXvfb(tb testing.TB, width, height int) *xvfb {
 	}
 	display := fmt.Sprintf(":%d", n)
 	cmd := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", width, height), "-nolisten", "tcp")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}

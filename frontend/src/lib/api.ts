@@ -4,6 +4,7 @@
 
 import type {
   ActionRequest,
+  ClusterStatus,
   Dossier,
   Health,
   NewDossier,
@@ -172,6 +173,7 @@ export function createClient(opts: ClientOptions = {}) {
     procedures: () => request<Page<Procedure>>('GET', '/procedures'),
     statuses: () => request<Page<StatusInfo>>('GET', '/statuses'),
     stats: () => request<Stats>('GET', '/stats').then(normStats),
+    cluster: () => request<ClusterStatus>('GET', '/cluster'),
     dossier: (code: string) => request<Dossier>('GET', '/dossiers/' + enc(code)).then(normDossier),
     dossiers: (q: Query) => request<Page<Dossier>>('GET', '/dossiers' + queryString(q)).then(normPage),
     createDossier: (d: NewDossier, key: string) =>

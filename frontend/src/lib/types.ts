@@ -160,3 +160,19 @@ export interface ChecklistItem {
   copies: number;
   checked: boolean;
 }
+
+/** GET /cluster: this PC's view of the commune's LAN cluster. */
+export interface ClusterStatus {
+  state: string;
+  members: number;
+  unreplicated: number;
+  state_hash?: string;
+  cluster?: {
+    node_id: string;
+    cluster_id: string;
+    leader: string;
+    members: { node_id: string; addrs: string[]; leader: boolean }[];
+    peers?: { node_id?: string; addrs?: string[]; [k: string]: unknown }[];
+    commands?: number;
+  };
+}

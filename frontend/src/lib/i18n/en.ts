@@ -160,6 +160,10 @@ export const en: Record<Key, string> = {
   'sb.replicated': 'Replicated',
   'sb.uplink.online': 'Province connected',
   'sb.uplink.offline': 'Province offline ({n} unsent)',
+  'sb.peers': 'The commune’s PCs',
+  'sb.peers.none': 'Not connected to any other PC',
+  'sb.peer.leader': 'leader',
+  'sb.peer.self': 'this PC',
   'sb.skew': 'This PC’s clock is {n} minutes off the server’s',
 
   'users.title': 'Users',
@@ -179,6 +183,7 @@ export const en: Record<Key, string> = {
   'err.timeout': 'The server did not answer in time. Your input is kept; try again.',
   'err.bad_response': 'The server sent an invalid answer.',
   'common.loading': 'Loading…',
+  'common.close': 'Close',
   'common.retry': 'Try again',
   'common.yes': 'Yes',
   'common.cancel': 'Cancel',

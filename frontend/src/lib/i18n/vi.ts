@@ -158,6 +158,10 @@ export const vi = {
   'sb.replicated': 'Đã đồng bộ',
   'sb.uplink.online': 'Đã nối với tỉnh',
   'sb.uplink.offline': 'Chưa nối với tỉnh ({n} chưa gửi)',
+  'sb.peers': 'Các máy của xã',
+  'sb.peers.none': 'Chưa nối với máy nào khác',
+  'sb.peer.leader': 'máy chính',
+  'sb.peer.self': 'máy này',
   'sb.skew': 'Đồng hồ máy này lệch {n} phút so với máy chủ',
 
   'users.title': 'Người dùng',
@@ -177,6 +181,7 @@ export const vi = {
   'err.timeout': 'Máy chủ không trả lời kịp. Dữ liệu đã nhập vẫn được giữ; hãy thử lại.',
   'err.bad_response': 'Máy chủ trả lời không hợp lệ.',
   'common.loading': 'Đang tải…',
+  'common.close': 'Đóng',
   'common.retry': 'Thử lại',
   'common.yes': 'Có',
   'common.cancel': 'Hủy',
