@@ -95,3 +95,12 @@ func (s *Service) Commune() (CommuneConfig, error) {
 	}
 	return c, nil
 }
+
+// OfficialName is an official's full name for printed forms, or the user
+// name when the account is unknown here.
+func (s *Service) OfficialName(username string) string {
+	if u, err := s.cfg.Reader.User(username); err == nil && u.FullName != "" {
+		return u.FullName
+	}
+	return username
+}
