@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"xaso/app"
@@ -38,6 +39,7 @@ type Config struct {
 type Node struct {
 	cfg     Config
 	Store   *store.Store
+	Blobs   *store.Blobs // attachment files by SHA-256; peers copy missing ones (Store.AttachmentHashes)
 	Service *app.Service
 	Handler http.Handler
 	clock   *app.Clock
@@ -83,11 +85,15 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	blobs, err := store.OpenBlobs(filepath.Join(cfg.Dir, "blobs")) // scanned attachments (store/blobs.go)
+	if err != nil {
+		return nil, err
+	}
 	clock := app.NewClock(cfg.Now, floor)
 	log, leaser := &notifyLog{st: st}, &lazyLeaser{}
 	svc, err := app.NewService(app.Config{
 		Node: st.NodeID(), Log: log, Reader: st, Sessions: st, Hasher: cfg.Hasher, Leaser: leaser,
-		Calendar: cal, Catalogs: app.NewCatalogs(cat), Clock: clock, Now: cfg.Now, Logger: cfg.Logger,
+		Calendar: cal, Catalogs: app.NewCatalogs(cat), Clock: clock, Now: cfg.Now, Logger: cfg.Logger, Blobs: blobs,
 	})
 	if err != nil {
 		return nil, err
@@ -106,7 +112,7 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 		}
 		cfg.Logger.Info("new data folder set up", "dir", cfg.Dir, "commune", cfg.Commune, "node", st.NodeID())
 	}
-	n := &Node{cfg: cfg, Store: st, Service: svc, clock: clock, log: log, leaser: leaser}
+	n := &Node{cfg: cfg, Store: st, Service: svc, clock: clock, log: log, leaser: leaser, Blobs: blobs}
 	if err := n.openLAN(); err != nil {
 		return nil, err
 	}
