@@ -105,9 +105,7 @@ func (n *lanNode) start() {
 
 func (n *lanNode) kill() {
 	n.t.Helper()
-	if err := n.proc.Kill(); err != nil {
-		n.t.Fatal(err)
-	}
+	n.proc.Kill() // its error is the process's exit status
 	<-n.proc.Done()
 }
 

@@ -1,7 +1,9 @@
 package cluster_test
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,4 +42,230 @@ func TestLANThreeNodesFormOneClusterByMDNS(t *testing.T) {
 		}
 	}
 	t.Log(fmt.Sprint("codes: ", codes))
+}
+
+// SIGKILL the leader during a burst of writes on every node: no
+// acknowledged dossier is lost, and a new leader serves writes at once.
+func TestLANLeaderKilledDuringBurst(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "kill", 3)
+	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)}
+	for _, n := range nodes {
+		n.start()
+	}
+	_, leaderID := formed(t, 30*time.Second, nodes...)
+	leader := byID(t, leaderID, nodes...)
+
+	var mu sync.Mutex
+	acked := map[string]int{} // code → node
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	for _, n := range nodes {
+		for w := range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := n.i*100000 + w*10000; ctx.Err() == nil; k++ {
+					rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+					code, err := n.receive(rctx, k)
+					rcancel()
+					if err != nil {
+						time.Sleep(20 * time.Millisecond)
+						continue
+					}
+					mu.Lock()
+					if prev, dup := acked[code]; dup {
+						t.Errorf("code %s issued by node %d and node %d", code, prev, n.i)
+					}
+					acked[code] = n.i
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	leader.kill()
+	killedAt := time.Now()
+	var rest []*lanNode
+	for _, n := range nodes {
+		if n != leader {
+			rest = append(rest, n)
+		}
+	}
+	eventually(t, 10*time.Second, "a new leader", func() error {
+		s, err := rest[0].status()
+		if err != nil {
+			return err
+		}
+		if s.Cluster.Leader == "" || s.Cluster.Leader == leaderID {
+			return fmt.Errorf("leader %q", s.Cluster.Leader)
+		}
+		return nil
+	})
+	t.Logf("new leader after %v", time.Since(killedAt).Round(time.Millisecond))
+	time.Sleep(time.Second) // the burst goes on against the survivors
+	cancel()
+	wg.Wait()
+	rest[0].mustReceive(1) // a write after the burst, on the new cluster
+	leader.start()         // the killed PC comes back with what it acknowledged
+	mu.Lock()
+	total := len(acked) + 1
+	mu.Unlock()
+	converged(t, 60*time.Second, -1, nodes...)
+	for _, n := range nodes {
+		// Requests cut by the kill may have been committed without an
+		// answer: at least every acknowledged dossier is there.
+		if c, err := n.dossiers(); err != nil || c < total {
+			t.Fatalf("node %d: %d dossiers, %d acknowledged (%v)", n.i, c, total, err)
+		}
+		for code := range acked {
+			if _, err := n.call(t.Context(), "GET", "/api/v1/dossiers/"+code, nil, nil); err != nil {
+				t.Fatalf("acknowledged dossier lost on node %d: %v", n.i, err)
+			}
+		}
+	}
+	t.Logf("%d acknowledged dossiers, all present on all nodes", total)
+}
+
+// Cut one node off for a while: both sides keep receiving dossiers; after
+// healing, all nodes hold byte-identical state and no code was issued twice.
+func TestLANPartitionHeals(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "part", 3)
+	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)}
+	for _, n := range nodes {
+		n.start()
+	}
+	formed(t, 30*time.Second, nodes...)
+	codes := map[string]int{}
+	add := func(n *lanNode, k int) {
+		code := n.mustReceive(k)
+		if prev, dup := codes[code]; dup {
+			t.Fatalf("code %s issued by node %d and node %d", code, prev, n.i)
+		}
+		codes[code] = n.i
+	}
+	for _, n := range nodes {
+		add(n, n.i)
+	}
+	converged(t, 15*time.Second, 3, nodes...)
+	if err := lab.Link(3, false); err != nil {
+		t.Fatal(err)
+	}
+	for k := range 10 {
+		for _, n := range nodes {
+			add(n, 100+k*3+n.i)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if h, _ := nodes[2].health(); h.Unreplicated == 0 {
+		t.Errorf("the cut-off node reports nothing unreplicated: %+v", h)
+	}
+	if err := lab.Link(3, true); err != nil {
+		t.Fatal(err)
+	}
+	hash := converged(t, 30*time.Second, len(codes), nodes...)
+	t.Logf("%d dossiers, state %s on all nodes", len(codes), hash[:16])
+}
+
+// A PC set up alone (its cable out) with 100 dossiers meets the office's
+// cluster holding 100 others: the smaller hands its commands over, resets
+// its Raft state and joins; all end with 200.
+func TestLANMergeTwoClusters(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "merge", 4)
+	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3), newNode(t, lab, 4)}
+	if err := lab.Link(4, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		n.start()
+	}
+	office := nodes[:3]
+	officeID, _ := formed(t, 30*time.Second, office...)
+	lone, err := nodes[3].status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lone.Cluster.ClusterID == "" || lone.Cluster.ClusterID == officeID {
+		t.Fatalf("the lone PC should have bootstrapped its own cluster: %q vs %q", lone.Cluster.ClusterID, officeID)
+	}
+	for k := range 100 {
+		office[k%3].mustReceive(k)
+		nodes[3].mustReceive(1000 + k)
+	}
+	if err := lab.Link(4, true); err != nil {
+		t.Fatal(err)
+	}
+	cid, _ := formed(t, 60*time.Second, nodes...)
+	if cid != officeID {
+		t.Errorf("merged into %s, want the office's cluster %s", cid, officeID)
+	}
+	converged(t, 60*time.Second, 200, nodes...)
+}
+
+// A two-PC office with one PC switched off: the other keeps working alone
+// and catches the first up when it returns.
+func TestLANTwoPCOfficeOneOff(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "two", 2)
+	a, b := newNode(t, lab, 1), newNode(t, lab, 2)
+	a.start()
+	b.start()
+	formed(t, 30*time.Second, a, b)
+	a.mustReceive(1)
+	b.mustReceive(2)
+	converged(t, 15*time.Second, 2, a, b)
+	b.stop()
+	for k := range 20 {
+		a.mustReceive(10 + k) // no quorum: applied locally, queued
+	}
+	if h, _ := a.health(); h.Unreplicated != 20 {
+		t.Errorf("want 20 unreplicated while the other PC is off, health %+v", h)
+	}
+	b.start()
+	converged(t, 30*time.Second, 22, a, b)
+}
+
+// A PC with the wrong join secret can neither join the cluster nor read
+// its dossiers, and the cluster never counts it.
+func TestLANWrongSecret(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "secret", 3)
+	a, b, intruder := newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)
+	intruder.secret = "not-the-commune-secret"
+	a.start()
+	b.start()
+	formed(t, 30*time.Second, a, b)
+	intruder.start()
+	code := a.mustReceive(1)
+	converged(t, 15*time.Second, 1, a, b)
+	time.Sleep(4 * time.Second) // long enough to have joined or merged
+	for _, n := range []*lanNode{a, b} {
+		s, err := n.status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Cluster.Members) != 2 {
+			t.Errorf("node %d: the intruder was let in: %+v", n.i, s.Cluster.Members)
+		}
+	}
+	s, err := intruder.status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Cluster.ClusterID == "" || len(s.Cluster.Members) != 1 {
+		t.Errorf("intruder: %+v", s.Cluster)
+	}
+	if c, _ := intruder.dossiers(); c != 0 {
+		t.Errorf("the intruder reads %d dossiers", c)
+	}
+	if _, err := intruder.call(t.Context(), "GET", "/api/v1/dossiers/"+code, nil, nil); err == nil {
+		t.Errorf("the intruder reads dossier %s", code)
+	}
+	intruder.mustReceive(2) // its own dossier never reaches the cluster
+	time.Sleep(2 * time.Second)
+	if c, _ := a.dossiers(); c != 1 {
+		t.Errorf("the cluster took the intruder's dossier: %d dossiers", c)
+	}
 }
