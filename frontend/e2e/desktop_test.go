@@ -48,8 +48,8 @@ type desktopApp struct {
 }
 
 // startDesktop runs `xaso` without a subcommand on the display, as `make run`
-// does, with a new data folder, its own home, and the first admin password in
-// the environment.
+// does, with a new data folder, its own home, the first admin password in the
+// environment, and no join secret.
 func startDesktop(t testing.TB, bin string, x *xvfb, name string) *desktopApp {
 	t.Helper()
 	home := t.TempDir()
@@ -57,10 +57,13 @@ func startDesktop(t testing.TB, bin string, x *xvfb, name string) *desktopApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--data", filepath.Join(home, "data"), "--commune", "14701", "--agency", "000.00.31.H42")
+	// Loopback only: its own HTTP port, no peer listener, no mDNS on the
+	// host's network.
+	cmd := exec.Command(bin, "--data", filepath.Join(home, "data"), "--commune", "14701", "--agency", "000.00.31.H42",
+		"--listen", "127.0.0.1:0", "--peer-listen=", "--no-mdns")
 	cmd.Env = append(os.Environ(), "DISPLAY="+x.display, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local/share"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"XASO_ADMIN_PASSWORD="+adminPassword, "NO_AT_BRIDGE=1")
+		"XASO_ADMIN_PASSWORD="+adminPassword, "XASO_JOIN_SECRET=", "NO_AT_BRIDGE=1")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
