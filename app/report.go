@@ -140,6 +140,7 @@ type ProgressReport struct {
 type ProgressBuilder struct {
 	period Period
 	asOf   time.Time
+	cut    time.Time // events before it count: AsOf, or just after now for a running period
 	rep    ProgressReport
 	procs  map[string]*ProcedureProgress
 }
@@ -150,7 +151,10 @@ func NewProgress(p Period, now time.Time) *ProgressBuilder {
 	if now.Before(asOf) {
 		asOf = now
 	}
-	b := &ProgressBuilder{period: p, asOf: asOf.In(vnZone), procs: map[string]*ProcedureProgress{}}
+	b := &ProgressBuilder{period: p, asOf: asOf.In(vnZone), cut: asOf, procs: map[string]*ProcedureProgress{}}
+	if asOf.Before(p.To) {
+		b.cut = asOf.Add(time.Millisecond) // what happened at now (the clock's resolution) has happened
+	}
 	b.rep.From, b.rep.To = p.From.Format("2006-01-02"), p.Last().Format("2006-01-02")
 	b.rep.AsOf = b.asOf
 	b.rep.Received.ByChannel = newByChannel()
@@ -199,18 +203,18 @@ func lifelineOf(d *Dossier, until time.Time) lifeline {
 }
 
 func (b *ProgressBuilder) within(t time.Time) bool {
-	return !t.IsZero() && !t.Before(b.period.From) && t.Before(b.asOf)
+	return !t.IsZero() && !t.Before(b.period.From) && t.Before(b.cut)
 }
 
 func before(t, limit time.Time) bool { return !t.IsZero() && t.Before(limit) }
 
 // Add counts one dossier. A dossier out of the period's scope changes nothing.
 func (b *ProgressBuilder) Add(d Dossier) {
-	l := lifelineOf(&d, b.asOf)
+	l := lifelineOf(&d, b.cut)
 	if b.within(l.returned) {
 		s := &b.rep.Satisfaction
 		s.Returned++
-		if d.Rating != nil && d.Rating.At.Before(b.asOf) {
+		if d.Rating != nil && d.Rating.At.Before(b.cut) {
 			s.Rated++
 			switch d.Rating.Value {
 			case VerySatisfied:
@@ -239,7 +243,7 @@ func (b *ProgressBuilder) Add(d Dossier) {
 	if isNew {
 		files := 0
 		for _, a := range d.Attachments {
-			if a.At.Before(b.asOf) {
+			if a.At.Before(b.cut) {
 				files++
 			}
 		}
