@@ -143,6 +143,15 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	p.shot("04-search-without-diacritics")
 	p.click(`#results a[href$="` + code + `"]`)
 	p.waitText("#dossier-status", "Đang xử lý")
+	p.click(`button[data-action="request_supplement"]`)
+	p.do(chromedp.WaitVisible(chromedp.ID("confirm-action")))
+	p.shot("04b-dossier-actions")
+	p.click(`#confirm-action`) // without the reason the API requires
+	p.waitJS(`!!document.querySelector('.detail .field-error')`, "the missing reason to be reported")
+	if msg := p.text(".detail .field-error"); !hasVietnameseLetters(msg) {
+		p.fail("missing-reason error %q", msg)
+	}
+	p.click(`.detail button[type="button"]`) // cancel
 	p.click(`button[data-action="resolve"]`)
 	p.waitText("#dossier-status", "Đã xử lý xong")
 	p.signOut()

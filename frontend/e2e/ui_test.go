@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -199,5 +200,42 @@ func TestExpiredSessionKeepsTheForm(t *testing.T) {
 	p.do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
 	if n := countDossiers(t, id); n != 1 {
 		t.Fatalf("%d dossiers for the applicant, want 1", n)
+	}
+}
+
+// A dossier received on paper during an outage is entered later with the
+// time it was really received; the receipt and the server keep that time.
+func TestPaperReceiptEnteredLater(t *testing.T) {
+	const id = "034088001122" // a man born in 1988, province 034
+	ict := time.FixedZone("ICT", 7*3600)
+	at := time.Now().In(ict).Add(-26 * time.Hour).Truncate(time.Minute)
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.pickProcedure("trich luc", "Cấp bản sao trích lục hộ tịch")
+	p.typeInto("#id_number", id)
+	p.typeInto("#full_name", "Lê Văn Tâm")
+	p.click(`label.check input[type="checkbox"]`)
+	p.typeInto("#received_at", at.Format("02/01/2006 15:04")+"\r")
+	p.do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
+	if got, want := p.text("#receipt dl"), at.Format("02/01/2006 15:04"); !strings.Contains(got, want) {
+		p.fail("receipt %q lacks the paper receipt time %s", got, want)
+	}
+	code := p.text("#receipt-code")
+	tok, err := world.login("letiep", password("letiep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		ReceivedAt time.Time `json:"received_at"`
+		EnteredAt  time.Time `json:"entered_at"`
+	}
+	if c, err := world.api("GET", "/dossiers/"+code, tok, nil, &d); err != nil || c != http.StatusOK {
+		t.Fatalf("GET dossier: %d %v", c, err)
+	}
+	if !d.ReceivedAt.Equal(at) {
+		t.Fatalf("server received_at %s, want %s", d.ReceivedAt, at)
+	}
+	if !d.EnteredAt.After(d.ReceivedAt) {
+		t.Fatalf("entered_at %s is not after received_at %s", d.EnteredAt, d.ReceivedAt)
 	}
 }

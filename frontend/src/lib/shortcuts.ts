@@ -11,7 +11,7 @@ export interface Shortcuts {
 }
 
 export function isEditable(el: EventTarget | null): boolean {
-  if (!(el instanceof HTMLElement)) return false;
+  if (typeof HTMLElement === 'undefined' || !(el instanceof HTMLElement)) return false;
   if (el.isContentEditable) return true;
   if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
   if (el instanceof HTMLInputElement) {
