@@ -20,7 +20,7 @@ import (
 // desk is a real node without HTTP: a bbolt store in a temporary folder,
 // the real calendar, the service, and a clock the test moves forward.
 type desk struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	blobs *store.Blobs
 	svc   *app.Service
@@ -30,7 +30,7 @@ type desk struct {
 	codes map[string]string // fixture name → dossier code
 }
 
-func newDesk(t *testing.T, start time.Time) *desk {
+func newDesk(t testing.TB, start time.Time) *desk {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(store.Config{Dir: dir})

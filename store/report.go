@@ -61,7 +61,11 @@ func (s *Store) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error
 			}
 		}
 		c = tx.Bucket(bIdxClosed).Cursor()
-		for k, _ := c.Seek(be64(ms(from))); k != nil; k, _ = c.Next() {
+		end := be64(ms(to))
+		for k, v := c.Seek(be64(ms(from))); k != nil; k, v = c.Next() {
+			if len(v) == 8 && bytes.Compare(v, end) >= 0 {
+				continue // received after the period: no need to read it
+			}
 			if err := visit(idOf(k)); err != nil {
 				return err
 			}
@@ -122,7 +126,7 @@ func backfillClosed(tx *bolt.Tx) error {
 			return nil
 		}
 		key := append(binary.BigEndian.AppendUint64(nil, ms(d.ClosedAt)), 0)
-		return idx.Put(append(key, d.ID...), nil)
+		return idx.Put(append(key, d.ID...), be64(ms(d.ReceivedAt)))
 	})
 	if err != nil {
 		return fmt.Errorf("backfill idx_closed: %w", err)
@@ -130,6 +134,6 @@ func backfillClosed(tx *bolt.Tx) error {
 	return meta.Put(kClosedIndexed, []byte{1})
 }
 
-var kClosedIndexed = []byte("idx_closed_built")
+var kClosedIndexed = []byte("idx_closed_built.v2")
 
 func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

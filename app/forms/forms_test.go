@@ -24,7 +24,7 @@ type folded struct {
 	seq int
 }
 
-func (f *folded) apply(t *testing.T, kind, actor string, at time.Time, body app.Body) {
+func (f *folded) apply(t testing.TB, kind, actor string, at time.Time, body app.Body) {
 	t.Helper()
 	f.seq++
 	c, err := app.NewCommand("cmd-test-"+string(rune('a'+f.seq)), kind, actor, "ntest", app.MakeHLC(at.UnixMilli(), 0), body)
@@ -38,14 +38,14 @@ func (f *folded) apply(t *testing.T, kind, actor string, at time.Time, body app.
 	f.d.Apply(c, b)
 }
 
-func (f *folded) act(t *testing.T, actor string, at time.Time, a app.Action, note string, due time.Time) {
+func (f *folded) act(t testing.TB, actor string, at time.Time, a app.Action, note string, due time.Time) {
 	t.Helper()
 	f.apply(t, app.KindDossierAct, actor, at, &app.ActBody{DossierID: "dossier-0001", Action: a, Note: note, DueAt: due})
 }
 
 // sampleDossier is a marital status confirmation received on 29 April 2026,
 // due 6 May (the 30 April and 1 May holidays in between).
-func sampleDossier(t *testing.T) *folded {
+func sampleDossier(t testing.TB) *folded {
 	f := &folded{}
 	f.apply(t, app.KindDossierReceive, "lan", vn(2026, 4, 29, 9, 0), &app.ReceiveBody{
 		DossierID: "dossier-0001", Code: "000.00.31.H42-260429-0007", Slot: 0, Seq: 7, Channel: app.ChannelInPerson,

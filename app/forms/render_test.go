@@ -201,3 +201,18 @@ func TestReceiptQR(t *testing.T) {
 		t.Errorf("printed QR decodes to %q", got)
 	}
 }
+
+// BenchmarkRenderReceipt: time to print a receipt (A4) to PDF bytes.
+func BenchmarkRenderReceipt(b *testing.B) {
+	f := sampleDossier(b)
+	in := Input{Dossier: f.d, Unit: unit(), Name: names, Printed: vn(2026, 4, 29, 9, 1)}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := Render(&buf, Receipt, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "pdf-bytes")
+}
