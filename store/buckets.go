@@ -20,7 +20,7 @@ var (
 	bIdxHolder  = []byte("idx_holder")   // holder \x00 due(8) \x00 id → ∅, open dossiers only
 	bIdxName    = []byte("idx_name")     // folded name suffix \x00 id → ∅
 	bIdxNum     = []byte("idx_num")      // ID number or phone \x00 id → ∅
-	bIdxClosed  = []byte("idx_closed")   // closed(8) \x00 id → ∅, terminal dossiers only (reports: store/report.go)
+	bIdxClosed  = []byte("idx_closed")   // closed(8) \x00 id → received(8), terminal dossiers only (reports: store/report.go)
 	bUnknown    = []byte("unknown")      // command ID → ∅: kinds from a newer version, applied after upgrade
 	bIdem       = []byte("idem")         // hash of (official, Idempotency-Key) → dossier ID
 

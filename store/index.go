@@ -48,7 +48,7 @@ func indexEntries(d *app.Dossier) []indexEntry {
 	}
 	if d.Status.Terminal() {
 		closed := binary.BigEndian.AppendUint64(nil, ms(d.ClosedAt))
-		es = append(es, indexEntry{bIdxClosed, string(closed) + "\x00" + id, ""})
+		es = append(es, indexEntry{bIdxClosed, string(closed) + "\x00" + id, string(binary.BigEndian.AppendUint64(nil, ms(d.ReceivedAt)))})
 	} else {
 		es = append(es, indexEntry{bIdxOpenDue, string(due) + "\x00" + id, string(d.Status)})
 		if d.Holder != "" {
