@@ -83,10 +83,7 @@ func pdfLayoutText(t *testing.T, pdf []byte) string {
 
 func extract(t *testing.T, pdf []byte, opts ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext not installed (poppler-utils): run `make deps-paper`")
-	}
+	bin := tool(t, "pdftotext")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "f.pdf")
 	if err := os.WriteFile(in, pdf, 0o600); err != nil {
@@ -116,6 +113,23 @@ func render(t *testing.T, n string, in Input) []byte {
 		t.Fatalf("form %s is not a PDF", n)
 	}
 	return b.Bytes()
+}
+
+// tool finds a command-line tool the test reads its output with. Missing,
+// the test is skipped, unless XASO_PAPER_REQUIRED is set (CI), where a
+// skip would hide a missing package.
+func tool(t testing.TB, name string) string {
+	t.Helper()
+	bin, err := exec.LookPath(name)
+	if err == nil {
+		return bin
+	}
+	msg := name + " is not installed (Debian: poppler-utils, zbar-tools): run `make deps-paper`"
+	if os.Getenv("XASO_PAPER_REQUIRED") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
 }
 
 // artifacts is where test outputs worth looking at are kept:

@@ -64,10 +64,7 @@ func TestFormsText(t *testing.T) {
 // TestReceiptPNG renders page 1 of the receipt, A4 and A5, to PNG with
 // pdftoppm and keeps them as test artifacts for a person to look at.
 func TestReceiptPNG(t *testing.T) {
-	bin, err := exec.LookPath("pdftoppm")
-	if err != nil {
-		t.Skip("pdftoppm not installed (poppler-utils): run `make deps-paper`")
-	}
+	bin := tool(t, "pdftoppm")
 	f := sampleDossier(t)
 	dir := artifacts(t)
 	for _, paper := range []string{A4, A5} {
@@ -97,11 +94,7 @@ func TestReceiptPNG(t *testing.T) {
 }
 
 func pdfPages(t *testing.T, path string) int {
-	bin, err := exec.LookPath("pdfinfo")
-	if err != nil {
-		t.Skip("pdfinfo not installed")
-	}
-	out, err := exec.Command(bin, path).Output()
+	out, err := exec.Command(tool(t, "pdfinfo"), path).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,16 +174,13 @@ func TestReceiptQR(t *testing.T) {
 	if got := ReceiptQR(u, code); got != code {
 		t.Errorf("QR without a lookup link says %q, want the code", got)
 	}
-	zbar, err := exec.LookPath("zbarimg")
-	if err != nil {
-		t.Skip("zbarimg not installed (zbar-tools): the printed QR is not decoded")
-	}
+	zbar := tool(t, "zbarimg")
 	f := sampleDossier(t)
 	pdf := render(t, Receipt, Input{Dossier: f.d, Unit: unit(), Printed: vn(2026, 4, 29, 9, 1)})
 	tmp := filepath.Join(t.TempDir(), "r.pdf")
 	os.WriteFile(tmp, pdf, 0o600)
 	png := filepath.Join(t.TempDir(), "r")
-	if out, err := exec.Command("pdftoppm", "-png", "-r", "150", "-singlefile", tmp, png).CombinedOutput(); err != nil {
+	if out, err := exec.Command(tool(t, "pdftoppm"), "-png", "-r", "150", "-singlefile", tmp, png).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
 	out, err := exec.Command(zbar, "--raw", "-q", png+".png").Output()
