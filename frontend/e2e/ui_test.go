@@ -239,3 +239,50 @@ func TestPaperReceiptEnteredLater(t *testing.T) {
 		t.Fatalf("entered_at %s is not after received_at %s", d.EnteredAt, d.ReceivedAt)
 	}
 }
+
+// A scan the server cannot read (here an impossible birth date) is reported
+// next to the ID field in Vietnamese and fills nothing.
+func TestUnreadableScan(t *testing.T) {
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.pickProcedure("khai sinh", "Đăng ký khai sinh")
+	p.typeInto("#full_name", "Tên đã gõ")
+	p.typeInto("#id_number", "037190001234|164512345|Nguyễn Thị Hoà|31021990|Nữ|Thôn Yên Hòa|15082021\r")
+	p.do(chromedp.WaitVisible(chromedp.ID("qr-error")))
+	if msg := p.text("#qr-error"); !hasVietnameseLetters(msg) {
+		p.fail("scan error %q is not Vietnamese", msg)
+	}
+	if got := p.value("#full_name"); got != "Tên đã gõ" {
+		p.fail("an unreadable scan changed the name to %q", got)
+	}
+	if got := p.value("#id_number"); got != "037190001234" {
+		p.fail("ID field %q after an unreadable scan", got)
+	}
+	if p.exists("#receipt") {
+		p.fail("the scanner's Enter submitted the form")
+	}
+	p.shot("16-unreadable-scan")
+}
+
+// A scanner set up without Enter, on a busy PC that delivers the string in
+// two bursts: the pause in the middle must not cut the scan, and the end
+// of a complete string fills the form by itself.
+func TestScanInBurstsWithoutEnter(t *testing.T) {
+	qr := strings.TrimSuffix(scannedQR, "\r")
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.pickProcedure("khai sinh", "Đăng ký khai sinh")
+	cut := strings.Index(qr, "|Nữ") // mid-string, on a character boundary
+	p.typeInto("#id_number", qr[:cut])
+	time.Sleep(700 * time.Millisecond)
+	p.key(qr[cut:])
+	p.waitText("#id-hint", "Đã điền từ mã QR")
+	for sel, v := range map[string]string{"#id_number": "037190001234", "#full_name": "Nguyễn Thị Hoà", "#date_of_birth": "05/03/1990"} {
+		if got := p.value(sel); got != v {
+			p.fail("after the scan %s = %q, want %q", sel, got, v)
+		}
+	}
+	if p.exists("#qr-error") || p.exists("#receipt") {
+		p.fail("the scan was cut or submitted")
+	}
+}

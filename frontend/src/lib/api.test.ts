@@ -195,3 +195,15 @@ describe('stats', () => {
     expect(s2.on_time_rate).toBe(0.75);
   });
 });
+
+describe('parseIdCard', () => {
+  it('posts the scanned string and returns the card', async () => {
+    reply = (_, res) => json(res, 200, { id_number: '037190001234', full_name: 'Nguyễn Thị Hoà', date_of_birth: '1990-03-05', sex: 'Nữ', address: 'Thôn Yên Hòa', issued_on: '2021-08-15' });
+    const qr = '037190001234|164512345|Nguyễn Thị Hoà|05031990|Nữ|Thôn Yên Hòa|15082021';
+    const card = await createClient({ base, token: () => 't' }).parseIdCard(qr);
+    expect(seen[0].method).toBe('POST');
+    expect(seen[0].url).toBe('/api/v1/idcard/parse');
+    expect(JSON.parse(seen[0].body)).toEqual({ qr });
+    expect(card.full_name).toBe('Nguyễn Thị Hoà');
+  });
+});

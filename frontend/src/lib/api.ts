@@ -7,6 +7,7 @@ import type {
   ClusterStatus,
   Dossier,
   Health,
+  IdCard,
   NewDossier,
   NewUser,
   Page,
@@ -174,6 +175,7 @@ export function createClient(opts: ClientOptions = {}) {
     statuses: () => request<Page<StatusInfo>>('GET', '/statuses'),
     stats: () => request<Stats>('GET', '/stats').then(normStats),
     cluster: () => request<ClusterStatus>('GET', '/cluster'),
+    parseIdCard: (qr: string) => request<IdCard>('POST', '/idcard/parse', { qr }),
     dossier: (code: string) => request<Dossier>('GET', '/dossiers/' + enc(code)).then(normDossier),
     dossiers: (q: Query) => request<Page<Dossier>>('GET', '/dossiers' + queryString(q)).then(normPage),
     createDossier: (d: NewDossier, key: string) =>

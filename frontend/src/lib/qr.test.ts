@@ -1,46 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ddmmyyyy, looksLikeQr, parseIdCardQr } from './qr';
-
-describe('parseIdCardQr', () => {
-  it('reads a chip ID card QR string', () => {
-    const c = parseIdCardQr('037190001234|164512345|Nguyễn Thị Hoa|05031990|Nữ|Thôn Yên Hòa, Yên Mô, Ninh Bình|15082021');
-    expect(c).toEqual({
-      id_number: '037190001234',
-      old_id: '164512345',
-      full_name: 'Nguyễn Thị Hoa',
-      date_of_birth: '1990-03-05',
-      sex: 'Nữ',
-      address: 'Thôn Yên Hòa, Yên Mô, Ninh Bình',
-      issued_on: '2021-08-15',
-    });
-  });
-
-  it('accepts an empty old ID, a trailing newline and extra fields', () => {
-    const c = parseIdCardQr('001099012345||Trần  Văn Đức|29022000|Nam|Số 1 phố Huế|01012022|extra\r\n');
-    expect(c?.old_id).toBe('');
-    expect(c?.full_name).toBe('Trần Văn Đức');
-    expect(c?.date_of_birth).toBe('2000-02-29');
-  });
-
-  it.each([
-    ['too few fields', '037190001234|164512345|Nguyễn Thị Hoa|05031990|Nữ|Thôn'],
-    ['ID not 12 digits', '03719000123|164512345|Nguyễn Thị Hoa|05031990|Nữ|Thôn|15082021'],
-    ['bad old ID', '037190001234|16451234X|Nguyễn Thị Hoa|05031990|Nữ|Thôn|15082021'],
-    ['empty name', '037190001234|164512345| |05031990|Nữ|Thôn|15082021'],
-    ['impossible birth date', '037190001234|164512345|Nguyễn Thị Hoa|31021990|Nữ|Thôn|15082021'],
-    ['birth date not 8 digits', '037190001234|164512345|Nguyễn Thị Hoa|5031990|Nữ|Thôn|15082021'],
-    ['not a QR at all', '037190001234'],
-  ])('rejects %s', (_, s) => {
-    expect(parseIdCardQr(s)).toBeNull();
-  });
-});
+import { idPart, isoToDmy, looksLikeQr, qrComplete } from './qr';
 
 describe('looksLikeQr', () => {
   it.each([
     ['037190001234|', true],
     ['037190001234|164512345|Ngu', true],
+    ['  037190001234||Trần Văn Đức|29022000|Nam|Số 1|01012022', true],
     ['164512345|x', true],
     ['037190001234', false],
+    ['12345678|', false],
+    ['0371900012345|a', true],
     ['Nguyễn|', false],
     ['', false],
   ])('%s → %s', (s, want) => {
@@ -48,13 +17,31 @@ describe('looksLikeQr', () => {
   });
 });
 
-describe('ddmmyyyy', () => {
+describe('idPart', () => {
+  it('keeps the first field', () => {
+    expect(idPart('037190001234|164512345|Nguyễn Thị Hoa')).toBe('037190001234');
+    expect(idPart(' 0371900 |x')).toBe('0371900');
+    expect(idPart('037190001234')).toBe('037190001234');
+  });
+});
+
+describe('isoToDmy', () => {
   it.each([
-    ['05031990', '1990-03-05'],
-    ['29022001', ''],
-    ['00012000', ''],
-    ['1990-03-05', ''],
+    ['1990-03-05', '05/03/1990'],
+    ['', ''],
+    ['05/03/1990', '05/03/1990'],
   ])('%s → %s', (s, want) => {
-    expect(ddmmyyyy(s)).toBe(want);
+    expect(isoToDmy(s)).toBe(want);
+  });
+});
+
+describe('qrComplete', () => {
+  const full = '037190001234|164512345|Nguyễn Thị Hoà|05031990|Nữ|Thôn Yên Hòa, Yên Mô|15082021';
+  it('needs all seven fields and the whole issue date', () => {
+    expect(qrComplete(full)).toBe(true);
+    expect(qrComplete(full + '\r\n')).toBe(true);
+    expect(qrComplete(full.slice(0, -1))).toBe(false);
+    expect(qrComplete('037190001234|164512345|Nguyễn Thị Hoà|05031990|Nữ|Thôn')).toBe(false);
+    expect(qrComplete('037190001234|164512345|Nguyễn')).toBe(false);
   });
 });

@@ -176,3 +176,16 @@ export interface ClusterStatus {
     commands?: number;
   };
 }
+
+/** POST /idcard/parse: a chip ID card read from its QR string. */
+export interface IdCard {
+  id_number: string;
+  old_id_number?: string;
+  full_name: string;
+  /** YYYY-MM-DD */
+  date_of_birth: string;
+  sex: string;
+  address: string;
+  /** YYYY-MM-DD */
+  issued_on: string;
+}
