@@ -33,6 +33,9 @@ type mux struct {
 	log    *slog.Logger
 	wg     sync.WaitGroup
 	closed atomic.Bool
+
+	cmu   sync.Mutex
+	conns map[net.Conn]struct{} // open RPC connections, closed with the mux
 }
 
 func (m *mux) serve() {
@@ -76,7 +79,21 @@ func (m *mux) route(c net.Conn) {
 		}
 		c.Close()
 	case protoRPC:
+		m.cmu.Lock()
+		if m.closed.Load() {
+			m.cmu.Unlock()
+			c.Close()
+			return
+		}
+		if m.conns == nil {
+			m.conns = map[net.Conn]struct{}{}
+		}
+		m.conns[c] = struct{}{}
+		m.cmu.Unlock()
 		m.rpc(c)
+		m.cmu.Lock()
+		delete(m.conns, c)
+		m.cmu.Unlock()
 	default:
 		c.Close()
 	}
@@ -85,6 +102,11 @@ func (m *mux) route(c net.Conn) {
 func (m *mux) close() {
 	m.closed.Store(true)
 	m.ln.Close()
+	m.cmu.Lock()
+	for c := range m.conns {
+		c.Close()
+	}
+	m.cmu.Unlock()
 }
 
 // nodeAddr is a Raft server address: the node ID, resolved on every dial.
