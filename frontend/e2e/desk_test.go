@@ -10,6 +10,9 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -126,6 +129,13 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	}
 	p.shot("03-receipt")
 
+	// F9 prints: the receipt PDF is fetched with the token and opened.
+	p.key(kbF9)
+	p.waitPDFTab()
+	if p.exists("#receipt .error") {
+		p.fail("printing failed: %s", p.text("#receipt .error"))
+	}
+
 	// Forward it for processing.
 	p.click("#open-dossier")
 	p.waitText("#dossier-status", "Được tiếp nhận")
@@ -199,7 +209,37 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	p.shot("06-dashboard")
 }
 
-const kbF4 = "\u0804"
+const (
+	kbF4 = "\u0804"
+	kbF9 = "\u0809"
+)
+
+// waitPDFTab waits for the tab the print button opens on the fetched PDF,
+// closes it and brings the desk back to the front (a background tab's
+// timers and rendering are throttled).
+func (p *page) waitPDFTab() {
+	p.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		targets, err := chromedp.Targets(p.ctx)
+		if err != nil {
+			p.fail("list tabs: %v", err)
+		}
+		for _, tg := range targets {
+			if strings.HasPrefix(tg.URL, "blob:"+world.base) {
+				if _, err := chromedp.CallBrowser(p.ctx, target.CloseTarget, target.CloseTargetParams{TargetID: tg.TargetID}); err != nil {
+					p.fail("close the PDF tab: %v", err)
+				}
+				if _, err := chromedp.Call(p.ctx, cdppage.BringToFront, cdp.Empty{}); err != nil {
+					p.fail("bring the desk to the front: %v", err)
+				}
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.fail("no tab opened on the receipt PDF")
+}
 
 // apiMessageForBadID asks the API directly what it says about the same bad ID.
 func apiMessageForBadID(t *testing.T) string {
