@@ -98,7 +98,7 @@ type Stats struct {
 	Overdue    int            `json:"overdue"`
 	DueToday   int            `json:"due_today"`
 	Processed  map[Timing]int `json:"processed"`
-	OnTimeRate float64        `json:"on_time_rate"` // (early + on time) / processed; 1 when nothing is processed
+	OnTimeRate *float64       `json:"on_time_rate"` // (early + on time) / processed; null when nothing is processed yet
 }
 
 // Stats returns the dashboard counts.
@@ -108,9 +108,9 @@ func (s *Service) Stats(p Principal) (Stats, error) {
 		return Stats{}, Internal(err)
 	}
 	done := st.Processed[TimingEarly] + st.Processed[TimingOnTime] + st.Processed[TimingLate]
-	st.OnTimeRate = 1
 	if done > 0 {
-		st.OnTimeRate = float64(st.Processed[TimingEarly]+st.Processed[TimingOnTime]) / float64(done)
+		r := float64(st.Processed[TimingEarly]+st.Processed[TimingOnTime]) / float64(done)
+		st.OnTimeRate = &r
 	}
 	return st, nil
 }

@@ -159,6 +159,23 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User
 	return s.cfg.Reader.User(in.Username)
 }
 
+// Officials lists who can take a dossier over (specialists and leaders), for
+// the forward picker; any signed-in official may read it. No password
+// material leaves the store.
+func (s *Service) Officials(p Principal) ([]Principal, error) {
+	us, err := s.cfg.Reader.Users()
+	if err != nil {
+		return nil, Internal(err)
+	}
+	out := []Principal{}
+	for _, u := range us {
+		if !u.Disabled && (HasRole(u.Roles, RoleSpecialist) || HasRole(u.Roles, RoleLeader)) {
+			out = append(out, Principal{Username: u.Username, FullName: u.FullName, Roles: u.Roles})
+		}
+	}
+	return out, nil
+}
+
 // Users lists the accounts (admin only).
 func (s *Service) Users(p Principal) ([]User, error) {
 	if !p.Has(RoleAdmin) {

@@ -188,6 +188,15 @@ func TestHealthAndLifecycleOverHTTP(t *testing.T) {
 	if status != 200 || h["status"] != "ok" || h["commune"] != "14701" || h["cluster"].(map[string]any)["state"] != "alone" {
 		t.Fatalf("health: %d %v", status, h)
 	}
+	if _, st := mai.do("GET", "/api/v1/stats", ""); st["on_time_rate"] != nil {
+		t.Errorf("on-time rate with nothing processed: %v, want null", st["on_time_rate"])
+	}
+	_, off := mai.do("GET", "/api/v1/officials", "")
+	if items := off["items"].([]any); len(items) != 1 || items[0].(map[string]any)["username"] != "mai" {
+		t.Errorf("officials: %v", off)
+	} else if _, leak := items[0].(map[string]any)["password_hash"]; leak {
+		t.Error("officials leak password hashes")
+	}
 	_, d := mai.do("POST", "/api/v1/dossiers", goodDossier)
 	code := d["code"].(string)
 	if d["status"] != "received" || d["due_at"] != "2026-03-02T17:00:00+07:00" || !strings.HasSuffix(d["received_at"].(string), "+07:00") {
@@ -214,6 +223,9 @@ func TestHealthAndLifecycleOverHTTP(t *testing.T) {
 	_, list := mai.do("GET", "/api/v1/dossiers?q=nguyen%20van%20an", "")
 	if items := list["items"].([]any); len(items) != 1 {
 		t.Fatalf("search without diacritics: %v", list)
+	}
+	if _, st := mai.do("GET", "/api/v1/stats", ""); st["on_time_rate"] != 1.0 {
+		t.Errorf("on-time rate after one on-time return: %v", st["on_time_rate"])
 	}
 	st, _ := mai.do("DELETE", "/api/v1/sessions/current", "")
 	if st != 204 {

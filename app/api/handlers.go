@@ -71,6 +71,19 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, p app.Princi
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
+func (h *Handler) officials(w http.ResponseWriter, r *http.Request, p app.Principal) {
+	ps, err := h.cfg.Service.Officials(p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	items := make([]userView, 0, len(ps))
+	for _, o := range ps {
+		items = append(items, userView{Username: o.Username, FullName: o.FullName, Roles: o.Roles})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, p app.Principal) {
 	var in app.NewUser
 	if err := h.decode(w, r, &in); err != nil {

@@ -76,6 +76,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /api/v1/me", h.auth(h.me))
 	m.HandleFunc("GET /api/v1/users", h.auth(h.listUsers))
 	m.HandleFunc("POST /api/v1/users", h.auth(h.createUser))
+	m.HandleFunc("GET /api/v1/officials", h.auth(h.officials))
 	m.HandleFunc("GET /api/v1/procedures", h.auth(h.procedures))
 	m.HandleFunc("GET /api/v1/statuses", h.auth(h.statuses))
 	m.HandleFunc("GET /api/v1/dossiers", h.auth(h.listDossiers))
