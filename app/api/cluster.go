@@ -1,0 +1,66 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"xaso/app"
+)
+
+// ClusterAdmin is the LAN cluster as the API sees it (the wiring provides it).
+type ClusterAdmin interface {
+	Status() (any, error)                            // GET /api/v1/cluster
+	Remove(ctx context.Context, nodeID string) error // take a dead PC out
+	Recover(ctx context.Context) error               // restart a cluster that lost its quorum for good
+}
+
+// MountCluster adds the cluster endpoints: GET /api/v1/cluster for any
+// signed-in official (the status bar's peers), and the admin actions
+// POST /api/v1/cluster/remove {"node_id"} and POST /api/v1/cluster/recover.
+func (h *Handler) MountCluster(c ClusterAdmin) {
+	h.mux.HandleFunc("GET /api/v1/cluster", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		s, err := c.Status()
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, s)
+	}))
+	h.mux.HandleFunc("POST /api/v1/cluster/remove", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		if !p.Has(app.RoleAdmin) {
+			h.fail(w, r, forbiddenCluster)
+			return
+		}
+		var req struct {
+			NodeID string `json:"node_id"`
+		}
+		if err := h.decode(w, r, &req); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if err := c.Remove(r.Context(), req.NodeID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"removed": req.NodeID})
+	}))
+	h.mux.HandleFunc("POST /api/v1/cluster/recover", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		if !p.Has(app.RoleAdmin) {
+			h.fail(w, r, forbiddenCluster)
+			return
+		}
+		if err := c.Recover(r.Context()); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		s, err := c.Status()
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, s)
+	}))
+}
+
+var forbiddenCluster = app.Errorf(app.EForbidden, "", "Chỉ quản trị viên được thay đổi cụm máy.",
+	"only an admin may change the cluster")
