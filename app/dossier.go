@@ -121,6 +121,9 @@ type ActBody struct {
 	Note      string    `json:"note,omitempty"`
 	DueAt     time.Time `json:"due_at,omitzero"` // the new due date, when the action moves it
 	Holder    string    `json:"holder,omitempty"`
+	Code      string    `json:"code,omitempty"` // recode: the new code, from a slot this node holds
+	Slot      int       `json:"slot,omitempty"`
+	Seq       int       `json:"seq,omitempty"`
 }
 
 // Entity implements Body.
@@ -154,6 +157,7 @@ func (d *Dossier) Apply(c Command, body Body) {
 			Channel: b.Channel, Status: status, Applicant: b.Applicant, Documents: b.Documents,
 			Note: b.Note, ReceivedAt: b.ReceivedAt.In(vnZone), EnteredAt: at, DueAt: b.DueAt.In(vnZone),
 			ReceivedBy: c.Actor, Holder: c.Actor,
+			Conflicts: d.Conflicts, // actions that came before their dossier stay on record
 		}
 		if d.Documents == nil {
 			d.Documents = []Document{}
@@ -163,6 +167,16 @@ func (d *Dossier) Apply(c Command, body Body) {
 	case *ActBody:
 		if d.ID == "" {
 			d.conflict(c, b.Action, at, "dossier_not_received")
+			return
+		}
+		if b.Action == ActRecode {
+			if b.Code == "" {
+				d.conflict(c, b.Action, at, "recode_without_code")
+				return
+			}
+			d.History = append(d.History, Event{Action: ActRecode, From: d.Status, To: d.Status, At: at, By: c.Actor,
+				Note: d.Code + " → " + b.Code + ". " + b.Note, ID: c.ID})
+			d.Code, d.Provisional = b.Code, false
 			return
 		}
 		to, ok := Next(d.Status, b.Action)

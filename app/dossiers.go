@@ -142,10 +142,11 @@ type ActInput struct {
 
 // Act takes a lifecycle action on the dossier with the given code.
 func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput) (Dossier, error) {
-	id, err := s.cfg.Reader.DossierIDByCode(code)
+	found, err := s.DossierByCode(code)
 	if err != nil {
 		return Dossier{}, err
 	}
+	id := found.ID
 	if _, ok := permissions[in.Action]; !ok {
 		return Dossier{}, Errorf(EInvalid, "action", "Thao tác không hợp lệ: %q.", "unknown action %q", string(in.Action))
 	}
@@ -160,6 +161,9 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 	d, err := s.cfg.Reader.Dossier(id)
 	if err != nil {
 		return Dossier{}, err
+	}
+	if in.Action == ActRecode {
+		return s.recode(ctx, p, d, in.Note)
 	}
 	if _, ok := Next(d.Status, in.Action); !ok {
 		return Dossier{}, Errorf(ETransition, "action", "Không thể %s khi hồ sơ ở trạng thái “%s”.",
@@ -213,11 +217,41 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 	return s.cfg.Reader.Dossier(id)
 }
 
-// DossierByCode returns a dossier by its code.
+// DossierByCode returns a dossier by its code, or by its ID (the way to
+// reach the second holder of a code issued twice).
 func (s *Service) DossierByCode(code string) (Dossier, error) {
 	id, err := s.cfg.Reader.DossierIDByCode(code)
+	if ErrorCode(err) == ENotFound && !strings.Contains(code, "-") {
+		return s.cfg.Reader.Dossier(code)
+	}
 	if err != nil {
 		return Dossier{}, err
 	}
 	return s.cfg.Reader.Dossier(id)
+}
+
+// recode gives d a fresh code when its own is shared with another dossier
+// or provisional. The old code stays in the history.
+func (s *Service) recode(ctx context.Context, p Principal, d Dossier, note string) (Dossier, error) {
+	claims, err := s.cfg.Reader.CodeClaims(d.Code)
+	if err != nil {
+		return Dossier{}, Internal(err)
+	}
+	if len(claims) < 2 && !d.Provisional {
+		return Dossier{}, Errorf(ETransition, "action", "Mã hồ sơ này là duy nhất, không cần cấp lại.",
+			"this dossier's code is unique: nothing to recode")
+	}
+	code, slot, seq, err := s.nextCode(ctx, s.Now())
+	if err != nil {
+		return Dossier{}, err
+	}
+	c, err := s.command("", KindDossierAct, p.Username, &ActBody{DossierID: d.ID, Action: ActRecode,
+		Note: strings.TrimSpace(note), Code: code, Slot: slot, Seq: seq})
+	if err != nil {
+		return Dossier{}, err
+	}
+	if err := s.append(ctx, c); err != nil {
+		return Dossier{}, err
+	}
+	return s.cfg.Reader.Dossier(d.ID)
 }

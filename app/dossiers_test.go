@@ -236,3 +236,46 @@ func TestListPagesWithCursor(t *testing.T) {
 		t.Errorf("pages gave %v; want the 7 dossiers newest first", codes)
 	}
 }
+
+// TestRecodeSharedCode: a dossier from a PC set up apart arrives with a code
+// this office already issued. Both are marked; the desk gives one a new code.
+func TestRecodeSharedCode(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	mine := f.receive("1.001193")
+	r := f.users[app.RoleReceiver]
+	if v := f.svc.View(r, mine); v.CodeClash || contains(v.AllowedActions, app.ActRecode) {
+		t.Fatal("a unique code is marked as shared")
+	}
+	body := &app.ReceiveBody{DossierID: "ffffffffffffffff0000000000000001", Code: mine.Code, Slot: 0, Seq: 1,
+		Procedure: mine.Procedure, Channel: app.ChannelInPerson, Applicant: applicant(), ReceivedAt: f.Now(), DueAt: mine.DueAt}
+	c, err := app.NewCommand("ffffffffffffffff0000000000000001", app.KindDossierReceive, "other", "nother",
+		app.MakeHLC(f.Now().Add(-time.Minute).UnixMilli(), 0), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Apply(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	other, err := f.svc.DossierByCode(body.DossierID)
+	if err != nil {
+		t.Fatalf("the second holder of the code cannot be reached by its ID: %v", err)
+	}
+	for _, d := range []app.Dossier{mine, other} {
+		if v := f.svc.View(r, d); !v.CodeClash || !contains(v.AllowedActions, app.ActRecode) {
+			t.Fatalf("dossier %s: clash %v actions %v", d.ID, v.CodeClash, v.AllowedActions)
+		}
+	}
+	got, err := f.svc.Act(context.Background(), r, other.ID, app.ActInput{Action: app.ActRecode, Note: "trùng mã khi gộp máy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Code == mine.Code || got.Status != app.StatusReceived || got.History[len(got.History)-1].Action != app.ActRecode {
+		t.Fatalf("recode: %+v", got)
+	}
+	if v := f.svc.View(r, got); v.CodeClash {
+		t.Fatal("still marked after recode")
+	}
+	if _, err := f.svc.Act(context.Background(), r, got.Code, app.ActInput{Action: app.ActRecode}); app.ErrorCode(err) != app.ETransition {
+		t.Fatalf("recode of a unique code: %v", err)
+	}
+}

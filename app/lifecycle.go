@@ -73,6 +73,9 @@ const (
 	ActReturn            Action = "return"
 	ActWithdraw          Action = "withdraw"
 	ActApologize         Action = "apologize"
+	// ActRecode gives a dossier a new code when its code was issued twice
+	// (clusters set up apart) or was provisional. Not a status change.
+	ActRecode Action = "recode"
 )
 
 // Actions lists every action in the order the UI offers them.
@@ -138,6 +141,7 @@ var permissions = map[Action][]Role{
 	ActReturn:            {RoleReceiver},
 	ActWithdraw:          {RoleReceiver, RoleLeader},
 	ActApologize:         {RoleLeader},
+	ActRecode:            {RoleReceiver, RoleLeader},
 }
 
 // Permitted reports whether a holder of roles may take action a.

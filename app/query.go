@@ -125,6 +125,7 @@ type DossierView struct {
 	StatusVi       string   `json:"status_vi"`
 	Overdue        bool     `json:"overdue"`
 	Replicated     bool     `json:"replicated"`
+	CodeClash      bool     `json:"code_clash"` // another dossier bears the same code: give one a new code
 	AllowedActions []Action `json:"allowed_actions"`
 }
 
@@ -135,10 +136,16 @@ func (s *Service) View(p Principal, d Dossier) DossierView {
 		StatusCode: info.Code, StatusVi: info.Vi, Overdue: d.Overdue(s.Now()), AllowedActions: []Action{}}
 	n, err := s.cfg.Reader.Unreplicated("dossier/" + d.ID)
 	v.Replicated = err == nil && n == 0
+	if claims, err := s.cfg.Reader.CodeClaims(d.Code); err == nil && len(claims) > 1 {
+		v.CodeClash = true
+	}
 	for _, a := range Actions() {
 		if _, ok := Next(d.Status, a); ok && Permitted(p.Roles, a) && !(a == ActApologize && d.Apologized) {
 			v.AllowedActions = append(v.AllowedActions, a)
 		}
+	}
+	if (v.CodeClash || d.Provisional) && Permitted(p.Roles, ActRecode) {
+		v.AllowedActions = append(v.AllowedActions, ActRecode)
 	}
 	return v
 }

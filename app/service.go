@@ -23,6 +23,7 @@ type Reader interface {
 	Dossier(id string) (Dossier, error)
 	DossierIDByCode(code string) (string, error)
 	DossierIDByIdem(idem string) (string, error)
+	CodeClaims(code string) ([]string, error)
 	Dossiers(q ListQuery) (items []Dossier, next string, err error)
 	User(username string) (User, error)
 	Users() ([]User, error)

@@ -56,6 +56,11 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body) (bool, error) {
 		}
 	case *app.ActBody:
 		err = foldDossier(tx, b.DossierID, entity, c, body, last)
+		if err == nil && b.Action == app.ActRecode && b.Seq > 0 {
+			if _, day, _, perr := app.ParseCode(b.Code); perr == nil {
+				err = raiseSeqDay(tx, day, b.Slot, b.Seq)
+			}
+		}
 	case *app.AttachBody:
 		err = foldDossier(tx, b.DossierID, entity, c, body, last)
 	case *app.RateBody:
@@ -160,12 +165,16 @@ func foldDossier(tx *bolt.Tx, id, entity string, c app.Command, body app.Body, l
 // raiseSeq records the largest daily number applied for a slot, so that a
 // restarted node continues above every number it acknowledged.
 func raiseSeq(tx *bolt.Tx, b *app.ReceiveBody) error {
-	key := fmt.Appendf(nil, "%s/%d", b.ReceivedAt.In(app.VN()).Format("060102"), b.Slot)
+	return raiseSeqDay(tx, b.ReceivedAt.In(app.VN()).Format("060102"), b.Slot, b.Seq)
+}
+
+func raiseSeqDay(tx *bolt.Tx, day string, slot, n int) error {
+	key := fmt.Appendf(nil, "%s/%d", day, slot)
 	seq := tx.Bucket(bSeq)
-	if v := seq.Get(key); v != nil && int(be32(v)) >= b.Seq {
+	if v := seq.Get(key); v != nil && int(be32(v)) >= n {
 		return nil
 	}
-	return seq.Put(key, u32(uint32(b.Seq)))
+	return seq.Put(key, u32(uint32(n)))
 }
 
 func markPending(tx *bolt.Tx, c app.Command, entity string) error {

@@ -13,7 +13,8 @@ var (
 	bSlots      = []byte("slots")        // slot (2 digits) → lease state (JSON)
 	bSeq        = []byte("seq")          // YYMMDD/slot → largest daily number applied (uint32)
 	bCounts     = []byte("counts")       // "status/<name>", "timing/<t>" → count (uint64)
-	bIdxCode    = []byte("idx_code")     // dossier code → dossier ID
+	bIdxCode    = []byte("idx_code")     // dossier code → the ID of its owner: the least ID among its claimants
+	bCodeClaims = []byte("code_claims")  // dossier code \x00 dossier ID → ∅: every dossier bearing the code
 	bIdxRecv    = []byte("idx_recv")     // received(8) \x00 id → ∅ (read backwards: newest first)
 	bIdxStatus  = []byte("idx_status")   // status \x00 received(8) \x00 id → ∅ (read backwards)
 	bIdxOpenDue = []byte("idx_open_due") // due(8) \x00 id → status, open dossiers only
@@ -33,7 +34,7 @@ var (
 
 // replicated lists the buckets of the state hash, in hash order.
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
-	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem}
+	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims}
 
 var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 

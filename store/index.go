@@ -42,7 +42,7 @@ func indexEntries(d *app.Dossier) []indexEntry {
 	recv := binary.BigEndian.AppendUint64(nil, ms(d.ReceivedAt))
 	due := binary.BigEndian.AppendUint64(nil, ms(d.DueAt))
 	es := []indexEntry{
-		{bIdxCode, d.Code, id},
+		{bCodeClaims, d.Code + "\x00" + id, ""},
 		{bIdxRecv, string(recv) + "\x00" + id, ""},
 		{bIdxStatus, string(d.Status) + "\x00" + string(recv) + "\x00" + id, ""},
 	}
@@ -67,8 +67,49 @@ func indexEntries(d *app.Dossier) []indexEntry {
 	return es
 }
 
+// Two clusters set up apart can issue one code twice (each leased the same
+// number slot). Both dossiers keep it and are marked; the code resolves to
+// the least dossier ID among its claimants, whatever order they arrive in,
+// until an official gives the other one a new code.
+func claimCode(tx *bolt.Tx, code, id string) error {
+	b := tx.Bucket(bIdxCode)
+	if cur := b.Get([]byte(code)); cur != nil && string(cur) <= id {
+		return nil
+	}
+	return b.Put([]byte(code), []byte(id))
+}
+
+// releaseCode hands a code to its next claimant when its owner leaves it.
+func releaseCode(tx *bolt.Tx, code, id string) error {
+	b := tx.Bucket(bIdxCode)
+	if string(b.Get([]byte(code))) != id {
+		return nil
+	}
+	prefix := append([]byte(code), 0)
+	c := tx.Bucket(bCodeClaims).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if other := idOf(k); other != id {
+			return b.Put([]byte(code), []byte(other)) // claims sort by ID: the first is the least
+		}
+	}
+	return b.Delete([]byte(code))
+}
+
 // reindex replaces the index rows of old by those of d.
 func reindex(tx *bolt.Tx, id string, old, d *app.Dossier) error {
+	if old.ID != "" && old.Code != d.Code {
+		if err := tx.Bucket(bCodeClaims).Delete([]byte(old.Code + "\x00" + id)); err != nil {
+			return err
+		}
+		if err := releaseCode(tx, old.Code, id); err != nil {
+			return err
+		}
+	}
+	if d.ID != "" {
+		if err := claimCode(tx, d.Code, id); err != nil {
+			return err
+		}
+	}
 	next := indexEntries(d)
 	keep := make(map[string]bool, len(next))
 	for _, e := range next {

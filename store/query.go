@@ -225,9 +225,6 @@ func (s *Store) Dossiers(q app.ListQuery) ([]app.Dossier, string, error) {
 				continue
 			}
 			id := idOf(k)
-			if bytes.Equal(sc.bucket, bIdxCode) {
-				id = string(v)
-			}
 			if seen[id] {
 				continue
 			}
@@ -291,7 +288,8 @@ func planScan(q app.ListQuery) (scan, error) {
 	due := func(t time.Time) []byte { return binary.BigEndian.AppendUint64(nil, ms(t)) }
 	switch {
 	case kind == app.SearchCode:
-		return scan{bucket: bIdxCode, prefix: []byte(term), start: []byte(term), stop: append([]byte(term), 0)}, nil
+		p := append([]byte(term), 0)
+		return scan{bucket: bCodeClaims, prefix: p, start: p}, nil
 	case kind == app.SearchNumber:
 		return scan{bucket: bIdxNum, prefix: []byte(term), start: []byte(term)}, nil
 	case kind == app.SearchName:
@@ -316,6 +314,21 @@ func planScan(q app.ListQuery) (scan, error) {
 		return scan{bucket: bIdxStatus, prefix: p, start: p, reverse: true}, nil
 	}
 	return scan{bucket: bIdxRecv, start: []byte{}, reverse: true}, nil
+}
+
+// CodeClaims lists the IDs of every dossier bearing code (more than one
+// after clusters set up apart issued it twice).
+func (s *Store) CodeClaims(code string) ([]string, error) {
+	var ids []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := append([]byte(code), 0)
+		c := tx.Bucket(bCodeClaims).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			ids = append(ids, idOf(k))
+		}
+		return nil
+	})
+	return ids, err
 }
 
 // DossierIDByIdem resolves an idempotency hash to the dossier it created.

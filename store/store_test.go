@@ -302,3 +302,44 @@ func TestUnknownKindAppliedAfterUpgrade(t *testing.T) {
 		t.Fatalf("after the upgrade: %v %s; want processing", err, d.Status)
 	}
 }
+
+// TestCodeIssuedTwice: two clusters set up apart gave one code to two
+// dossiers. In any arrival order the code resolves to the least dossier ID,
+// both dossiers are found under it, and a recode of the other frees it.
+func TestCodeIssuedTwice(t *testing.T) {
+	g := &gen{at: t0}
+	code := "000.00.31.H42-260302-0001"
+	a := g.cmd(t, app.KindDossierReceive, "desk", "na", time.Minute, receiveBody("dossier-a", code, "Lê An", t0, 1))
+	b := g.cmd(t, app.KindDossierReceive, "desk", "nb", time.Second, receiveBody("dossier-b", code, "Vũ Bình", t0, 1))
+	recode := g.cmd(t, app.KindDossierAct, "desk", "na", time.Hour, &app.ActBody{DossierID: "dossier-a", Action: app.ActRecode,
+		Code: "000.00.31.H42-260302-1001", Slot: 1, Seq: 1001})
+	var hashes []string
+	for _, order := range [][]app.Command{{a, b}, {b, a}} {
+		s := openTest(t)
+		applyAll(t, s, order, 1)
+		if id, _ := s.DossierIDByCode(code); id != "dossier-a" {
+			t.Fatalf("code owner %q, want the least ID", id)
+		}
+		if ids, _ := s.CodeClaims(code); len(ids) != 2 {
+			t.Fatalf("claims %v, want both dossiers", ids)
+		}
+		items, _, _ := s.Dossiers(app.ListQuery{Q: code, Limit: 10})
+		if len(items) != 2 {
+			t.Fatalf("search by the code finds %d dossiers, want 2", len(items))
+		}
+		applyAll(t, s, []app.Command{recode}, 1)
+		if id, _ := s.DossierIDByCode(code); id != "dossier-b" {
+			t.Fatalf("after recode the code belongs to %q, want dossier-b", id)
+		}
+		if id, _ := s.DossierIDByCode("000.00.31.H42-260302-1001"); id != "dossier-a" {
+			t.Fatalf("the new code resolves to %q", id)
+		}
+		if n, _ := s.MaxSeq("260302", 1); n != 1001 {
+			t.Fatalf("the recode's number is not counted: %d", n)
+		}
+		hashes = append(hashes, hash(t, s))
+	}
+	if hashes[0] != hashes[1] {
+		t.Fatal("arrival order changed the state")
+	}
+}
