@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"path/filepath"
 	"time"
 
@@ -32,6 +33,7 @@ type Config struct {
 	Now           func() time.Time
 	Logger        *slog.Logger
 	Hasher        app.PasswordHasher // nil: argon2id defaults
+	MemoryLimit   int64              // soft limit of the Go runtime's memory; 0: 40 MiB, -1: none
 	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
 }
 
@@ -59,6 +61,15 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if cfg.Hasher == nil {
 		cfg.Hasher = argon2id.Default()
+	}
+	if cfg.MemoryLimit == 0 {
+		cfg.MemoryLimit = 40 << 20
+	}
+	if cfg.MemoryLimit > 0 {
+		// Old PCs have 2–4 GB shared with a browser: collect sooner and give
+		// freed memory back (a burst's garbage, a catch-up's batches) instead
+		// of letting the heap double. A soft limit: never an out-of-memory.
+		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
 	st, err := store.Open(store.Config{Dir: cfg.Dir, Logger: cfg.Logger})
 	if err != nil {

@@ -71,7 +71,7 @@ func TestBenchCluster(t *testing.T) {
 	// 3. RSS per node after the load.
 	var rss []string
 	for _, n := range nodes {
-		rss = append(rss, fmt.Sprintf("%.0f MB", rssMB(n.proc.Pid())))
+		rss = append(rss, rssParts(n.proc.Pid()))
 	}
 	fmt.Printf("figure: RSS per node after the load: %s (target ≤ 60 MB)\n", strings.Join(rss, ", "))
 
@@ -107,7 +107,7 @@ func TestBenchCluster(t *testing.T) {
 	})
 	fmt.Printf("figure: catch-up of a node that missed %d commands (%d → %d dossiers): %.1f s from its restart\n",
 		total-before, before, total, time.Since(start).Seconds())
-	fmt.Printf("figure: RSS of the caught-up node: %.0f MB\n", rssMB(away.proc.Pid()))
+	fmt.Printf("figure: RSS of the caught-up node: %s\n", rssParts(away.proc.Pid()))
 }
 
 // burst runs desks concurrent receivers spread over nodes for d and
@@ -124,7 +124,7 @@ func burst(t *testing.T, nodes []*lanNode, desks int, d time.Duration, base int)
 		go func() {
 			defer wg.Done()
 			for k := base + w*1000000; ctx.Err() == nil; k++ {
-				if _, err := node.receive(ctx, k); err == nil {
+				if _, err := node.receiveAt(ctx, k, 1+k%50); err == nil {
 					n.Add(1)
 				}
 			}
@@ -136,13 +136,20 @@ func burst(t *testing.T, nodes []*lanNode, desks int, d time.Duration, base int)
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func rssMB(pid int) float64 {
+
+// rssParts says how much of a node's RSS is heap (RssAnon) and how much is
+// mapped files (RssFile: the bbolt databases and the binary).
+func rssParts(pid int) string {
+	return fmt.Sprintf("%.0f MB (heap %.0f, files %.0f)", statusMB(pid, "VmRSS:"), statusMB(pid, "RssAnon:"), statusMB(pid, "RssFile:"))
+}
+
+func statusMB(pid int, field string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.Atoi(f[1])
 			return float64(kb) / 1024
 		}

@@ -236,10 +236,20 @@ func (n *lanNode) dossiers() (int, error) {
 
 // receive hands in one dossier and returns its code.
 func (n *lanNode) receive(ctx context.Context, k int) (string, error) {
+	return n.receiveAt(ctx, k, 0)
+}
+
+// receiveAt receives dossier k as if handed in on paper daysAgo days ago
+// (0: now). Benchmarks spread their load over past days: the legal code
+// allows 9,999 dossiers a day, which a burst at full speed would use up.
+func (n *lanNode) receiveAt(ctx context.Context, k, daysAgo int) (string, error) {
 	body := map[string]any{"procedure_code": "1.001193", "applicant": map[string]any{
 		"full_name": "Nguyễn Văn " + letters(k), "id_number": fmt.Sprintf("037090%06d", k%1000000),
 		"date_of_birth": "1990-05-01", "phone": "0912345678", "address": "Yên Mô"},
 		"documents": []map[string]any{{"name": "Tờ khai", "copies": 1}}}
+	if daysAgo > 0 {
+		body["received_at"] = time.Now().AddDate(0, 0, -daysAgo).Format(time.RFC3339)
+	}
 	var d struct {
 		Code string `json:"code"`
 	}

@@ -108,7 +108,7 @@ func (l *Lab) HTTPClient(i int) *http.Client {
 		Transport: &http.Transport{
 			DialContext:         l.DialContext(i),
 			Proxy:               nil,
-			MaxIdleConnsPerHost: 4,
+			MaxIdleConnsPerHost: 64, // one kept connection per desk: a new one costs a namespace switch
 			IdleConnTimeout:     30 * time.Second,
 		},
 	}
