@@ -11,8 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"xaso/app"

@@ -136,7 +136,6 @@ func burst(t *testing.T, nodes []*lanNode, desks int, d time.Duration, base int)
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-
 // rssParts says how much of a node's RSS is heap (RssAnon) and how much is
 // mapped files (RssFile: the bbolt databases and the binary).
 func rssParts(pid int) string {
