@@ -44,7 +44,16 @@ func (s *Service) nextCode(ctx context.Context, t time.Time) (code string, slot,
 			}
 			s.counters[key] = n
 		}
+		if s.Now().Before(s.leaseRetry) {
+			return s.provisionalCode(conf.AgencyCode(), t, day)
+		}
 		sl, err := s.lease(ctx)
+		if ErrorCode(err) == EUnavailable {
+			s.leaseRetry = s.Now().Add(leaseBackoff) // the next desks do not wait for a lease that fails
+			// No quorum to lease numbers: the desk goes on with a clearly
+			// marked provisional code, recoded once the PC has numbers.
+			return s.provisionalCode(conf.AgencyCode(), t, day)
+		}
 		if err != nil {
 			return "", 0, 0, err
 		}
@@ -52,6 +61,38 @@ func (s *Service) nextCode(ctx context.Context, t time.Time) (code string, slot,
 		s.held = held
 	}
 	return "", 0, 0, Errorf(EUnavailable, "", "Đã hết số hồ sơ trong ngày.", "no dossier numbers left for the day")
+}
+
+// leaseBackoff is how long the desk issues provisional codes after a lease
+// failed, before it asks the cluster again.
+const leaseBackoff = 30 * time.Second
+
+// ProvisionalPrefix marks a code issued without a leased number (TẠM:
+// provisional). It is unique to the PC: the node's number is in it.
+const ProvisionalPrefix = "TAM-"
+
+// provisionalCode issues TAM-<agency>-<YYMMDD>-<PC number>-<NNNN>.
+func (s *Service) provisionalCode(agency string, t time.Time, day string) (string, int, int, error) {
+	key := day + "/p"
+	n, ok := s.counters[key]
+	if !ok {
+		var err error
+		if n, err = s.cfg.Reader.MaxProvisional(day, s.cfg.Node); err != nil {
+			return "", 0, 0, Internal(err)
+		}
+	}
+	n++
+	s.counters[key] = n
+	return fmt.Sprintf("%s%s-%s-%06d-%04d", ProvisionalPrefix, agency, day, pcNumber(s.cfg.Node), n), -1, n, nil
+}
+
+// pcNumber is a six-digit number for a node ID, printed in provisional codes.
+func pcNumber(node string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(node); i++ {
+		h = (h ^ uint32(node[i])) * 16777619
+	}
+	return int(h % 1_000_000)
 }
 
 // heldSlots returns the slots this node holds, in order.

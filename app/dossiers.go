@@ -245,6 +245,10 @@ func (s *Service) recode(ctx context.Context, p Principal, d Dossier, note strin
 	if err != nil {
 		return Dossier{}, err
 	}
+	if slot < 0 {
+		return Dossier{}, Errorf(EUnavailable, "", "Máy chưa nhận được dải số chính thức (chưa kết nối đủ máy trong xã); hãy cấp lại mã sau.",
+			"this PC has no official numbers yet (no quorum); recode later")
+	}
 	c, err := s.command("", KindDossierAct, p.Username, &ActBody{DossierID: d.ID, Action: ActRecode,
 		Note: strings.TrimSpace(note), Code: code, Slot: slot, Seq: seq})
 	if err != nil {

@@ -279,3 +279,51 @@ func TestRecodeSharedCode(t *testing.T) {
 		t.Fatalf("recode of a unique code: %v", err)
 	}
 }
+
+// quorumLeaser leases through the service's own log while "up", and fails
+// as a cluster without quorum does while down.
+type quorumLeaser struct {
+	up  bool
+	svc **app.Service
+}
+
+func (l *quorumLeaser) Lease(ctx context.Context) (int, error) {
+	if !l.up {
+		return 0, app.Errorf(app.EUnavailable, "", "không đủ máy", "no quorum")
+	}
+	return (*l.svc).LeaseLocal(ctx)
+}
+
+// TestProvisionalCodesWithoutQuorum: a PC that cannot lease numbers keeps
+// receiving with clearly marked provisional codes, unique on the PC and
+// across restarts of the service, and recodes them once it has numbers.
+func TestProvisionalCodesWithoutQuorum(t *testing.T) {
+	var svc *app.Service
+	l := &quorumLeaser{svc: &svc}
+	f := newFixture(t, at("2026-03-02 08:00"), func(c *app.Config) { c.Leaser = l })
+	svc = f.svc
+	a := f.receive("1.001193")
+	b := f.receive("1.001193")
+	if !a.Provisional || !strings.HasPrefix(a.Code, app.ProvisionalPrefix) || a.Code == b.Code {
+		t.Fatalf("codes without quorum: %s %s (provisional %v)", a.Code, b.Code, a.Provisional)
+	}
+	r := f.users[app.RoleReceiver]
+	if v := f.svc.View(r, a); !contains(v.AllowedActions, app.ActRecode) {
+		t.Fatalf("a provisional dossier offers no recode: %v", v.AllowedActions)
+	}
+	if _, err := f.svc.Act(context.Background(), r, a.Code, app.ActInput{Action: app.ActRecode}); app.ErrorCode(err) != app.EUnavailable {
+		t.Fatalf("recode without numbers: %v", err)
+	}
+	l.up = true
+	f.advance(time.Minute) // past the lease back-off
+	got, err := f.svc.Act(context.Background(), r, a.Code, app.ActInput{Action: app.ActRecode, Note: "đã có mạng"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Provisional || got.Code != "000.00.31.H42-260302-0001" {
+		t.Fatalf("after recode: %s provisional %v", got.Code, got.Provisional)
+	}
+	if c := f.receive("1.001193"); c.Provisional || c.Code != "000.00.31.H42-260302-0002" {
+		t.Fatalf("next receipt: %s", c.Code)
+	}
+}

@@ -30,6 +30,7 @@ type Reader interface {
 	Commune() (CommuneConfig, bool, error)
 	Slots() ([]SlotLease, error)
 	MaxSeq(day string, slot int) (int, error)
+	MaxProvisional(day, node string) (int, error)
 	Counts(now time.Time) (Stats, error)
 	Unreplicated(entity string) (int, error)
 }
@@ -87,6 +88,8 @@ type Service struct {
 	codesMu  sync.Mutex
 	held     []int          // slots this node holds; nil until read from the store
 	counters map[string]int // "YYMMDD/slot" → last issued number
+	// leaseRetry: no lease is tried before it (a lease just failed)
+	leaseRetry time.Time
 }
 
 // NewService checks the configuration and returns a service.

@@ -36,7 +36,7 @@ func (f *fixture) advance(d time.Duration) {
 	f.mu.Unlock()
 }
 
-func newFixture(t testing.TB, now time.Time) *fixture {
+func newFixture(t testing.TB, now time.Time, opts ...func(*app.Config)) *fixture {
 	t.Helper()
 	st, err := store.Open(store.Config{Dir: t.TempDir()})
 	if err != nil {
@@ -48,9 +48,13 @@ func newFixture(t testing.TB, now time.Time) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc, err = app.NewService(app.Config{Node: st.NodeID(), Log: st, Reader: st, Sessions: st,
+	cfg := app.Config{Node: st.NodeID(), Log: st, Reader: st, Sessions: st,
 		Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}, Calendar: calendar.Default(),
-		Catalogs: app.NewCatalogs(cat), Clock: app.NewClock(f.Now, 0), Now: f.Now})
+		Catalogs: app.NewCatalogs(cat), Clock: app.NewClock(f.Now, 0), Now: f.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f.svc, err = app.NewService(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,9 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body) (bool, error) {
 		if err == nil && b.Slot >= 0 {
 			err = raiseSeq(tx, b)
 		}
+		if err == nil && b.Slot < 0 && b.Seq > 0 { // a provisional code: numbered per PC
+			err = raiseSeqKey(tx, provisionalKey(b.ReceivedAt.In(app.VN()).Format("060102"), c.Node), b.Seq)
+		}
 		if err == nil && b.Idem != "" {
 			err = tx.Bucket(bIdem).Put([]byte(b.Idem), []byte(b.DossierID))
 		}
@@ -169,7 +172,12 @@ func raiseSeq(tx *bolt.Tx, b *app.ReceiveBody) error {
 }
 
 func raiseSeqDay(tx *bolt.Tx, day string, slot, n int) error {
-	key := fmt.Appendf(nil, "%s/%d", day, slot)
+	return raiseSeqKey(tx, fmt.Appendf(nil, "%s/%d", day, slot), n)
+}
+
+func provisionalKey(day, node string) []byte { return []byte(day + "/p/" + node) }
+
+func raiseSeqKey(tx *bolt.Tx, key []byte, n int) error {
 	seq := tx.Bucket(bSeq)
 	if v := seq.Get(key); v != nil && int(be32(v)) >= n {
 		return nil

@@ -126,6 +126,18 @@ func (s *Store) MaxSeq(day string, slot int) (int, error) {
 	return n, err
 }
 
+// MaxProvisional is the largest provisional number node issued on day.
+func (s *Store) MaxProvisional(day, node string) (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bSeq).Get(provisionalKey(day, node)); v != nil {
+			n = int(be32(v))
+		}
+		return nil
+	})
+	return n, err
+}
+
 // Unreplicated counts this node's commands not yet replicated: of one
 // entity ("dossier/<id>"), or all of them when entity is empty.
 func (s *Store) Unreplicated(entity string) (int, error) {

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, createClient, NETWORK_ERROR, newKey, queryString, TIMEOUT } from './api';
+import { ApiError, createClient, NETWORK_ERROR, newKey, queryString, ref, TIMEOUT } from './api';
 
 interface Seen {
   method: string;
@@ -205,5 +205,13 @@ describe('parseIdCard', () => {
     expect(seen[0].url).toBe('/api/v1/idcard/parse');
     expect(JSON.parse(seen[0].body)).toEqual({ qr });
     expect(card.full_name).toBe('Nguyễn Thị Hoà');
+  });
+});
+
+describe('ref', () => {
+  it('names a dossier by its code, or by its ID while its code is shared', () => {
+    const d = { code: '000.00.31.H42-260302-0001', id: '0123abcd', status: 'received' } as never;
+    expect(ref(d)).toBe('000.00.31.H42-260302-0001');
+    expect(ref({ ...(d as object), code_clash: true } as never)).toBe('0123abcd');
   });
 });

@@ -83,6 +83,12 @@ export function newKey(): string {
  * normDossier fills the documented flat fields from the domain's nested ones
  * when a server sends only the latter, so screens read one shape.
  */
+/** ref is how the API names a dossier: its code, or its ID while another
+ * dossier bears the same code (issued twice by PCs set up apart). */
+export function ref(d: Dossier): string {
+  return d.code_clash && d.id ? d.id : d.code;
+}
+
 export function normDossier(d: Dossier): Dossier {
   if (!d || typeof d !== 'object') return d;
   if (!d.procedure_code && d.procedure?.code) d.procedure_code = d.procedure.code;

@@ -80,6 +80,7 @@ export interface Dossier {
   id?: string;
   code: string;
   provisional?: boolean;
+  code_clash?: boolean;
   procedure_code: string;
   procedure_name?: string;
   /** the domain's shape; normalised into procedure_code/procedure_name by the client */

@@ -97,6 +97,7 @@ export const en: Record<Key, string> = {
   'dossier.apologized': 'Apology issued, new date set',
   'dossier.unreplicated': 'Not yet replicated to other PCs',
   'dossier.provisional': 'Provisional code',
+  'dossier.code_clash': 'Code shared with another dossier: issue a new one',
   'dossier.conflicts': 'Conflicting actions to resolve',
   'dossier.noactions': 'You have no actions in this state',
   'dossier.forms': 'Forms',
@@ -126,6 +127,7 @@ export const en: Record<Key, string> = {
   'action.return': 'Return result',
   'action.withdraw': 'Withdraw',
   'action.apologize': 'Apologise, new date',
+  'action.recode': 'Issue a new code',
 
   'status.submitted': 'Submitted',
   'status.received': 'Received',

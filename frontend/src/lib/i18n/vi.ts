@@ -95,6 +95,7 @@ export const vi = {
   'dossier.apologized': 'Đã xin lỗi và gia hạn',
   'dossier.unreplicated': 'Chưa đồng bộ sang máy khác',
   'dossier.provisional': 'Mã tạm',
+  'dossier.code_clash': 'Trùng mã với hồ sơ khác: cần cấp lại mã',
   'dossier.conflicts': 'Thao tác xung đột, cần người xem xét',
   'dossier.noactions': 'Bạn không có thao tác nào ở trạng thái này',
   'dossier.forms': 'Biểu mẫu',
@@ -124,6 +125,7 @@ export const vi = {
   'action.return': 'Trả kết quả',
   'action.withdraw': 'Rút hồ sơ',
   'action.apologize': 'Xin lỗi và gia hạn',
+  'action.recode': 'Cấp lại mã hồ sơ',
 
   'status.submitted': 'Mới đăng ký',
   'status.received': 'Được tiếp nhận',
