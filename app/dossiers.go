@@ -99,7 +99,10 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	if err := s.append(ctx, c); err != nil {
 		return Dossier{}, err
 	}
-	return s.cfg.Reader.Dossier(id)
+	// A new dossier's state is its first command folded: no read needed.
+	var d Dossier
+	d.Apply(c, body)
+	return d, nil
 }
 
 func checkDocuments(in []Document, proc Procedure) ([]Document, error) {
