@@ -99,6 +99,9 @@ bench-core: deps-go
 	go test -run '^$$' -bench 'Search|AppendOne' -benchtime 200x -timeout 40m ./store/ | grep -E '^(Benchmark|ok|FAIL)|loaded'
 	go test -run '^$$' -bench 'Receive16' -benchtime 8000x ./app/ | grep -E '^(Benchmark|ok|FAIL)'
 	XASO_BENCH=1 go test -run '^TestBench' -v -count=1 -timeout 30m . | grep -E '^(--- FAIL|ok|FAIL)|figure'
+	$(call apt,wrk curl)
+	$(MAKE) --no-print-directory build >/dev/null
+	bash build/bench/wrk.sh $(BIN)
 
 bench: bench-core $(EXTRA_BENCH)
 

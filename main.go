@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -37,6 +38,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if path := os.Getenv("XASO_CPUPROFILE"); path != "" {
+		// For provincial IT looking at a slow PC: a CPU profile until exit.
+		if f, err := os.Create(path); err == nil {
+			defer f.Close() // runs after StopCPUProfile has written the profile
+			if err := pprof.StartCPUProfile(f); err == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	cmd := ""
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]

@@ -16,18 +16,15 @@ import (
 // applied once). It returns false when the command was already applied.
 // A command whose body cannot be decoded is an error: the caller fails the
 // commit rather than skip it.
-// body is the decoded body, or nil for a kind from a newer version.
-func applyCommand(tx *bolt.Tx, c app.Command, body app.Body) (bool, error) {
+// body is the decoded body, or nil for a kind from a newer version; stored
+// is the command's stored form (packCommand), made outside the transaction.
+func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (bool, error) {
 	cmds := tx.Bucket(bCmds)
 	id := []byte(c.ID)
 	if cmds.Get(id) != nil {
 		return false, nil
 	}
-	raw, err := c.Encode()
-	if err != nil {
-		return false, fmt.Errorf("encode command %s: %w", c.ID, err)
-	}
-	if err := cmds.Put(id, pack(raw)); err != nil {
+	if err := cmds.Put(id, stored); err != nil {
 		return false, err
 	}
 	if body == nil {
@@ -45,6 +42,7 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body) (bool, error) {
 	cur.Seek(ek)
 	next, _ := cur.Next()
 	last := next == nil || !bytes.HasPrefix(next, entityPrefix(entity))
+	var err error
 	switch b := body.(type) {
 	case *app.ReceiveBody:
 		err = foldDossier(tx, b.DossierID, entity, c, body, last)
@@ -238,9 +236,22 @@ func reapplyUnknown(tx *bolt.Tx) error {
 		if err := unknown.Delete(id); err != nil {
 			return err
 		}
-		if _, err := applyCommand(tx, c, body); err != nil {
+		stored, err := packCommand(c)
+		if err != nil {
+			return err
+		}
+		if _, err := applyCommand(tx, c, body, stored); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// packCommand returns the stored form of a command: canonical JSON, deflated.
+func packCommand(c app.Command) ([]byte, error) {
+	raw, err := c.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("encode command %s: %w", c.ID, err)
+	}
+	return pack(raw), nil
 }

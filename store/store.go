@@ -45,6 +45,7 @@ type Store struct {
 type request struct {
 	cmds   []app.Command
 	bodies []app.Body // decoded once; nil for kinds from a newer version
+	stored [][]byte   // the commands' stored form, packed by the caller, not the single writer
 	local  bool
 	done   chan error
 }
@@ -171,7 +172,7 @@ func (s *Store) Apply(ctx context.Context, cmds ...app.Command) error {
 }
 
 func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) error {
-	bodies := make([]app.Body, len(cmds))
+	bodies, stored := make([]app.Body, len(cmds)), make([][]byte, len(cmds))
 	for i, c := range cmds {
 		if err := c.Check(); err != nil {
 			return fmt.Errorf("apply: %w", err)
@@ -181,8 +182,11 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 			return fmt.Errorf("apply: %w", err)
 		}
 		bodies[i] = b
+		if stored[i], err = packCommand(c); err != nil {
+			return err
+		}
 	}
-	r := &request{cmds: cmds, bodies: bodies, local: local, done: make(chan error, 1)}
+	r := &request{cmds: cmds, bodies: bodies, stored: stored, local: local, done: make(chan error, 1)}
 	select {
 	case s.reqs <- r:
 	case <-s.quit:
@@ -261,7 +265,7 @@ func (s *Store) applyAll(tx *bolt.Tx, r *request) error {
 	}
 	pending := int64(0)
 	for i, c := range r.cmds {
-		applied, err := applyCommand(tx, c, r.bodies[i])
+		applied, err := applyCommand(tx, c, r.bodies[i], r.stored[i])
 		if err != nil {
 			return err
 		}
