@@ -248,31 +248,10 @@ func (h *Handler) progressReport(w http.ResponseWriter, r *http.Request, p app.P
 		h.fail(w, r, err)
 		return
 	}
-	if format == "json" {
-		writeJSON(w, http.StatusOK, rep)
-		return
-	}
-	u, err := h.unit()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	name := "bao-cao-tien-do-" + rep.From + "-" + rep.To
-	if format == "xlsx" {
-		err = forms.ProgressXLSX(&buf, u, rep, h.cfg.Service.Now())
-	} else {
-		err = forms.ProgressPDF(&buf, u, rep, h.cfg.Service.Now())
-	}
-	if err != nil {
-		h.fail(w, r, app.Internal(err))
-		return
-	}
-	if format == "xlsx" {
-		sendFile(w, xlsxType, name+".xlsx", buf.Bytes())
-	} else {
-		sendFile(w, "application/pdf", name+".pdf", buf.Bytes())
-	}
+	now := h.cfg.Service.Now()
+	h.sendReport(w, r, format, "bao-cao-tien-do-"+rep.From+"-"+rep.To, rep,
+		func(buf *bytes.Buffer, u forms.Unit) error { return forms.ProgressXLSX(buf, u, rep, now) },
+		func(buf *bytes.Buffer, u forms.Unit) error { return forms.ProgressPDF(buf, u, rep, now) })
 }
 
 func (h *Handler) registerReport(w http.ResponseWriter, r *http.Request, p app.Principal) {
@@ -286,8 +265,19 @@ func (h *Handler) registerReport(w http.ResponseWriter, r *http.Request, p app.P
 		h.fail(w, r, err)
 		return
 	}
+	now := h.cfg.Service.Now()
+	h.sendReport(w, r, format, "so-theo-doi-ho-so-"+per.From.Format("2006-01-02")+"-"+per.Last().Format("2006-01-02"),
+		map[string]any{"items": rows},
+		func(buf *bytes.Buffer, u forms.Unit) error { return forms.RegisterXLSX(buf, u, per, rows, now) },
+		func(buf *bytes.Buffer, u forms.Unit) error { return forms.RegisterPDF(buf, u, per, rows, now) })
+}
+
+// sendReport answers a report in the asked format: JSON as it is, or an
+// XLSX or PDF file named name, rendered for the commune's unit.
+func (h *Handler) sendReport(w http.ResponseWriter, r *http.Request, format, name string, asJSON any,
+	xlsx, pdf func(*bytes.Buffer, forms.Unit) error) {
 	if format == "json" {
-		writeJSON(w, http.StatusOK, map[string]any{"items": rows})
+		writeJSON(w, http.StatusOK, asJSON)
 		return
 	}
 	u, err := h.unit()
@@ -295,19 +285,14 @@ func (h *Handler) registerReport(w http.ResponseWriter, r *http.Request, p app.P
 		h.fail(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	name := "so-theo-doi-ho-so-" + per.From.Format("2006-01-02") + "-" + per.Last().Format("2006-01-02")
+	render, ctype, ext := pdf, "application/pdf", ".pdf"
 	if format == "xlsx" {
-		if err := forms.RegisterXLSX(&buf, u, per, rows, h.cfg.Service.Now()); err != nil {
-			h.fail(w, r, app.Internal(err))
-			return
-		}
-		sendFile(w, xlsxType, name+".xlsx", buf.Bytes())
-		return
+		render, ctype, ext = xlsx, xlsxType, ".xlsx"
 	}
-	if err := forms.RegisterPDF(&buf, u, per, rows, h.cfg.Service.Now()); err != nil {
+	var buf bytes.Buffer
+	if err := render(&buf, u); err != nil {
 		h.fail(w, r, app.Internal(err))
 		return
 	}
-	sendFile(w, "application/pdf", name+".pdf", buf.Bytes())
+	sendFile(w, ctype, name+ext, buf.Bytes())
 }
