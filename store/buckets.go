@@ -23,6 +23,7 @@ var (
 	bIdxNum     = []byte("idx_num")      // ID number or phone \x00 id → ∅
 	bIdxClosed  = []byte("idx_closed")   // closed(8) \x00 id → received(8), terminal dossiers only (reports: store/report.go)
 	bUnknown    = []byte("unknown")      // command ID → ∅: kinds from a newer version, applied after upgrade
+	bIdxBlobs   = []byte("idx_blobs")    // attachment SHA-256 \x00 dossier ID → ∅: the files every PC should hold
 	bIdem       = []byte("idem")         // hash of (official, Idempotency-Key) → dossier ID
 
 	// Local to this PC.
@@ -34,7 +35,7 @@ var (
 
 // replicated lists the buckets of the state hash, in hash order.
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
-	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims}
+	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs}
 
 var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 

@@ -55,6 +55,9 @@ func indexEntries(d *app.Dossier) []indexEntry {
 			es = append(es, indexEntry{bIdxHolder, d.Holder + "\x00" + string(due) + "\x00" + id, ""})
 		}
 	}
+	for _, a := range d.Attachments {
+		es = append(es, indexEntry{bIdxBlobs, a.SHA256 + "\x00" + id, ""})
+	}
 	for _, k := range app.NameKeys(d.Applicant.FullName) {
 		es = append(es, indexEntry{bIdxName, k + "\x00" + id, ""})
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -79,30 +78,15 @@ func (s *Store) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error
 // (HasBlob) from a peer.
 func (s *Store) AttachmentHashes() ([]string, error) {
 	var out []string
-	seen := map[string]bool{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bDossiers).ForEach(func(k, v []byte) error {
-			raw, err := unpack(v)
-			if err != nil {
-				return fmt.Errorf("decode dossier %s: %w", k, err)
+		c := tx.Bucket(bIdxBlobs).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			h := string(k[:bytes.IndexByte(k, 0)])
+			if len(out) == 0 || out[len(out)-1] != h {
+				out = append(out, h)
 			}
-			if !bytes.Contains(raw, []byte(`"attachments":`)) {
-				return nil
-			}
-			var d struct {
-				Attachments []app.Attachment `json:"attachments"`
-			}
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return fmt.Errorf("decode dossier %s: %w", k, err)
-			}
-			for _, a := range d.Attachments {
-				if !seen[a.SHA256] {
-					seen[a.SHA256] = true
-					out = append(out, a.SHA256)
-				}
-			}
-			return nil
-		})
+		}
+		return nil
 	})
 	return out, err
 }

@@ -128,8 +128,10 @@ func (n *Node) openLAN() error {
 			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.Next(),
 				&app.SlotBody{Slot: slot, Node: n.Store.NodeID()})
 		},
+		Blobs: n.Blobs, WantBlobs: n.Store.AttachmentHashes,
 		Logger: n.cfg.Logger}
 	if c.Fast {
+		cc.BlobInterval = time.Second
 		cc.Timing = cluster.Timing{Heartbeat: 150 * time.Millisecond, Election: 150 * time.Millisecond,
 			LeaderLease: 100 * time.Millisecond, CommitTimeout: 5 * time.Millisecond}
 		cc.JoinWait = 1500 * time.Millisecond

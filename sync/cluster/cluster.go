@@ -77,6 +77,11 @@ type Config struct {
 	NewLease func(slot int) (app.Command, error)
 	Timing   Timing
 	JoinWait time.Duration // a new node listens this long for a cluster before bootstrapping; default 3 s
+	// Blobs and WantBlobs let the PC copy the attachment files it lacks from
+	// its peers (blobs.go); nil: no copying.
+	Blobs        Blobs
+	WantBlobs    func() ([]string, error)
+	BlobInterval time.Duration // how often to look for missing files; default 10 s
 	Logger   *slog.Logger
 }
 
@@ -242,9 +247,10 @@ func (c *Cluster) Run(ctx context.Context) error {
 	}
 	c.setRaft(rn)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); c.runQueue(ctx) }()
 	go func() { defer wg.Done(); c.maintain(ctx) }()
+	go func() { defer wg.Done(); c.runBlobs(ctx) }()
 	<-ctx.Done()
 	wg.Wait()
 	c.stopRaft(true)

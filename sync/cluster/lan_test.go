@@ -1,8 +1,14 @@
 package cluster_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +48,65 @@ func TestLANThreeNodesFormOneClusterByMDNS(t *testing.T) {
 		}
 	}
 	t.Log(fmt.Sprint("codes: ", codes))
+
+	// A scan attached on one PC reaches the others lazily, byte for byte.
+	var first string
+	for code := range codes {
+		first = code
+		break
+	}
+	scan := pngScan(t)
+	st, out := nodes[0].raw("POST", "/api/v1/dossiers/"+first+"/attachments?name=giay-chung-sinh.png", "image/png", scan)
+	if st != 201 {
+		t.Fatalf("attach on node 1: %d %s", st, out)
+	}
+	var att struct {
+		SHA256 string `json:"sha256"`
+	}
+	if err := json.Unmarshal(out, &att); err != nil || att.SHA256 == "" {
+		t.Fatalf("attach answer %s: %v", out, err)
+	}
+	for _, n := range nodes[1:] {
+		eventually(t, 20*time.Second, "the scan on every PC", func() error {
+			st, got := n.raw("GET", "/api/v1/dossiers/"+first+"/attachments/"+att.SHA256, "", nil)
+			if st != 200 || !bytes.Equal(got, scan) {
+				return fmt.Errorf("node %d: %d, %d bytes", n.i, st, len(got))
+			}
+			return nil
+		})
+	}
+}
+
+// pngScan is a small real PNG, as a scanner would give.
+func pngScan(t *testing.T) []byte {
+	img := image.NewGray(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// raw sends body as it is and returns the status and the answer's bytes.
+func (n *lanNode) raw(method, path, contentType string, body []byte) (int, []byte) {
+	req, err := http.NewRequest(method, "http://"+n.addr(httpPort)+path, bytes.NewReader(body))
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+n.token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
 }
 
 // SIGKILL the leader during a burst of writes on every node: no

@@ -125,6 +125,8 @@ func (c *Cluster) handle(op byte, payload []byte, remote net.Addr) ([]byte, erro
 			return nil, err
 		}
 		return json.Marshal(ProposeResult{Index: idx})
+	case opBlob:
+		return c.serveBlob(string(payload))
 	case opRemove:
 		id := string(payload)
 		return nil, c.onLeader(ctx, opRemove, payload, func() error { return c.removeLocal(id) })
