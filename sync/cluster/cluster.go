@@ -82,7 +82,7 @@ type Config struct {
 	Blobs        Blobs
 	WantBlobs    func() ([]string, error)
 	BlobInterval time.Duration // how often to look for missing files; default 10 s
-	Logger   *slog.Logger
+	Logger       *slog.Logger
 }
 
 // Cluster is this node's membership in its commune's Raft cluster.
