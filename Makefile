@@ -62,14 +62,15 @@ build: deps-go $(UI_BUILD)
 
 run: build
 	@mkdir -p $(DATA)
-	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -n "$(UI_BUILD)" ]; then \
-	  $(MAKE) --no-print-directory desktop && exec $(DESKTOP_BIN) --data $(DATA) --commune $(COMMUNE) --agency $(AGENCY); \
-	fi; \
-	if [ ! -f $(DATA)/xaso.db ] && [ -z "$$XASO_ADMIN_PASSWORD" ]; then \
+	@if [ ! -f $(DATA)/xaso.db ] && [ -z "$$XASO_ADMIN_PASSWORD" ]; then \
 	  pw=$$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 14); \
 	  umask 077; echo "$$pw" > $(DATA)/admin-password.txt; \
 	  echo "Mật khẩu quản trị (admin) lần đầu / first admin password: $$pw  (lưu tại $(DATA)/admin-password.txt)"; \
 	  export XASO_ADMIN_PASSWORD=$$pw; \
+	fi; \
+	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -n "$(UI_BUILD)" ]; then \
+	  $(MAKE) --no-print-directory desktop && \
+	  exec $(DESKTOP_BIN) --data $(DATA) --listen $(LISTEN) --commune $(COMMUNE) --agency $(AGENCY); \
 	fi; \
 	echo "Mở trình duyệt / open http://$(LISTEN)"; \
 	exec $(BIN) serve --data $(DATA) --listen $(LISTEN) --commune $(COMMUNE) --agency $(AGENCY)
