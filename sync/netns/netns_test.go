@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -314,6 +315,17 @@ func TestCloseDeletesNamespacesAndProcesses(t *testing.T) {
 	stray := lab.Command(2, "sleep", "60")
 	if err := stray.Start(); err != nil {
 		t.Fatal(err)
+	}
+	// `ip netns exec` enters the namespace after it starts (same PID): wait
+	// for that, or Close may look before the process is inside (seen on a
+	// loaded machine).
+	inside := false
+	for deadline := time.Now().Add(10 * time.Second); !inside && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		out, _ := exec.Command("ip", "netns", "pids", lab.NS(2)).Output()
+		inside = slices.Contains(strings.Fields(string(out)), strconv.Itoa(stray.Process.Pid))
+	}
+	if !inside {
+		t.Fatal("the stray process never entered its namespace")
 	}
 	names := []string{lab.BridgeNS(), lab.NS(1), lab.NS(2)}
 	for _, ns := range names {
