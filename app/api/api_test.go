@@ -55,7 +55,9 @@ func (c *client) as(user, password string) *client {
 	return &client{t: c.t, srv: c.srv, token: out["token"].(string)}
 }
 
-func start(t *testing.T) (*node.Node, *client) {
+// serveNode opens a real node on a temporary folder (fast password hashing,
+// a fixed Monday-morning clock) behind a real HTTP server.
+func serveNode(t *testing.T) (*node.Node, *httptest.Server) {
 	t.Helper()
 	n, err := node.Open(context.Background(), node.Config{Dir: t.TempDir(), Commune: "14701", Agency: "000.00.31.H42",
 		AdminPassword: "admin-password", Version: "test", Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1},
@@ -65,6 +67,12 @@ func start(t *testing.T) (*node.Node, *client) {
 	}
 	srv := httptest.NewServer(n.Handler)
 	t.Cleanup(func() { srv.Close(); n.Close() })
+	return n, srv
+}
+
+func start(t *testing.T) (*node.Node, *client) {
+	t.Helper()
+	n, srv := serveNode(t)
 	admin := (&client{t: t, srv: srv}).as("admin", "admin-password")
 	status, out := admin.do("POST", "/api/v1/users", `{"username":"mai","password":"password-mai","full_name":"Phạm Thị Mai","roles":["receiver","specialist","leader"]}`)
 	if status != 201 {

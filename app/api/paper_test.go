@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -17,10 +16,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"xaso/app"
-	"xaso/app/argon2id"
 	"xaso/app/node"
 )
 
@@ -35,14 +32,7 @@ type paperDesk struct {
 
 func newPaperDesk(t *testing.T) *paperDesk {
 	t.Helper()
-	n, err := node.Open(context.Background(), node.Config{Dir: t.TempDir(), Commune: "14701", Agency: "000.00.31.H42",
-		AdminPassword: "admin-password", Version: "test", Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1},
-		Now: func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, app.VN()) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(n.Handler)
-	t.Cleanup(func() { srv.Close(); n.Close() })
+	n, srv := serveNode(t)
 	d := &paperDesk{t: t, n: n, srv: srv}
 	d.token = d.login("admin", "admin-password")
 	for _, u := range []string{
