@@ -32,12 +32,16 @@ func storedCommand(tx *bolt.Tx, id []byte) (app.Command, bool, error) {
 }
 
 // Pending returns up to limit commands made on this node that are not yet
-// replicated, in command ID order.
-func (s *Store) Pending(limit int) ([]app.Command, error) {
+// replicated, in command ID order, leaving out (without decoding them) those
+// whose ID skip reports — the ones already proposed. skip may be nil.
+func (s *Store) Pending(limit int, skip func(id string) bool) ([]app.Command, error) {
 	var out []app.Command
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bPending).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			if skip != nil && skip(string(k)) {
+				continue
+			}
 			cmd, ok, err := storedCommand(tx, k)
 			if err != nil {
 				return err

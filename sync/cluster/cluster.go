@@ -41,7 +41,7 @@ const raftLeader = raft.Leader
 // Store is what the cluster needs of the node's store.
 type Store interface {
 	Apply(ctx context.Context, cmds ...app.Command) error
-	Pending(limit int) ([]app.Command, error)
+	Pending(limit int, skip func(id string) bool) ([]app.Command, error)
 	EachCommand(fn func(app.Command) error) error
 	CommandCount() (int, error)
 	Slots() ([]app.SlotLease, error)

@@ -87,8 +87,11 @@ func (n *lanNode) start() {
 	n.t.Helper()
 	args := append([]string{"serve", "--data", n.dir, "--listen", n.addr(httpPort), "--commune", "14701",
 		"--agency", "000.00.31.H42", "--peer-listen", n.addr(peerPort), "--raft-fast"}, n.extra...)
-	p, err := n.lab.Start(n.i, xasoBin(n.t), args,
-		[]string{"XASO_ADMIN_PASSWORD=" + testPassword, "XASO_JOIN_SECRET=" + n.secret})
+	env := []string{"XASO_ADMIN_PASSWORD=" + testPassword, "XASO_JOIN_SECRET=" + n.secret}
+	if dir := os.Getenv("XASO_PROFILE_DIR"); dir != "" { // CPU profile of each node, to see where a run spends
+		env = append(env, fmt.Sprintf("XASO_CPUPROFILE=%s/node%d-%d.prof", dir, n.i, time.Now().UnixNano()))
+	}
+	p, err := n.lab.Start(n.i, xasoBin(n.t), args, env)
 	if err != nil {
 		n.t.Fatal(err)
 	}

@@ -52,20 +52,23 @@ func (c *Cluster) runQueue(ctx context.Context) {
 		if c.leaderID() == "" {
 			continue
 		}
-		cmds, err := c.cfg.Store.Pending(queueScan)
+		now := time.Now()
+		// Commands in flight are skipped by ID, before they are decoded: with
+		// many desks, most of what is pending is already proposed.
+		cmds, err := c.cfg.Store.Pending(queueScan, func(id string) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			t, ok := inflight[id]
+			return ok && now.Before(t)
+		})
 		if err != nil {
 			c.log.Error("read pending commands", "err", err)
 			continue
 		}
-		now := time.Now()
-		var todo []app.Command
+		todo := cmds
 		mu.Lock()
-		for _, cmd := range cmds {
-			if t, ok := inflight[cmd.ID]; ok && now.Before(t) {
-				continue
-			}
+		for _, cmd := range todo {
 			inflight[cmd.ID] = now.Add(inflightTTL)
-			todo = append(todo, cmd)
 		}
 		mu.Unlock()
 		for len(todo) > 0 {
