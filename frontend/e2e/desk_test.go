@@ -139,12 +139,18 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	// Forward it for processing.
 	p.click("#open-dossier")
 	p.waitText("#dossier-status", "Được tiếp nhận")
+	// … to the specialist, chosen from the officials who can take it.
+	p.waitJS(`!!document.querySelector('#assignee option[value="chuyenvien"]')`, "the specialist in the forward picker")
+	eval[bool](p, `(() => { const s = document.querySelector('#assignee'); s.value = 'chuyenvien';
+		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
 	p.click(`button[data-action="forward"]`)
 	p.waitText("#dossier-status", "Đang xử lý")
 	p.signOut()
 
-	// The specialist finds it by the name typed without diacritics.
+	// The specialist sees it in their own queue, and finds it by the name
+	// typed without diacritics.
 	p.signIn("chuyenvien", password("chuyenvien"))
+	p.waitText("#results tbody", code)
 	p.key("/")
 	p.waitJS(`document.activeElement?.id === 'search'`, "the search box to take focus on /")
 	p.key("nguyen thi hoa")

@@ -176,6 +176,8 @@ export function createClient(opts: ClientOptions = {}) {
     signOut: () => request<void>('DELETE', '/sessions/current'),
     me: () => request<User>('GET', '/me'),
     users: () => request<Page<User>>('GET', '/users'),
+    /** officials who can take a dossier over (specialists, leaders): any official may ask. */
+    officials: () => request<Page<User>>('GET', '/officials'),
     createUser: (u: NewUser) => request<User>('POST', '/users', u),
     procedures: () => request<Page<Procedure>>('GET', '/procedures'),
     statuses: () => request<Page<StatusInfo>>('GET', '/statuses'),

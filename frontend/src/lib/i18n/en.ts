@@ -97,6 +97,8 @@ export const en: Record<Key, string> = {
   'dossier.apologized': 'Apology issued, new date set',
   'dossier.unreplicated': 'Not yet replicated to other PCs',
   'dossier.provisional': 'Provisional code',
+  'dossier.forward_to': 'Forward to',
+  'dossier.assignee_none': '— nobody yet —',
   'dossier.code_clash': 'Code shared with another dossier: issue a new one',
   'dossier.conflicts': 'Conflicting actions to resolve',
   'dossier.noactions': 'You have no actions in this state',

@@ -95,6 +95,8 @@ export const vi = {
   'dossier.apologized': 'Đã xin lỗi và gia hạn',
   'dossier.unreplicated': 'Chưa đồng bộ sang máy khác',
   'dossier.provisional': 'Mã tạm',
+  'dossier.forward_to': 'Chuyển cho',
+  'dossier.assignee_none': '— chưa chỉ định —',
   'dossier.code_clash': 'Trùng mã với hồ sơ khác: cần cấp lại mã',
   'dossier.conflicts': 'Thao tác xung đột, cần người xem xét',
   'dossier.noactions': 'Bạn không có thao tác nào ở trạng thái này',
