@@ -145,11 +145,10 @@ type ActInput struct {
 
 // Act takes a lifecycle action on the dossier with the given code.
 func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput) (Dossier, error) {
-	found, err := s.DossierByCode(code)
+	id, err := s.dossierID(code)
 	if err != nil {
 		return Dossier{}, err
 	}
-	id := found.ID
 	if _, ok := permissions[in.Action]; !ok {
 		return Dossier{}, Errorf(EInvalid, "action", "Thao tác không hợp lệ: %q.", "unknown action %q", string(in.Action))
 	}
@@ -223,14 +222,24 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 // DossierByCode returns a dossier by its code, or by its ID (the way to
 // reach the second holder of a code issued twice).
 func (s *Service) DossierByCode(code string) (Dossier, error) {
-	id, err := s.cfg.Reader.DossierIDByCode(code)
-	if ErrorCode(err) == ENotFound && !strings.Contains(code, "-") {
-		return s.cfg.Reader.Dossier(code)
-	}
+	id, err := s.dossierID(code)
 	if err != nil {
 		return Dossier{}, err
 	}
 	return s.cfg.Reader.Dossier(id)
+}
+
+// dossierID resolves a dossier code, or an ID (no '-' in it: the way to
+// the second holder of a code issued twice) that names a dossier.
+func (s *Service) dossierID(code string) (string, error) {
+	id, err := s.cfg.Reader.DossierIDByCode(code)
+	if ErrorCode(err) == ENotFound && !strings.Contains(code, "-") {
+		if _, err := s.cfg.Reader.Dossier(code); err != nil {
+			return "", err
+		}
+		return code, nil
+	}
+	return id, err
 }
 
 // recode gives d a fresh code when its own is shared with another dossier

@@ -126,9 +126,6 @@ func RandomID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Node returns this node's ID.
-func (s *Service) Node() string { return s.cfg.Node }
-
 // Now returns the service's current time in Asia/Ho_Chi_Minh.
 func (s *Service) Now() time.Time { return s.cfg.Now().In(vnZone) }
 

@@ -137,9 +137,6 @@ func (s *Store) Close() error {
 // NodeID is this PC's stable identity, made once when the store was created.
 func (s *Store) NodeID() string { return s.node }
 
-// Path is the database file.
-func (s *Store) Path() string { return s.db.Path() }
-
 // DB exposes the database to packages that keep their own buckets in it
 // (the Raft log stores keep their own files; this is for backups and tests).
 func (s *Store) DB() *bolt.DB { return s.db }
