@@ -124,9 +124,9 @@ func (n *Node) openLAN() error {
 	}
 	cc := cluster.Config{NodeID: n.Store.NodeID(), Commune: conf.Commune, Dir: filepath.Join(n.cfg.Dir, "raft"),
 		Listen: c.PeerListen, Secret: c.Secret, Store: observedStore{n.Store, n.clock}, Discovery: disc,
-		NewLease: func(slot int) (app.Command, error) {
+		NewLease: func(slot int, node string) (app.Command, error) {
 			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.Next(),
-				&app.SlotBody{Slot: slot, Node: n.Store.NodeID()})
+				&app.SlotBody{Slot: slot, Node: node})
 		},
 		Blobs: n.Blobs, WantBlobs: n.Store.AttachmentHashes,
 		Logger: n.cfg.Logger}

@@ -73,8 +73,9 @@ type Config struct {
 	Secret    string // XASO_JOIN_SECRET
 	Store     Store
 	Discovery Discovery // nil: no peers but those who contact us
-	// NewLease builds the slot.lease command for slot (Lease proposes it).
-	NewLease func(slot int) (app.Command, error)
+	// NewLease builds the slot.lease command granting slot to node, stamped
+	// with this node's clock (the leader grants every lease: lease.go).
+	NewLease func(slot int, node string) (app.Command, error)
 	Timing   Timing
 	JoinWait time.Duration // a new node listens this long for a cluster before bootstrapping; default 3 s
 	// Blobs and WantBlobs let the PC copy the attachment files it lacks from
@@ -103,6 +104,8 @@ type Cluster struct {
 	clusterID atomic.Value // string
 	kick      chan struct{}
 	leader    atomic.Bool
+
+	leaseMu sync.Mutex // the leader grants one lease at a time
 
 	wmu      sync.Mutex
 	watchers []chan bool

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"hash/fnv"
 	"time"
@@ -15,79 +16,115 @@ const LeaseTimeout = 3 * time.Second
 // ErrNoQuorum is wrapped by Lease when no leader can be reached.
 var ErrNoQuorum = errors.New("no quorum")
 
-// Lease implements app.Leaser: it proposes a slot.lease command through
-// Raft and returns the slot once the committed lease names this node. Two
-// nodes racing for one slot are ordered by the log: the fold keeps the first
-// lease, the loser sees someone else holding it and tries the next slot.
-// The first slot tried depends on the node ID, so two PCs set up apart
-// (which lease in separate clusters) rarely pick the same one.
+// LeaseGrant is the leader's answer to a lease request: the slot and the
+// Raft index of the command that grants it.
+type LeaseGrant struct {
+	Slot  int    `json:"slot"`
+	Index uint64 `json:"index"`
+}
+
+// Lease implements app.Leaser. The leader grants every lease, one at a
+// time, after a barrier (it has applied everything committed) and stamped
+// with its own clock, which has observed every applied command: so leases
+// are folded in the order they were granted, and a lease confirmed to one
+// PC can never be overtaken by a concurrent one with an earlier time. (When
+// each PC stamped its own, two PCs once both held slot 4.) The first slot
+// tried depends on the requester's node ID, so two PCs set up apart (which
+// lease in separate clusters) rarely pick the same one.
 func (c *Cluster) Lease(ctx context.Context) (int, error) {
 	if c.cfg.NewLease == nil {
 		return 0, errors.New("cluster: no lease builder")
 	}
 	ctx, cancel := context.WithTimeout(ctx, LeaseTimeout)
 	defer cancel()
-	start := c.slotStart()
-	for range app.SlotCount {
-		slots, err := c.cfg.Store.Slots()
-		if err != nil {
-			return 0, app.Internal(err)
-		}
-		slot := -1
-		for i := range app.SlotCount {
-			s := (start + i) % app.SlotCount
-			if app.SlotHolder(slots, s) == "" {
-				slot = s
-				break
+	var g LeaseGrant
+	for {
+		var err error
+		switch leader := c.leaderID(); leader {
+		case "":
+			err = errors.New("no leader")
+		case c.cfg.NodeID:
+			g.Slot, g.Index, err = c.grantLease(ctx, c.cfg.NodeID)
+		default:
+			var out []byte
+			if out, err = c.callNode(ctx, leader, opLease, []byte(c.cfg.NodeID)); err == nil {
+				err = json.Unmarshal(out, &g)
 			}
 		}
-		if slot < 0 {
-			return 0, app.Errorf(app.EUnavailable, "", "Đã hết dải số hồ sơ để cấp cho máy này.", "no free number slot for this PC")
+		var full *app.Error
+		if errors.As(err, &full) {
+			return 0, full
 		}
-		cmd, err := c.cfg.NewLease(slot)
-		if err != nil {
-			return 0, err
-		}
-		idx, err := c.proposeWait(ctx, cmd)
-		if err != nil {
-			return 0, app.Errorf(app.EUnavailable, "",
-				"Máy chưa kết nối được với đa số máy trong xã nên chưa nhận được dải số hồ sơ mới.",
-				"no quorum to lease a number slot: %v", errors.Join(ErrNoQuorum, err))
-		}
-		if err := c.fsm.waitApplied(ctx, idx); err != nil {
-			return 0, app.Errorf(app.EUnavailable, "", "Chưa nhận được dải số hồ sơ mới.", "lease not applied: %v", err)
-		}
-		slots, err = c.cfg.Store.Slots()
-		if err != nil {
-			return 0, app.Internal(err)
-		}
-		if app.SlotHolder(slots, slot) == c.cfg.NodeID {
-			c.log.Info("number slot leased", "slot", slot)
-			return slot, nil
-		}
-	}
-	return 0, app.Errorf(app.EUnavailable, "", "Đã hết dải số hồ sơ để cấp cho máy này.", "no free number slot for this PC")
-}
-
-func (c *Cluster) slotStart() int {
-	h := fnv.New32a()
-	h.Write([]byte(c.cfg.NodeID))
-	return int(h.Sum32() % app.SlotCount)
-}
-
-// proposeWait proposes cmd, waiting for a leader to appear until ctx ends.
-func (c *Cluster) proposeWait(ctx context.Context, cmd app.Command) (uint64, error) {
-	for {
-		idx, err := c.propose(ctx, []app.Command{cmd})
 		if err == nil {
-			return idx, nil
+			break
 		}
 		select {
 		case <-ctx.Done():
-			return 0, err
+			return 0, app.Errorf(app.EUnavailable, "",
+				"Máy chưa kết nối được với đa số máy trong xã nên chưa nhận được dải số hồ sơ mới.",
+				"no quorum to lease a number slot: %v", errors.Join(ErrNoQuorum, err))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+	if err := c.fsm.waitApplied(ctx, g.Index); err != nil {
+		return 0, app.Errorf(app.EUnavailable, "", "Chưa nhận được dải số hồ sơ mới.", "lease not applied: %v", err)
+	}
+	slots, err := c.cfg.Store.Slots()
+	if err != nil {
+		return 0, app.Internal(err)
+	}
+	if app.SlotHolder(slots, g.Slot) != c.cfg.NodeID {
+		return 0, app.Errorf(app.EUnavailable, "", "Chưa nhận được dải số hồ sơ mới.", "slot %d granted but held by another PC", g.Slot)
+	}
+	c.log.Info("number slot leased", "slot", g.Slot)
+	return g.Slot, nil
+}
+
+// grantLease runs on the leader: it leases a free slot to node and returns
+// it with the index of the granting command once applied here.
+func (c *Cluster) grantLease(ctx context.Context, node string) (int, uint64, error) {
+	c.leaseMu.Lock()
+	defer c.leaseMu.Unlock()
+	rn := c.raftNode()
+	if rn == nil || rn.r.State() != raftLeader {
+		return 0, 0, ErrNotLeader
+	}
+	if err := rn.r.Barrier(LeaseTimeout).Error(); err != nil {
+		return 0, 0, err
+	}
+	slots, err := c.cfg.Store.Slots()
+	if err != nil {
+		return 0, 0, err
+	}
+	start, slot := slotStart(node), -1
+	for i := range app.SlotCount {
+		if s := (start + i) % app.SlotCount; app.SlotHolder(slots, s) == "" {
+			slot = s
+			break
+		}
+	}
+	if slot < 0 {
+		return 0, 0, app.Errorf(app.EUnavailable, "", "Đã hết dải số hồ sơ để cấp cho máy này.", "no free number slot for this PC")
+	}
+	cmd, err := c.cfg.NewLease(slot, node)
+	if err != nil {
+		return 0, 0, err
+	}
+	payload, err := encodeEntry([]app.Command{cmd})
+	if err != nil {
+		return 0, 0, err
+	}
+	idx, err := c.proposeLocal(ctx, payload)
+	if err != nil {
+		return 0, 0, err
+	}
+	return slot, idx, c.fsm.waitApplied(ctx, idx)
+}
+
+func slotStart(node string) int {
+	h := fnv.New32a()
+	h.Write([]byte(node))
+	return int(h.Sum32() % app.SlotCount)
 }
 
 // holdsSlot reports whether this node holds a number slot.

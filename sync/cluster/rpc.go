@@ -21,6 +21,7 @@ const (
 	opJoin    byte = 2 // JoinRequest (JSON) → Info of the leader; forwarded to the leader
 	opPropose byte = 3 // entry (entry.go) → ProposeResult (JSON); leader only
 	opRemove  byte = 4 // node ID → ∅; forwarded to the leader
+	opLease   byte = 6 // node ID → LeaseGrant (JSON); leader only
 )
 
 const maxFrame = 64 << 20
@@ -125,6 +126,12 @@ func (c *Cluster) handle(op byte, payload []byte, remote net.Addr) ([]byte, erro
 			return nil, err
 		}
 		return json.Marshal(ProposeResult{Index: idx})
+	case opLease:
+		slot, idx, err := c.grantLease(ctx, string(payload))
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(LeaseGrant{Slot: slot, Index: idx})
 	case opBlob:
 		return c.serveBlob(string(payload))
 	case opRemove:
