@@ -87,7 +87,13 @@ fuzz: deps-go
 	@set -eo pipefail; for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' app store sync | sed 's/func //' | sort -u); do \
 	  pkg=$$(dirname $$(grep -rlE "^func $$t\(" --include='*_test.go' app store sync | head -1)); \
 	  echo "fuzz $$t in ./$$pkg ($(FUZZTIME))"; \
-	  go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$pkg | tail -1; \
+	  if ! out=$$(go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$pkg 2>&1); then \
+	    echo "$$out" | grep -v '^fuzz: elapsed' ; \
+	    f=$$(echo "$$out" | sed -n 's/.*Failing input written to //p'); \
+	    if [ -n "$$f" ] && [ -f "$$pkg/$$f" ]; then echo "--- $$pkg/$$f:"; cat "$$pkg/$$f"; fi; \
+	    exit 1; \
+	  fi; \
+	  echo "$$out" | tail -1; \
 	done
 
 test: deps-go $(TEST_DEPS) $(UI_BUILD) lint test-go fuzz $(EXTRA_TESTS)

@@ -18,6 +18,12 @@ var (
 
 // NormalizeApplicant trims and normalises what was typed or scanned.
 func NormalizeApplicant(a Applicant) Applicant {
+	// Bytes that are not UTF-8 become U+FFFD first: otherwise removing
+	// spaces between two stray bytes could join them into a real character
+	// (0xC2 0x85 is U+0085, itself a space) and a second pass would differ.
+	for _, f := range []*string{&a.FullName, &a.IDNumber, &a.DateOfBirth, &a.Phone, &a.Email, &a.Address} {
+		*f = strings.ToValidUTF8(*f, "\uFFFD")
+	}
 	a.FullName = strings.Join(strings.Fields(a.FullName), " ")
 	a.IDNumber = strings.TrimSpace(a.IDNumber)
 	a.DateOfBirth = strings.TrimSpace(a.DateOfBirth)
