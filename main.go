@@ -20,6 +20,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
 	"xaso/app"
 	"xaso/app/desktop"
@@ -118,13 +119,18 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	fs.Var(&peers, "peer", "static peer HOST:PORT for LANs that block multicast (repeatable)")
 	noMDNS := fs.Bool("no-mdns", false, "do not use mDNS to find peers (only --peer)")
 	raftFast := fs.Bool("raft-fast", false, "short Raft timeouts and discovery intervals (tests and benchmarks)")
+	clockOffset := fs.Duration("clock-offset", 0, "run as if this PC's clock were off by this much, e.g. -7m (tests and drills of wrong clocks)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
 	}
-	n, err := node.Open(ctx, node.Config{Dir: *dir, Commune: *commune, Agency: *agency,
+	now := time.Now
+	if off := *clockOffset; off != 0 {
+		now = func() time.Time { return time.Now().Add(off) }
+	}
+	n, err := node.Open(ctx, node.Config{Dir: *dir, Commune: *commune, Agency: *agency, Now: now,
 		AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
 			Fast: *raftFast}})

@@ -26,6 +26,14 @@ type Health struct {
 	Unreplicated int          `json:"unreplicated"`
 	Uplink       UplinkState  `json:"uplink"`
 	Time         time.Time    `json:"time"`
+	Clock        *ClockState  `json:"clock,omitempty"` // nil until a peer's clock has been read
+}
+
+// ClockState compares this PC’s clock with its peers’ (DESIGN §7: warn when
+// the skew is large).
+type ClockState struct {
+	OffsetMS int64 `json:"offset_ms"` // the peers' clocks minus this PC's: positive when this PC is behind
+	Peers    int   `json:"peers"`     // how many peers were read
 }
 
 // ClusterState is the LAN cluster part of Health.

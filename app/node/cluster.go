@@ -129,7 +129,7 @@ func (n *Node) openLAN() error {
 				&app.SlotBody{Slot: slot, Node: node})
 		},
 		Blobs: n.Blobs, WantBlobs: n.Store.AttachmentHashes,
-		Logger: n.cfg.Logger}
+		Now: n.cfg.Now, Logger: n.cfg.Logger}
 	if c.Fast {
 		cc.BlobInterval = time.Second
 		cc.Timing = cluster.Timing{Heartbeat: 150 * time.Millisecond, Election: 150 * time.Millisecond,
@@ -236,4 +236,17 @@ func clusterHealth(n *Node) api.ClusterState {
 		return api.ClusterState{State: "alone", Members: 1}
 	}
 	return api.ClusterState{State: cl.State(), Members: cl.Members()}
+}
+
+// clockHealth compares this PC's clock with the other members', once read.
+func clockHealth(n *Node) *api.ClockState {
+	cl := n.Cluster()
+	if cl == nil {
+		return nil
+	}
+	off, peers := cl.ClockOffset()
+	if peers == 0 {
+		return nil
+	}
+	return &api.ClockState{OffsetMS: off.Milliseconds(), Peers: peers}
 }

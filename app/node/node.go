@@ -140,7 +140,7 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 // Health reports the node's state for GET /health.
 func (n *Node) Health() api.Health {
 	h := api.Health{Status: "ok", NodeID: n.Store.NodeID(), Version: n.cfg.Version,
-		Cluster: clusterHealth(n), Time: n.cfg.Now().In(app.VN())}
+		Cluster: clusterHealth(n), Time: n.cfg.Now().In(app.VN()), Clock: clockHealth(n)}
 	if c, ok, err := n.Store.Commune(); err == nil && ok {
 		h.Commune, h.Agency = c.Commune, c.AgencyCode()
 	}

@@ -82,7 +82,8 @@ type Config struct {
 	// its peers (blobs.go); nil: no copying.
 	Blobs        Blobs
 	WantBlobs    func() ([]string, error)
-	BlobInterval time.Duration // how often to look for missing files; default 10 s
+	BlobInterval time.Duration    // how often to look for missing files; default 10 s
+	Now          func() time.Time // this PC's clock, compared with its peers'; default time.Now
 	Logger       *slog.Logger
 }
 
@@ -97,6 +98,7 @@ type Cluster struct {
 	pool   *pool
 	mux    *mux
 	fsm    *fsm
+	clocks *clockView
 
 	ctx       context.Context
 	rmu       sync.RWMutex
@@ -119,6 +121,9 @@ func New(cfg Config) (*Cluster, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.JoinWait == 0 {
 		cfg.JoinWait = 3 * time.Second
 	}
@@ -137,6 +142,7 @@ func New(cfg Config) (*Cluster, error) {
 	c.dialer = &dialer{tls: client, book: c.book}
 	c.pool = &pool{d: c.dialer, idle: map[string][]*rpcConn{}}
 	c.fsm = newFSM(cfg.Store, c.log)
+	c.clocks = newClockView()
 	c.clusterID.Store("")
 	if err := c.loadState(); err != nil {
 		return nil, err

@@ -164,6 +164,10 @@ type health struct {
 		Members int    `json:"members"`
 	} `json:"cluster"`
 	Unreplicated int `json:"unreplicated"`
+	Clock        *struct {
+		OffsetMS int64 `json:"offset_ms"`
+		Peers    int   `json:"peers"`
+	} `json:"clock"`
 }
 
 func (n *lanNode) health() (health, error) {

@@ -338,6 +338,38 @@ func TestLANTwoPCOfficeOneOff(t *testing.T) {
 	converged(t, 30*time.Second, 22, a, b)
 }
 
+// A PC whose clock is 7 minutes slow still works in the office, and both
+// PCs report the difference in /health for the status bar's warning.
+func TestLANWrongClockIsReported(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "clock", 2)
+	a, slow := newNode(t, lab, 1), newNode(t, lab, 2, "--clock-offset=-7m")
+	a.start()
+	slow.start()
+	formed(t, 30*time.Second, a, slow)
+	a.mustReceive(1)
+	slow.mustReceive(2)
+	converged(t, 15*time.Second, 2, a, slow)
+	for _, tc := range []struct {
+		n    *lanNode
+		want time.Duration
+	}{{slow, 7 * time.Minute}, {a, -7 * time.Minute}} {
+		eventually(t, 20*time.Second, "clock offset reported", func() error {
+			h, err := tc.n.health()
+			if err != nil {
+				return err
+			}
+			if h.Clock == nil {
+				return fmt.Errorf("node %d: no clock reading yet", tc.n.i)
+			}
+			if got := time.Duration(h.Clock.OffsetMS) * time.Millisecond; h.Clock.Peers != 1 || (got-tc.want).Abs() > 5*time.Second {
+				return fmt.Errorf("node %d: clock %+v, want an offset of %v from 1 peer", tc.n.i, *h.Clock, tc.want)
+			}
+			return nil
+		})
+	}
+}
+
 // A PC with the wrong join secret can neither join the cluster nor read
 // its dossiers, and the cluster never counts it.
 func TestLANWrongSecret(t *testing.T) {

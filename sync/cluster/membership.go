@@ -26,8 +26,9 @@ type Info struct {
 	Leader    string              `json:"leader"` // node ID, "" when none is known
 	Members   []Member            `json:"members"`
 	Commands  int                 `json:"commands"`
-	Peers     []discover.Peer     `json:"peers"` // discovery's view
-	Book      map[string][]string `json:"book"`  // node ID → HOST:PORT known here
+	Peers     []discover.Peer     `json:"peers"`   // discovery's view
+	Book      map[string][]string `json:"book"`    // node ID → HOST:PORT known here
+	TimeMS    int64               `json:"time_ms"` // the node's wall clock when it answered (clock.go)
 }
 
 // Member is one voter of the cluster.
@@ -40,7 +41,7 @@ type Member struct {
 // Info reports this node's view of its cluster.
 func (c *Cluster) Info() Info {
 	in := Info{NodeID: c.cfg.NodeID, ClusterID: c.ClusterID(), Commune: c.cfg.Commune, State: c.State(),
-		Leader: c.leaderID(), Book: c.book.snapshot()}
+		Leader: c.leaderID(), Book: c.book.snapshot(), TimeMS: c.cfg.Now().UnixMilli()}
 	in.Book[c.cfg.NodeID] = []string{c.advertise()}
 	if n, err := c.cfg.Store.CommandCount(); err == nil {
 		in.Commands = n
@@ -92,15 +93,20 @@ func (c *Cluster) learnInfo(in Info, via string) {
 }
 
 func (c *Cluster) infoOf(ctx context.Context, addr string) (Info, error) {
+	sent := c.cfg.Now()
 	out, err := c.pool.call(ctx, addr, opInfo, nil)
 	if err != nil {
 		return Info{}, err
 	}
+	got := c.cfg.Now()
 	var in Info
 	if err := json.Unmarshal(out, &in); err != nil {
 		return Info{}, err
 	}
 	c.learnInfo(in, addr)
+	if in.NodeID != "" && in.TimeMS != 0 {
+		c.clocks.observe(in.NodeID, sent, got, time.UnixMilli(in.TimeMS))
+	}
 	return in, nil
 }
 
@@ -137,6 +143,7 @@ func (c *Cluster) maintain(ctx context.Context) {
 		}
 		c.identifyStatic(ctx)
 		c.gossip(ctx)
+		c.readClocks(ctx)
 		c.mergeCheck(ctx)
 		if c.cfg.NewLease != nil && c.leaderID() != "" && !c.holdsSlot() {
 			if _, err := c.Lease(ctx); err != nil {
@@ -152,7 +159,7 @@ func (c *Cluster) identifyStatic(ctx context.Context) {
 		return
 	}
 	for _, p := range c.cfg.Discovery.Peers() {
-		if p.Static == "" || (p.NodeID != "" && p.Seen.After(time.Now().Add(-30*time.Second))) {
+		if p.Static == "" || (p.NodeID != "" && p.Seen.After(c.cfg.Now().Add(-30*time.Second))) {
 			continue
 		}
 		for _, a := range p.Addrs {
@@ -178,6 +185,22 @@ func (c *Cluster) gossip(ctx context.Context) {
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	_, _ = c.infoOfNode(cctx, id)
+}
+
+// readClocks asks the other members whose clock is due for a reading for
+// their info, which carries it (gossip reads only the leader's).
+func (c *Cluster) readClocks(ctx context.Context) {
+	rn := c.raftNode()
+	if rn == nil {
+		return
+	}
+	for _, s := range rn.servers() {
+		if id := string(s.ID); id != c.cfg.NodeID && c.clocks.due(id, c.cfg.Now()) {
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_, _ = c.infoOfNode(cctx, id)
+			cancel()
+		}
+	}
 }
 
 // joinOrBootstrap makes a new node a member: it joins a cluster of its

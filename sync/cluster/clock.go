@@ -1,0 +1,104 @@
+package cluster
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Old office PCs keep wrong time. Every info answer carries the peer's wall
+// clock; the node compares it with its own (half the round trip added) and
+// keeps the latest reading per peer, so the UI can warn the official that
+// this PC's clock is off. Nothing here changes a timestamp: the hybrid
+// logical clock already keeps command times moving forward.
+
+const (
+	clockFresh   = 2 * time.Minute        // readings older than this are forgotten
+	clockMaxRTT  = 500 * time.Millisecond // a slower answer says too little about the time
+	clockRecheck = 15 * time.Second       // how often each member is asked
+)
+
+type clockReading struct {
+	offset time.Duration // the peer's clock minus ours
+	at     time.Time     // our clock when it was taken
+}
+
+// clockView holds the latest reading of each peer's clock.
+type clockView struct {
+	mu       sync.Mutex
+	readings map[string]clockReading
+	asked    map[string]time.Time // when each peer was last asked (due)
+}
+
+func newClockView() *clockView {
+	return &clockView{readings: map[string]clockReading{}, asked: map[string]time.Time{}}
+}
+
+// due reports whether peer should be asked for its clock at now (never
+// asked, or not for clockRecheck) and, if so, notes that it is being asked:
+// a PC that is off is retried every clockRecheck, not on every tick.
+func (v *clockView) due(peer string, now time.Time) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if last, ok := v.asked[peer]; ok && now.Sub(last) < clockRecheck && now.Sub(last) > -clockRecheck {
+		return false
+	}
+	v.asked[peer] = now
+	return true
+}
+
+// observe records peer's clock as read from an answer sent between sent
+// and got (our clock) that says the peer's time was theirs.
+func (v *clockView) observe(peer string, sent, got, theirs time.Time) {
+	rtt := got.Sub(sent)
+	if rtt < 0 || rtt > clockMaxRTT || theirs.IsZero() {
+		return
+	}
+	off := theirs.Add(rtt / 2).Sub(got)
+	v.mu.Lock()
+	v.readings[peer] = clockReading{offset: off, at: got}
+	v.mu.Unlock()
+}
+
+// offset is the median of the fresh readings of the given peers at now,
+// and how many there were; with none, it is 0, 0.
+func (v *clockView) offset(now time.Time, peers []string) (time.Duration, int) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var offs []time.Duration
+	for _, p := range peers {
+		r, ok := v.readings[p]
+		if !ok {
+			continue
+		}
+		if age := now.Sub(r.at); age < -clockFresh || age > clockFresh {
+			continue
+		}
+		offs = append(offs, r.offset)
+	}
+	if len(offs) == 0 {
+		return 0, 0
+	}
+	slices.Sort(offs)
+	m := offs[len(offs)/2]
+	if len(offs)%2 == 0 {
+		m = (offs[len(offs)/2-1] + m) / 2
+	}
+	return m, len(offs)
+}
+
+// ClockOffset is how far the other members' clocks run ahead of this PC's
+// (negative: behind), the median of their fresh readings, and the number
+// of members read. A large value means this PC's clock is wrong, or
+// theirs are.
+func (c *Cluster) ClockOffset() (time.Duration, int) {
+	var peers []string
+	if rn := c.raftNode(); rn != nil {
+		for _, s := range rn.servers() {
+			if id := string(s.ID); id != c.cfg.NodeID {
+				peers = append(peers, id)
+			}
+		}
+	}
+	return c.clocks.offset(c.cfg.Now(), peers)
+}

@@ -1,0 +1,85 @@
+package cluster
+
+import (
+	"testing"
+	"time"
+)
+
+func TestClockViewOffset(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	ms := time.Millisecond
+	type obs struct {
+		peer      string
+		sent, got time.Duration // after t0, on our clock
+		theirs    time.Duration // the peer's answer, after t0
+	}
+	cases := []struct {
+		name  string
+		obs   []obs
+		now   time.Duration
+		peers []string
+		want  time.Duration
+		n     int
+	}{
+		{"no reading", nil, 0, []string{"b"}, 0, 0},
+		{"peer 7 minutes ahead, rtt halved",
+			[]obs{{"b", 0, 40 * ms, 7*time.Minute + 20*ms}}, time.Second, []string{"b"}, 7 * time.Minute, 1},
+		{"peer behind",
+			[]obs{{"b", 0, 10 * ms, -3*time.Minute + 5*ms}}, time.Second, []string{"b"}, -3 * time.Minute, 1},
+		{"slow answer ignored",
+			[]obs{{"b", 0, 2 * time.Second, time.Hour}}, 3 * time.Second, []string{"b"}, 0, 0},
+		{"answer before question ignored",
+			[]obs{{"b", 10 * ms, 0, time.Hour}}, time.Second, []string{"b"}, 0, 0},
+		{"stale reading forgotten",
+			[]obs{{"b", 0, 0, time.Hour}}, 3 * time.Minute, []string{"b"}, 0, 0},
+		{"the latest reading of a peer counts",
+			[]obs{{"b", 0, 0, time.Hour}, {"b", time.Second, time.Second, time.Second + time.Minute}}, 2 * time.Second, []string{"b"}, time.Minute, 1},
+		{"median of three: one wrong peer does not move it",
+			[]obs{{"b", 0, 0, time.Minute}, {"c", 0, 0, 2 * time.Minute}, {"d", 0, 0, 5 * time.Hour}}, time.Second,
+			[]string{"b", "c", "d"}, 2 * time.Minute, 3},
+		{"median of two is their mean",
+			[]obs{{"b", 0, 0, time.Minute}, {"c", 0, 0, 3 * time.Minute}}, time.Second, []string{"b", "c"}, 2 * time.Minute, 2},
+		{"only members count",
+			[]obs{{"b", 0, 0, time.Minute}, {"gone", 0, 0, time.Hour}}, time.Second, []string{"b"}, time.Minute, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newClockView()
+			for _, o := range tc.obs {
+				v.observe(o.peer, t0.Add(o.sent), t0.Add(o.got), t0.Add(o.theirs))
+			}
+			got, n := v.offset(t0.Add(tc.now), tc.peers)
+			if got != tc.want || n != tc.n {
+				t.Fatalf("offset = %v from %d peers, want %v from %d", got, n, tc.want, tc.n)
+			}
+		})
+	}
+}
+
+func TestClockViewDue(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	v := newClockView()
+	steps := []struct {
+		after time.Duration
+		want  bool
+	}{
+		{0, true},                              // never asked
+		{time.Second, false},                   // asked a second ago
+		{clockRecheck - time.Second, false},    // not yet
+		{clockRecheck, true},                   // due again
+		{clockRecheck + time.Second, false},    // just asked
+		{-time.Hour, true},                     // the clock was set back an hour: ask again
+		{-time.Hour + time.Second, false},      // and not on the next tick
+		{2*clockRecheck - time.Second, true},   // far ahead of the last ask
+		{2*clockRecheck + time.Second, false},  // two seconds later
+		{3*clockRecheck + 2*time.Second, true}, // due
+	}
+	for i, s := range steps {
+		if got := v.due("b", t0.Add(s.after)); got != s.want {
+			t.Fatalf("step %d (%v): due = %v, want %v", i, s.after, got, s.want)
+		}
+	}
+	if !v.due("c", t0) {
+		t.Fatal("another peer is due on its own")
+	}
+}
