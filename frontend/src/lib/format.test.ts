@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { date, dateTime, isoDate, money, percent, rfc3339 } from './format';
+import { clockWarning, date, dateTime, isoDate, money, percent, rfc3339 } from './format';
 
 describe('dateTime', () => {
   it('shows UTC+7 wall time whatever the offset of the input', () => {
@@ -55,5 +55,23 @@ describe('money and percent', () => {
     expect(money(1234567)).toBe('1.234.567 đ');
     expect(money(0)).toBe('0 đ');
     expect(percent(0.974)).toBe('97%');
+  });
+});
+
+describe('clockWarning', () => {
+  const min = 60000;
+  it.each([
+    [undefined, undefined, null],
+    [7 * min, 0, null], // no peer read yet
+    [90 * 1000, 1, null], // under two minutes: normal drift
+    [-119 * 1000, 2, null],
+    [7 * min, 1, { key: 'sb.clock.slow', unit: 'unit.minutes', n: 7 }],
+    [-7 * min, 2, { key: 'sb.clock.fast', unit: 'unit.minutes', n: 7 }],
+    [119 * min, 1, { key: 'sb.clock.slow', unit: 'unit.minutes', n: 119 }],
+    [-3 * 60 * min, 1, { key: 'sb.clock.fast', unit: 'unit.hours', n: 3 }],
+    [400 * 24 * 60 * min, 1, { key: 'sb.clock.slow', unit: 'unit.days', n: 400 }],
+    [Number.NaN, 1, null],
+  ])('offset %s ms from %s peers → %o', (off, peers, want) => {
+    expect(clockWarning(off, peers)).toEqual(want);
   });
 });

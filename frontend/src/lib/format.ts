@@ -71,3 +71,26 @@ export function money(n: number): string {
 export function percent(r: number): string {
   return Math.round(r * 100) + '%';
 }
+
+/** ClockWarning names the status bar's message on this PC's clock. */
+export interface ClockWarning {
+  key: 'sb.clock.slow' | 'sb.clock.fast';
+  unit: 'unit.minutes' | 'unit.hours' | 'unit.days';
+  n: number;
+}
+
+/**
+ * clockWarning says whether to warn that this PC's clock is off its peers'
+ * (offsetMs: the peers' clocks minus this PC's, from /health's clock), and
+ * by how much in a unit an official reads at a glance. Under two minutes,
+ * or with no peer read, there is nothing to say.
+ */
+export function clockWarning(offsetMs: number | undefined, peers: number | undefined): ClockWarning | null {
+  if (!peers || offsetMs === undefined || !Number.isFinite(offsetMs)) return null;
+  if (Math.abs(offsetMs) < 2 * 60000) return null;
+  const min = Math.round(Math.abs(offsetMs) / 60000);
+  const key = offsetMs > 0 ? 'sb.clock.slow' : 'sb.clock.fast';
+  if (min < 120) return { key, unit: 'unit.minutes', n: min };
+  if (min < 48 * 60) return { key, unit: 'unit.hours', n: Math.round(min / 60) };
+  return { key, unit: 'unit.days', n: Math.round(min / 1440) };
+}

@@ -23,6 +23,7 @@ export interface Health {
   unreplicated?: number;
   uplink?: { online: boolean; unsent: number };
   time?: string;
+  clock?: { offset_ms: number; peers: number };
 }
 
 export interface DocumentItem {

@@ -169,6 +169,11 @@ export const en: Record<Key, string> = {
   'sb.peer.leader': 'leader',
   'sb.peer.self': 'this PC',
   'sb.skew': 'This PC’s clock is {n} minutes off the server’s',
+  'sb.clock.slow': 'This PC’s clock is {d} behind the commune’s other PCs — please set the time',
+  'sb.clock.fast': 'This PC’s clock is {d} ahead of the commune’s other PCs — please set the time',
+  'unit.minutes': '{n} min',
+  'unit.hours': '{n} h',
+  'unit.days': '{n} days',
 
   'users.title': 'Users',
   'users.new': 'Add a user',

@@ -167,6 +167,11 @@ export const vi = {
   'sb.peer.leader': 'máy chính',
   'sb.peer.self': 'máy này',
   'sb.skew': 'Đồng hồ máy này lệch {n} phút so với máy chủ',
+  'sb.clock.slow': 'Đồng hồ máy này chậm {d} so với các máy khác của xã — hãy chỉnh lại giờ',
+  'sb.clock.fast': 'Đồng hồ máy này nhanh {d} so với các máy khác của xã — hãy chỉnh lại giờ',
+  'unit.minutes': '{n} phút',
+  'unit.hours': '{n} giờ',
+  'unit.days': '{n} ngày',
 
   'users.title': 'Người dùng',
   'users.new': 'Thêm người dùng',
