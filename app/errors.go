@@ -48,6 +48,14 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// WithCause returns a copy of e that carries cause, for the log and for
+// errors.Is; the messages shown stay e's.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.Err = cause
+	return &c
+}
+
 // Errorf builds a domain error with a Vietnamese and an English message.
 func Errorf(code, field, vi, en string, args ...any) *Error {
 	return &Error{Code: code, Field: field, Message: fmt.Sprintf(vi, args...), English: fmt.Sprintf(en, args...)}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"time"
 
@@ -62,19 +63,20 @@ func (c *Cluster) Lease(ctx context.Context) (int, error) {
 		case <-ctx.Done():
 			return 0, app.Errorf(app.EUnavailable, "",
 				"Máy chưa kết nối được với đa số máy trong xã nên chưa nhận được dải số hồ sơ mới.",
-				"no quorum to lease a number slot: %v", errors.Join(ErrNoQuorum, err))
+				"no quorum to lease a number slot").WithCause(errors.Join(ErrNoQuorum, err))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	if err := c.fsm.waitApplied(ctx, g.Index); err != nil {
-		return 0, app.Errorf(app.EUnavailable, "", "Chưa nhận được dải số hồ sơ mới.", "lease not applied: %v", err)
+		return 0, app.Errorf(app.EUnavailable, "", "Chưa nhận được dải số hồ sơ mới.", "the new number slot is not applied here yet").WithCause(err)
 	}
 	slots, err := c.cfg.Store.Slots()
 	if err != nil {
 		return 0, app.Internal(err)
 	}
 	if app.SlotHolder(slots, g.Slot) != c.cfg.NodeID {
-		return 0, app.Errorf(app.EUnavailable, "", "Chưa nhận được dải số hồ sơ mới.", "slot %d granted but held by another PC", g.Slot)
+		return 0, app.Errorf(app.EUnavailable, "", "Chưa nhận được dải số hồ sơ mới.", "the number slot granted is held by another PC").
+			WithCause(fmt.Errorf("slot %d granted but held by another PC", g.Slot))
 	}
 	c.log.Info("number slot leased", "slot", g.Slot)
 	return g.Slot, nil

@@ -328,14 +328,28 @@ func (c *Cluster) Remove(ctx context.Context, id string) error {
 		found = found || string(s.ID) == id
 	}
 	if !found {
-		return app.Errorf(app.ENotFound, "node_id", "Máy này không thuộc cụm.", "node %s is not a member", id)
+		return app.Errorf(app.ENotFound, "node_id", "Máy này không thuộc cụm.", "this PC is not a member of the cluster")
 	}
-	if err := c.onLeader(ctx, opRemove, []byte(id), func() error { return c.removeLocal(id) }); err != nil {
-		return app.Errorf(app.EUnavailable, "", "Không gỡ được máy khỏi cụm (cụm chưa có máy chủ trì).",
-			"cannot remove the node: %v", err)
+	// The dead PC may have been the leader: give the others time to elect
+	// a new one (and the old leader's address time to stop answering).
+	ctx, cancel := context.WithTimeout(ctx, removeWait)
+	defer cancel()
+	for {
+		err := c.onLeader(ctx, opRemove, []byte(id), func() error { return c.removeLocal(id) })
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return app.Errorf(app.EUnavailable, "", "Không gỡ được máy khỏi cụm: cụm chưa có máy chủ trì (cần đa số máy còn lại đang bật).",
+				"cannot remove the PC: the cluster has no leader (most of the other PCs must be on)").WithCause(err)
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
-	return nil
 }
+
+// removeWait bounds how long Remove waits for a leader.
+const removeWait = 15 * time.Second
 
 func (c *Cluster) removeLocal(id string) error {
 	rn := c.raftNode()
