@@ -183,6 +183,10 @@ export function createClient(opts: ClientOptions = {}) {
     statuses: () => request<Page<StatusInfo>>('GET', '/statuses'),
     stats: () => request<Stats>('GET', '/stats').then(normStats),
     cluster: () => request<ClusterStatus>('GET', '/cluster'),
+    /** removeNode takes a dead PC out of the cluster (admin). */
+    removeNode: (nodeId: string) => request<{ removed: string }>('POST', '/cluster/remove', { node_id: nodeId }),
+    /** recoverCluster restarts a cluster that lost its quorum for good as a one-node cluster (admin). */
+    recoverCluster: () => request<ClusterStatus>('POST', '/cluster/recover'),
     parseIdCard: (qr: string) => request<IdCard>('POST', '/idcard/parse', { qr }),
     dossier: (code: string) => request<Dossier>('GET', '/dossiers/' + enc(code)).then(normDossier),
     dossiers: (q: Query) => request<Page<Dossier>>('GET', '/dossiers' + queryString(q)).then(normPage),
