@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"time"
@@ -101,4 +102,35 @@ func (c *Cluster) ClockOffset() (time.Duration, int) {
 		}
 	}
 	return c.clocks.offset(c.cfg.Now(), peers)
+}
+
+// runClocks reads the members' clocks as they fall due, apart from
+// maintain, so that a PC that is off never delays joining or leasing.
+func (c *Cluster) runClocks(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c.readClocks(ctx)
+	}
+}
+
+// readClocks asks the other members whose clock is due for a reading for
+// their info, which carries it (gossip reads only the leader's).
+func (c *Cluster) readClocks(ctx context.Context) {
+	rn := c.raftNode()
+	if rn == nil {
+		return
+	}
+	for _, s := range rn.servers() {
+		if id := string(s.ID); id != c.cfg.NodeID && c.clocks.due(id, c.cfg.Now()) {
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_, _ = c.infoOfNode(cctx, id)
+			cancel()
+		}
+	}
 }

@@ -256,10 +256,11 @@ func (c *Cluster) Run(ctx context.Context) error {
 	}
 	c.setRaft(rn)
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); c.runQueue(ctx) }()
 	go func() { defer wg.Done(); c.maintain(ctx) }()
 	go func() { defer wg.Done(); c.runBlobs(ctx) }()
+	go func() { defer wg.Done(); c.runClocks(ctx) }()
 	<-ctx.Done()
 	wg.Wait()
 	c.stopRaft(true)

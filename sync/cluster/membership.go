@@ -143,7 +143,6 @@ func (c *Cluster) maintain(ctx context.Context) {
 		}
 		c.identifyStatic(ctx)
 		c.gossip(ctx)
-		c.readClocks(ctx)
 		c.mergeCheck(ctx)
 		if c.cfg.NewLease != nil && c.leaderID() != "" && !c.holdsSlot() {
 			if _, err := c.Lease(ctx); err != nil {
@@ -185,22 +184,6 @@ func (c *Cluster) gossip(ctx context.Context) {
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	_, _ = c.infoOfNode(cctx, id)
-}
-
-// readClocks asks the other members whose clock is due for a reading for
-// their info, which carries it (gossip reads only the leader's).
-func (c *Cluster) readClocks(ctx context.Context) {
-	rn := c.raftNode()
-	if rn == nil {
-		return
-	}
-	for _, s := range rn.servers() {
-		if id := string(s.ID); id != c.cfg.NodeID && c.clocks.due(id, c.cfg.Now()) {
-			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			_, _ = c.infoOfNode(cctx, id)
-			cancel()
-		}
-	}
 }
 
 // joinOrBootstrap makes a new node a member: it joins a cluster of its
