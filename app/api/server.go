@@ -40,6 +40,7 @@ type ClockState struct {
 type ClusterState struct {
 	State   string `json:"state"` // leader | follower | candidate | alone
 	Members int    `json:"members"`
+	Problem string `json:"problem,omitempty"` // why the LAN cluster is not running: peer_listen_failed, cluster_failed
 }
 
 // UplinkState is the province part of Health.

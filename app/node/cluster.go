@@ -29,8 +29,28 @@ type LAN struct {
 
 // lan is the running cluster and discovery of a node.
 type lan struct {
-	cl   *cluster.Cluster
-	disc *discover.Discoverer
+	cl    *cluster.Cluster
+	disc  *discover.Discoverer
+	retry time.Duration // wait before running the cluster again after it failed
+
+	mu      sync.Mutex
+	problem string // why the cluster is not running ("" when it is): a stable code for /health
+}
+
+// ProblemPeerListen is /health's cluster.problem while the peer port cannot
+// be opened (another program holds it): the PC works alone meanwhile.
+const ProblemPeerListen = "peer_listen_failed"
+
+func (l *lan) setProblem(p string) {
+	l.mu.Lock()
+	l.problem = p
+	l.mu.Unlock()
+}
+
+func (l *lan) getProblem() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.problem
 }
 
 // lazyLeaser lets the Service lease through the cluster, which is built
@@ -145,7 +165,10 @@ func (n *Node) openLAN() error {
 	if err != nil {
 		return err
 	}
-	n.lan = &lan{cl: cl, disc: disc}
+	n.lan = &lan{cl: cl, disc: disc, retry: 30 * time.Second}
+	if c.Fast {
+		n.lan.retry = time.Second
+	}
 	n.leaser.mu.Lock()
 	n.leaser.cl = cl
 	n.leaser.mu.Unlock()
@@ -156,12 +179,15 @@ func (n *Node) openLAN() error {
 }
 
 // RunLAN runs discovery and the cluster until ctx is cancelled. Without a
-// cluster it returns at once.
+// cluster it returns at once. When the cluster cannot run (its port is
+// held by another program), the PC keeps working alone, /health says why,
+// and the cluster is tried again every lan.retry.
 func (n *Node) RunLAN(ctx context.Context) error {
 	if n.lan == nil {
 		return nil
 	}
 	var wg sync.WaitGroup
+	defer wg.Wait()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -169,9 +195,24 @@ func (n *Node) RunLAN(ctx context.Context) error {
 			n.cfg.Logger.Error("discovery stopped", "err", err)
 		}
 	}()
-	err := n.lan.cl.Run(ctx)
-	wg.Wait()
-	return err
+	for {
+		err := n.lan.cl.Run(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		problem := "cluster_failed"
+		if errors.Is(err, cluster.ErrListen) {
+			problem = ProblemPeerListen
+		}
+		n.lan.setProblem(problem)
+		n.cfg.Logger.Error("LAN cluster not running, working alone; will retry", "err", err, "retry", n.lan.retry)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(n.lan.retry):
+		}
+		n.lan.setProblem("")
+	}
 }
 
 // Cluster is the node's cluster, nil when it works alone.
@@ -235,7 +276,7 @@ func clusterHealth(n *Node) api.ClusterState {
 	if cl == nil {
 		return api.ClusterState{State: "alone", Members: 1}
 	}
-	return api.ClusterState{State: cl.State(), Members: cl.Members()}
+	return api.ClusterState{State: cl.State(), Members: cl.Members(), Problem: n.lan.getProblem()}
 }
 
 // clockHealth compares this PC's clock with the other members', once read.

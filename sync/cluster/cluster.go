@@ -38,6 +38,9 @@ import (
 
 const raftLeader = raft.Leader
 
+// ErrListen is wrapped by Run when the peer port cannot be opened.
+var ErrListen = errors.New("peer listen")
+
 // Store is what the cluster needs of the node's store.
 type Store interface {
 	Apply(ctx context.Context, cmds ...app.Command) error
@@ -240,7 +243,7 @@ func (c *Cluster) Run(ctx context.Context) error {
 	}
 	ln, err := net.Listen("tcp", c.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("peer listen %s: %w", c.cfg.Listen, err)
+		return fmt.Errorf("%w %s: %w", ErrListen, c.cfg.Listen, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -160,6 +160,8 @@ export const en: Record<Key, string> = {
   'sb.cluster.candidate': 'Cluster electing a leader',
   'sb.cluster.alone': 'Working alone',
   'sb.members': '{n} PCs in the cluster',
+  'sb.cluster.problem.peer_listen_failed': 'Cannot open the port to the other PCs (another program holds it) — this PC works alone and will retry',
+  'sb.cluster.problem.cluster_failed': 'The link to the other PCs is not running — this PC works alone and will retry',
   'sb.unreplicated': '{n} changes not replicated',
   'sb.replicated': 'Replicated',
   'sb.uplink.online': 'Province connected',

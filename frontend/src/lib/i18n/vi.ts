@@ -158,6 +158,8 @@ export const vi = {
   'sb.cluster.candidate': 'Cụm đang bầu máy chính',
   'sb.cluster.alone': 'Làm việc một mình',
   'sb.members': '{n} máy trong cụm',
+  'sb.cluster.problem.peer_listen_failed': 'Không mở được cổng nối với các máy khác (có chương trình khác đang dùng) — máy này làm việc một mình, sẽ thử lại',
+  'sb.cluster.problem.cluster_failed': 'Chưa chạy được kết nối với các máy khác — máy này làm việc một mình, sẽ thử lại',
   'sb.unreplicated': '{n} thay đổi chưa đồng bộ',
   'sb.replicated': 'Đã đồng bộ',
   'sb.uplink.online': 'Đã nối với tỉnh',
