@@ -18,14 +18,7 @@ func TestLANRemoveDeadPCThenRecover(t *testing.T) {
 	t.Parallel()
 	lab := netns.New(t, "admin", 3)
 	a, b, c := newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)
-	for _, n := range []*lanNode{a, b, c} {
-		n.start()
-	}
-	formed(t, 30*time.Second, a, b, c)
-	for k, n := range []*lanNode{a, b, c} {
-		n.mustReceive(k)
-	}
-	converged(t, 20*time.Second, 3, a, b, c)
+	startOffice(t, a, b, c)
 	ids := map[*lanNode]string{}
 	for _, n := range []*lanNode{a, b, c} {
 		h, err := n.health()

@@ -46,24 +46,17 @@ func (c *Cluster) runBlobs(ctx context.Context) {
 	if c.cfg.Blobs == nil || c.cfg.WantBlobs == nil {
 		return
 	}
-	every := c.cfg.BlobInterval
-	if every <= 0 {
-		every = 10 * time.Second
+	interval := c.cfg.BlobInterval
+	if interval <= 0 {
+		interval = 10 * time.Second
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, interval, func() {
 		if n, err := c.fetchMissingBlobs(ctx); err != nil {
 			c.log.Warn("copy attachments from peers", "err", err, "copied", n)
 		} else if n > 0 {
 			c.log.Info("copied attachments from peers", "count", n)
 		}
-	}
+	})
 }
 
 // fetchMissingBlobs copies each wanted file that is not here from the first

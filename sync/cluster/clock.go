@@ -107,16 +107,7 @@ func (c *Cluster) ClockOffset() (time.Duration, int) {
 // runClocks reads the members' clocks as they fall due, apart from
 // maintain, so that a PC that is off never delays joining or leasing.
 func (c *Cluster) runClocks(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		c.readClocks(ctx)
-	}
+	every(ctx, time.Second, func() { c.readClocks(ctx) })
 }
 
 // readClocks asks the other members whose clock is due for a reading for

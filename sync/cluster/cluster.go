@@ -153,6 +153,21 @@ func New(cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
+// every calls fn every interval until ctx is done; fn runs in the
+// caller's goroutine, so one slow round delays the next, never overlaps it.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fn()
+	}
+}
+
 func cmpOr(d, def time.Duration) time.Duration {
 	if d == 0 {
 		return def

@@ -318,6 +318,20 @@ func formed(t testing.TB, timeout time.Duration, nodes ...*lanNode) (string, str
 	return cid, leader
 }
 
+// startOffice starts nodes, waits until they form one cluster, receives
+// dossier k+1 on the k-th and waits until every node holds them all.
+func startOffice(t testing.TB, nodes ...*lanNode) {
+	t.Helper()
+	for _, n := range nodes {
+		n.start()
+	}
+	formed(t, 30*time.Second, nodes...)
+	for k, n := range nodes {
+		n.mustReceive(k + 1)
+	}
+	converged(t, 20*time.Second, len(nodes), nodes...)
+}
+
 // converged waits until all nodes hold the same state hash, nothing
 // unreplicated and want dossiers (if want >= 0).
 func converged(t testing.TB, timeout time.Duration, want int, nodes ...*lanNode) string {

@@ -321,12 +321,7 @@ func TestLANTwoPCOfficeOneOff(t *testing.T) {
 	t.Parallel()
 	lab := netns.New(t, "two", 2)
 	a, b := newNode(t, lab, 1), newNode(t, lab, 2)
-	a.start()
-	b.start()
-	formed(t, 30*time.Second, a, b)
-	a.mustReceive(1)
-	b.mustReceive(2)
-	converged(t, 15*time.Second, 2, a, b)
+	startOffice(t, a, b)
 	b.stop()
 	for k := range 20 {
 		a.mustReceive(10 + k) // no quorum: applied locally, queued
@@ -344,12 +339,7 @@ func TestLANWrongClockIsReported(t *testing.T) {
 	t.Parallel()
 	lab := netns.New(t, "clock", 2)
 	a, slow := newNode(t, lab, 1), newNode(t, lab, 2, "--clock-offset=-7m")
-	a.start()
-	slow.start()
-	formed(t, 30*time.Second, a, slow)
-	a.mustReceive(1)
-	slow.mustReceive(2)
-	converged(t, 15*time.Second, 2, a, slow)
+	startOffice(t, a, slow)
 	for _, tc := range []struct {
 		n    *lanNode
 		want time.Duration

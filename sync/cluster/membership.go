@@ -133,14 +133,7 @@ func (c *Cluster) maintain(ctx context.Context) {
 	if rn := c.raftNode(); rn != nil && !rn.hasState() {
 		c.joinOrBootstrap(ctx)
 	}
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, time.Second, func() {
 		c.identifyStatic(ctx)
 		c.gossip(ctx)
 		c.mergeCheck(ctx)
@@ -149,7 +142,7 @@ func (c *Cluster) maintain(ctx context.Context) {
 				c.log.Info("number slot not leased yet", "err", err)
 			}
 		}
-	}
+	})
 }
 
 // identifyStatic asks unidentified --peer addresses who they are.
