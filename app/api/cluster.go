@@ -9,17 +9,19 @@ import (
 
 // ClusterAdmin is the LAN cluster as the API sees it (the wiring provides it).
 type ClusterAdmin interface {
-	Status() (any, error)                            // GET /api/v1/cluster
+	Status(withHash bool) (any, error)               // GET /api/v1/cluster[?state_hash=1]
 	Remove(ctx context.Context, nodeID string) error // take a dead PC out
 	Recover(ctx context.Context) error               // restart a cluster that lost its quorum for good
 }
 
 // MountCluster adds the cluster endpoints: GET /api/v1/cluster for any
-// signed-in official (the status bar's peers), and the admin actions
+// signed-in official (the status bar's peers; with ?state_hash=1 also the
+// hash of the whole state, which reads every record: for tests and for
+// comparing PCs by hand), and the admin actions
 // POST /api/v1/cluster/remove {"node_id"} and POST /api/v1/cluster/recover.
 func (h *Handler) MountCluster(c ClusterAdmin) {
 	h.mux.HandleFunc("GET /api/v1/cluster", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		s, err := c.Status()
+		s, err := c.Status(r.URL.Query().Get("state_hash") == "1")
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -53,7 +55,7 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 			h.fail(w, r, err)
 			return
 		}
-		s, err := c.Status()
+		s, err := c.Status(false)
 		if err != nil {
 			h.fail(w, r, err)
 			return

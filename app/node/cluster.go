@@ -231,18 +231,20 @@ type ClusterStatus struct {
 	State        string        `json:"state"`
 	Members      int           `json:"members"`
 	Unreplicated int           `json:"unreplicated"`
-	StateHash    string        `json:"state_hash"`
+	StateHash    string        `json:"state_hash,omitempty"` // only when asked: it reads every record
 	Cluster      *cluster.Info `json:"cluster,omitempty"`
 }
 
-func (a clusterAdmin) Status() (any, error) {
+func (a clusterAdmin) Status(withHash bool) (any, error) {
 	h := a.n.Health()
 	s := ClusterStatus{State: h.Cluster.State, Members: h.Cluster.Members, Unreplicated: h.Unreplicated}
-	hash, err := a.n.Store.StateHash()
-	if err != nil {
-		return nil, app.Internal(err)
+	if withHash {
+		hash, err := a.n.Store.StateHash()
+		if err != nil {
+			return nil, app.Internal(err)
+		}
+		s.StateHash = hash
 	}
-	s.StateHash = hash
 	if cl := a.n.Cluster(); cl != nil {
 		info := cl.Info()
 		s.Cluster = &info

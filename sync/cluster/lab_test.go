@@ -220,11 +220,18 @@ type clusterStatus struct {
 	} `json:"cluster"`
 }
 
-func (n *lanNode) status() (clusterStatus, error) {
+func (n *lanNode) status() (clusterStatus, error) { return n.statusOf("/api/v1/cluster") }
+
+// statusHash is status with the state hash, which reads the whole store.
+func (n *lanNode) statusHash() (clusterStatus, error) {
+	return n.statusOf("/api/v1/cluster?state_hash=1")
+}
+
+func (n *lanNode) statusOf(path string) (clusterStatus, error) {
 	var s clusterStatus
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	_, err := n.call(ctx, "GET", "/api/v1/cluster", nil, &s)
+	_, err := n.call(ctx, "GET", path, nil, &s)
 	if err == nil && s.Cluster == nil {
 		err = fmt.Errorf("node %d: not in a cluster", n.i)
 	}
@@ -340,7 +347,7 @@ func converged(t testing.TB, timeout time.Duration, want int, nodes ...*lanNode)
 	eventually(t, timeout, "identical state on all nodes", func() error {
 		hash = ""
 		for _, n := range nodes {
-			s, err := n.status()
+			s, err := n.statusHash()
 			if err != nil {
 				return err
 			}
