@@ -134,7 +134,7 @@ func (c *Cluster) maintain(ctx context.Context) {
 		c.joinOrBootstrap(ctx)
 	}
 	every(ctx, time.Second, func() {
-		c.identifyStatic(ctx)
+		c.identifyStatic(ctx, staticRefresh)
 		c.gossip(ctx)
 		c.mergeCheck(ctx)
 		if c.cfg.NewLease != nil && c.leaderID() != "" && !c.holdsSlot() {
@@ -145,13 +145,22 @@ func (c *Cluster) maintain(ctx context.Context) {
 	})
 }
 
-// identifyStatic asks unidentified --peer addresses who they are.
-func (c *Cluster) identifyStatic(ctx context.Context) {
+// Static peers (--peer) announce nothing: what they are, including the
+// cluster they belong to, is known only from asking them, so they are asked
+// again once what we know is older than this (every round while joining).
+const (
+	staticRefresh        = 5 * time.Second
+	staticRefreshJoining = time.Second
+)
+
+// identifyStatic asks the --peer addresses who they are, when not known or
+// known for longer than maxAge.
+func (c *Cluster) identifyStatic(ctx context.Context, maxAge time.Duration) {
 	if c.cfg.Discovery == nil {
 		return
 	}
 	for _, p := range c.cfg.Discovery.Peers() {
-		if p.Static == "" || (p.NodeID != "" && p.Seen.After(c.cfg.Now().Add(-30*time.Second))) {
+		if p.Static == "" || (p.NodeID != "" && p.Seen.After(c.cfg.Now().Add(-maxAge))) {
 			continue
 		}
 		for _, a := range p.Addrs {
@@ -186,7 +195,7 @@ func (c *Cluster) gossip(ctx context.Context) {
 func (c *Cluster) joinOrBootstrap(ctx context.Context) {
 	start := time.Now()
 	for ctx.Err() == nil {
-		c.identifyStatic(ctx)
+		c.identifyStatic(ctx, staticRefreshJoining)
 		lower := false
 		for _, p := range c.peers() {
 			if p.ClusterID != "" {
@@ -313,6 +322,7 @@ func (c *Cluster) Remove(ctx context.Context, id string) error {
 	for {
 		err := c.onLeader(ctx, opRemove, []byte(id), func() error { return c.removeLocal(id) })
 		if err == nil {
+			rn.forget() // show the new membership here at once
 			return nil
 		}
 		select {
