@@ -61,12 +61,16 @@ func (v *clockView) observe(peer string, sent, got, theirs time.Time) {
 	v.mu.Unlock()
 }
 
-// offset is the median of the fresh readings of the given peers at now,
-// and how many there were; with none, it is 0, 0.
+// offset is how far the office's clock runs ahead of ours at now, judged
+// from the fresh readings of the given peers with our own clock counted
+// among them (at 0): the median, or the mean of the middle two. So one
+// wrong PC in three is told it is wrong and the two right ones are not;
+// with two PCs, each is told half the difference. It returns the offset
+// and the number of peers read; with none, 0, 0.
 func (v *clockView) offset(now time.Time, peers []string) (time.Duration, int) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	var offs []time.Duration
+	offs := []time.Duration{0}
 	for _, p := range peers {
 		r, ok := v.readings[p]
 		if !ok {
@@ -77,7 +81,7 @@ func (v *clockView) offset(now time.Time, peers []string) (time.Duration, int) {
 		}
 		offs = append(offs, r.offset)
 	}
-	if len(offs) == 0 {
+	if len(offs) == 1 {
 		return 0, 0
 	}
 	slices.Sort(offs)
@@ -85,13 +89,13 @@ func (v *clockView) offset(now time.Time, peers []string) (time.Duration, int) {
 	if len(offs)%2 == 0 {
 		m = (offs[len(offs)/2-1] + m) / 2
 	}
-	return m, len(offs)
+	return m, len(offs) - 1
 }
 
-// ClockOffset is how far the other members' clocks run ahead of this PC's
-// (negative: behind), the median of their fresh readings, and the number
-// of members read. A large value means this PC's clock is wrong, or
-// theirs are.
+// ClockOffset is how far the office's clocks run ahead of this PC's
+// (negative: behind), from the fresh readings of the other members (see
+// clockView.offset), and the number of members read. A large value means
+// this PC's clock is wrong.
 func (c *Cluster) ClockOffset() (time.Duration, int) {
 	var peers []string
 	if rn := c.raftNode(); rn != nil {

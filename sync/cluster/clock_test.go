@@ -22,10 +22,14 @@ func TestClockViewOffset(t *testing.T) {
 		n     int
 	}{
 		{"no reading", nil, 0, []string{"b"}, 0, 0},
-		{"peer 7 minutes ahead, rtt halved",
-			[]obs{{"b", 0, 40 * ms, 7*time.Minute + 20*ms}}, time.Second, []string{"b"}, 7 * time.Minute, 1},
+		{"two PCs 7 minutes apart: each told half, rtt halved",
+			[]obs{{"b", 0, 40 * ms, 7*time.Minute + 20*ms}}, time.Second, []string{"b"}, 7 * time.Minute / 2, 1},
 		{"peer behind",
-			[]obs{{"b", 0, 10 * ms, -3*time.Minute + 5*ms}}, time.Second, []string{"b"}, -3 * time.Minute, 1},
+			[]obs{{"b", 0, 10 * ms, -3*time.Minute + 5*ms}}, time.Second, []string{"b"}, -3 * time.Minute / 2, 1},
+		{"this PC slow: both others 7 minutes ahead",
+			[]obs{{"b", 0, 0, 7 * time.Minute}, {"c", 0, 0, 7*time.Minute + 2*time.Second}}, time.Second, []string{"b", "c"}, 7 * time.Minute, 2},
+		{"this PC right, one of the two others slow",
+			[]obs{{"b", 0, 0, -7 * time.Minute}, {"c", 0, 0, time.Second}}, time.Second, []string{"b", "c"}, 0, 2},
 		{"slow answer ignored",
 			[]obs{{"b", 0, 2 * time.Second, time.Hour}}, 3 * time.Second, []string{"b"}, 0, 0},
 		{"answer before question ignored",
@@ -33,14 +37,12 @@ func TestClockViewOffset(t *testing.T) {
 		{"stale reading forgotten",
 			[]obs{{"b", 0, 0, time.Hour}}, 3 * time.Minute, []string{"b"}, 0, 0},
 		{"the latest reading of a peer counts",
-			[]obs{{"b", 0, 0, time.Hour}, {"b", time.Second, time.Second, time.Second + time.Minute}}, 2 * time.Second, []string{"b"}, time.Minute, 1},
-		{"median of three: one wrong peer does not move it",
-			[]obs{{"b", 0, 0, time.Minute}, {"c", 0, 0, 2 * time.Minute}, {"d", 0, 0, 5 * time.Hour}}, time.Second,
-			[]string{"b", "c", "d"}, 2 * time.Minute, 3},
-		{"median of two is their mean",
-			[]obs{{"b", 0, 0, time.Minute}, {"c", 0, 0, 3 * time.Minute}}, time.Second, []string{"b", "c"}, 2 * time.Minute, 2},
+			[]obs{{"b", 0, 0, time.Hour}, {"b", time.Second, time.Second, time.Second + 2*time.Minute}}, 2 * time.Second, []string{"b"}, time.Minute, 1},
+		{"four PCs: one wrong peer does not move the median",
+			[]obs{{"b", 0, 0, 4 * time.Minute}, {"c", 0, 0, 6 * time.Minute}, {"d", 0, 0, 5 * time.Hour}}, time.Second,
+			[]string{"b", "c", "d"}, 5 * time.Minute, 3},
 		{"only members count",
-			[]obs{{"b", 0, 0, time.Minute}, {"gone", 0, 0, time.Hour}}, time.Second, []string{"b"}, time.Minute, 1},
+			[]obs{{"b", 0, 0, 2 * time.Minute}, {"gone", 0, 0, time.Hour}}, time.Second, []string{"b"}, time.Minute, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
