@@ -139,49 +139,65 @@ func (e *env) startServe() error {
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	e.base = "http://" + addr
-	logf, err := os.Create(filepath.Join(e.artifacts, "serve.log"))
+	stop, _, err := startXaso(e.bin, filepath.Join(e.artifacts, "serve.log"), []string{"serve", "--data", filepath.Join(e.tmp, "data"),
+		"--listen", addr, "--commune", "14701", "--agency", "000.00.31.H42"}, nil, e.base)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(e.bin, "serve", "--data", filepath.Join(e.tmp, "data"), "--listen", addr,
-		"--commune", "14701", "--agency", "000.00.31.H42")
-	cmd.Env = append(os.Environ(), "XASO_ADMIN_PASSWORD="+adminPassword)
+	e.stop = append(e.stop, stop)
+	return nil
+}
+
+// startXaso starts bin with args (and env added to the test's), its output
+// in logPath, and waits until base/api/v1/health answers. stop ends it with
+// SIGTERM (SIGKILL after 10 s); kill pulls its plug.
+func startXaso(bin, logPath string, args, env []string, base string) (stop, kill func(), err error) {
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(append(os.Environ(), "XASO_ADMIN_PASSWORD="+adminPassword), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// If the test binary is killed (a timeout, ^C), the server goes with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
-		return fmt.Errorf("start xaso serve: %w", err)
+		return nil, nil, fmt.Errorf("start xaso %s: %w", args[0], err)
 	}
-	e.serve = cmd
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	e.stop = append(e.stop, func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	end := func(sig syscall.Signal, grace time.Duration) {
+		_ = cmd.Process.Signal(sig)
 		select {
 		case <-exited:
-		case <-time.After(10 * time.Second):
+		case <-time.After(grace):
 			_ = cmd.Process.Kill()
 			<-exited
 		}
 		logf.Close()
-	})
+	}
+	stop = func() { end(syscall.SIGTERM, 10*time.Second) }
+	kill = func() { end(syscall.SIGKILL, 0) }
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("xaso serve exited early: %v (see %s/serve.log)", err, e.artifacts)
+		case <-exited:
+			logf.Close()
+			return nil, nil, fmt.Errorf("xaso exited early: %v (see %s)", waitErr, logPath)
 		default:
 		}
-		if res, err := http.Get(e.base + "/api/v1/health"); err == nil {
+		if res, err := http.Get(base + "/api/v1/health"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return nil
+				return stop, kill, nil
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return errors.New("xaso serve did not become healthy in 20 s")
+	stop()
+	return nil, nil, fmt.Errorf("xaso at %s did not become healthy in 20 s (see %s)", base, logPath)
 }
 
 // api calls the JSON API directly (setup and cross-checks of what the UI shows).

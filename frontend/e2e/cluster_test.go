@@ -1,0 +1,145 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp/kb"
+)
+
+// pc is one office PC of the cluster test: an `xaso serve` on loopback with
+// its own HTTP and peer ports (Raft over real TCP; the peers are given with
+// --peer, as on a LAN that blocks multicast).
+type pc struct {
+	name       string
+	base       string
+	peer       string
+	stop, kill func()
+}
+
+func startPCs(t *testing.T, extra map[string][]string, names ...string) []*pc {
+	t.Helper()
+	pcs := make([]*pc, len(names))
+	for i, name := range names {
+		hp, err := freePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pp, err := freePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcs[i] = &pc{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", hp), peer: fmt.Sprintf("127.0.0.1:%d", pp)}
+	}
+	for _, m := range pcs {
+		args := []string{"serve", "--data", filepath.Join(t.TempDir(), "data"), "--listen", m.base[len("http://"):],
+			"--commune", "14701", "--agency", "000.00.31.H42", "--peer-listen", m.peer, "--no-mdns", "--raft-fast"}
+		for _, o := range pcs {
+			if o != m {
+				args = append(args, "--peer", o.peer)
+			}
+		}
+		args = append(args, extra[m.name]...)
+		stop, kill, err := startXaso(world.bin, filepath.Join(world.artifacts, "cluster-"+m.name+".log"), args,
+			[]string{"XASO_JOIN_SECRET=bí-mật-của-xã-e2e"}, m.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.stop, m.kill = stop, kill
+		t.Cleanup(stop)
+	}
+	return pcs
+}
+
+// health reads a PC's /health.
+func (m *pc) health(t *testing.T) (h struct {
+	NodeID  string `json:"node_id"`
+	Cluster struct {
+		State   string `json:"state"`
+		Members int    `json:"members"`
+	} `json:"cluster"`
+}) {
+	t.Helper()
+	res, err := http.Get(m.base + "/api/v1/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(&h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, ok func() bool) {
+	t.Helper()
+	for end := time.Now().Add(timeout); !ok(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("%s: not after %v", what, timeout)
+		}
+	}
+}
+
+// Three PCs of one office, one with its clock 7 minutes slow. Its status
+// bar says so; the admin removes a PC that died through the peers dialog;
+// when the second one dies too, the admin recovers the last PC as a new
+// one-node cluster from the same dialog.
+func TestClusterPeersDialogAndClock(t *testing.T) {
+	pcs := startPCs(t, map[string][]string{"cham": {"--clock-offset=-7m"}}, "mot", "cham", "ba")
+	a, slow, c := pcs[0], pcs[1], pcs[2]
+	waitFor(t, "one cluster of three", 30*time.Second, func() bool {
+		for _, m := range pcs {
+			if h := m.health(t); h.Cluster.Members != 3 || h.Cluster.State == "alone" || h.Cluster.State == "candidate" {
+				return false
+			}
+		}
+		return true
+	})
+
+	ps := newPage(t, 1366, 768)
+	ps.signInAt(slow.base, "admin", adminPassword)
+	ps.do() // the status bar polls /health every 5 s
+	ps.waitJS(`(document.querySelector('#sb-clock')?.textContent || '').includes('chậm 7 phút')`, "the slow clock warning")
+	ps.shot("60-cluster-slow-clock")
+
+	p := newPage(t, 1366, 768)
+	p.signInAt(a.base, "admin", adminPassword)
+	if p.exists("#sb-clock") {
+		p.fail("a PC on time is warned about its clock: %q", p.text("#sb-clock"))
+	}
+	cid := c.health(t).NodeID
+	c.kill()
+	p.click("#sb-cluster")
+	p.waitJS(`document.querySelectorAll('#peers tr').length === 3`, "three PCs in the peers dialog")
+	p.click(`[data-remove="` + cid + `"]`)
+	p.waitText("#peers .confirm", cid)
+	p.click("#peers-confirm")
+	p.waitJS(`document.querySelectorAll('#peers tr').length === 2`, "two PCs left in the peers dialog")
+	if p.exists(`[data-remove="` + cid + `"]`) {
+		p.fail("the removed PC is still listed")
+	}
+	p.waitText("#sb-cluster", "2 máy") // the status bar follows
+	p.shot("61-cluster-removed")
+	waitFor(t, "two members on the PC that is left", 15*time.Second, func() bool { return a.health(t).Cluster.Members == 2 })
+
+	slow.kill()
+	p.key(kb.Escape)
+	p.waitJS(`!document.querySelector('#peers')`, "the peers dialog closed by Escape")
+	waitFor(t, "no leader on the last PC", 15*time.Second, func() bool { return a.health(t).Cluster.State == "candidate" })
+	p.click("#sb-cluster")
+	p.click("#peers-recover")
+	p.waitText("#peers .confirm", "đa số máy")
+	p.click("#peers-confirm")
+	p.waitJS(`document.querySelectorAll('#peers tr').length === 1 && !document.querySelector('#peers-recover')`, "a one-PC cluster")
+	p.shot("62-cluster-recovered")
+	waitFor(t, "the last PC leads its own cluster", 15*time.Second, func() bool {
+		h := a.health(t)
+		return h.Cluster.Members == 1 && h.Cluster.State == "alone"
+	})
+}
