@@ -72,9 +72,6 @@ func TestClockNeverGoesBack(t *testing.T) {
 	if n := c.Next(); n.Millis() != wall.Add(2*time.Hour).UnixMilli() {
 		t.Fatalf("clock did not move past a peer's reading: %v", n)
 	}
-	if c.Skew() < time.Hour {
-		t.Fatalf("skew %v not reported", c.Skew())
-	}
 }
 
 // FuzzDecodeCommand: decoding never panics, and what decodes re-encodes to

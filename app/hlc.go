@@ -63,11 +63,3 @@ func (c *Clock) Observe(h HLC) {
 	}
 	c.mu.Unlock()
 }
-
-// Skew is how far the last issued reading runs ahead of the wall clock; a
-// large value means this PC's clock is behind its peers or was set back.
-func (c *Clock) Skew() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Duration(c.last.Millis()-c.Now().UnixMilli()) * time.Millisecond
-}
