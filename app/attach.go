@@ -284,7 +284,7 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 	if name == "" {
 		name = "scan-" + hash[:8] + extOf(media)
 	}
-	c, err := s.command("", KindDossierAttach, p.Username, &AttachBody{DossierID: id, SHA256: hash, Name: name,
+	c, err := s.commandAfter(d.LastAt, KindDossierAttach, p.Username, &AttachBody{DossierID: id, SHA256: hash, Name: name,
 		MediaType: media, Size: staged.Size(), Width: w, Height: h})
 	if err != nil {
 		return Attachment{}, false, err

@@ -124,17 +124,18 @@ func (s *Service) LeaseLocal(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, Internal(err)
 	}
-	taken := map[int]bool{}
+	taken, last := map[int]bool{}, map[int]HLC{}
 	for _, l := range slots {
 		if l.Holder != "" {
 			taken[l.Slot] = true
 		}
+		last[l.Slot] = l.LastAt
 	}
 	for sl := range SlotCount {
 		if taken[sl] {
 			continue
 		}
-		c, err := s.command("", KindSlotLease, "system", &SlotBody{Slot: sl, Node: s.cfg.Node})
+		c, err := s.commandAfter(last[sl], KindSlotLease, "system", &SlotBody{Slot: sl, Node: s.cfg.Node})
 		if err != nil {
 			return 0, err
 		}

@@ -59,18 +59,83 @@ func TestDecodeCommandRejects(t *testing.T) {
 	}
 }
 
-func TestClockNeverGoesBack(t *testing.T) {
-	wall := time.Date(2026, 3, 2, 8, 0, 0, 0, vnZone)
-	c := NewClock(func() time.Time { return wall }, 0)
-	a := c.Next()
-	wall = wall.Add(-time.Hour) // someone set the PC clock back
-	b := c.Next()
-	if b <= a {
-		t.Fatalf("clock went back: %v then %v", a, b)
+// The clock's rules (hlc.go): readings grow through small setbacks of the
+// wall clock and follow large ones; peers a little ahead are taken over,
+// peers days ahead are not; a command about an entity is stamped after the
+// entity's last command whatever the clocks say.
+func TestClockRules(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, vnZone)
+	ms := func(d time.Duration) int64 { return t0.Add(d).UnixMilli() }
+	type step struct {
+		wall    time.Duration // the PC's clock, after t0
+		observe time.Duration // a peer's reading (0: none)
+		after   time.Duration // NextAfter this entity reading (0: Next)
+		want    time.Duration // wall part of the reading issued, after t0
+		same    bool          // the reading repeats the previous one's wall part (logical counter moves)
 	}
-	c.Observe(MakeHLC(wall.Add(2*time.Hour).UnixMilli(), 0)) // a peer ahead of us
-	if n := c.Next(); n.Millis() != wall.Add(2*time.Hour).UnixMilli() {
-		t.Fatalf("clock did not move past a peer's reading: %v", n)
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"follows the wall clock", []step{{wall: 0, want: 0}, {wall: time.Second, want: time.Second}}},
+		{"a setback of a minute is absorbed", []step{{wall: time.Minute, want: time.Minute}, {wall: 0, want: time.Minute, same: true}}},
+		{"a setback of a day is followed (a wrong date corrected)", []step{{wall: 24 * time.Hour, want: 24 * time.Hour}, {wall: 0, want: 0}}},
+		{"a peer a minute ahead is taken over", []step{{wall: 0, observe: time.Minute}, {wall: time.Second, want: time.Minute, same: true}}},
+		{"a peer a day ahead is not", []step{{wall: 0, observe: 24 * time.Hour}, {wall: time.Second, want: time.Second}}},
+		{"an entity stamped a day ahead: its next command comes after it, the clock stays", []step{
+			{wall: 0, after: 24 * time.Hour, want: 24 * time.Hour, same: true},
+			{wall: time.Second, want: time.Second},
+		}},
+		{"an entity stamped a minute ahead moves the clock", []step{
+			{wall: 0, after: time.Minute, want: time.Minute, same: true},
+			{wall: time.Second, want: time.Minute, same: true},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wall := t0
+			c := NewClock(func() time.Time { return wall }, 0)
+			var prev HLC
+			for i, st := range tc.steps {
+				wall = t0.Add(st.wall)
+				if st.observe != 0 {
+					c.Observe(MakeHLC(ms(st.observe), 0))
+					continue
+				}
+				var after HLC
+				if st.after != 0 {
+					after = MakeHLC(ms(st.after), 0)
+				}
+				h := c.NextAfter(after)
+				if h.Millis() != ms(st.want) {
+					t.Fatalf("step %d: reading at %v, want %v", i, h.Time().Sub(t0), st.want)
+				}
+				if after != 0 && h <= after {
+					t.Fatalf("step %d: %v not after the entity's %v", i, h, after)
+				}
+				if st.same && h&0xffff == 0 {
+					t.Fatalf("step %d: %v: want the logical counter moved", i, h)
+				}
+				if prev != 0 && h.Millis() >= prev.Millis() && h <= prev {
+					t.Fatalf("step %d: %v not after %v", i, h, prev)
+				}
+				prev = h
+			}
+		})
+	}
+}
+
+// A PC whose stored readings came from a clock days ahead starts again
+// from its wall clock.
+func TestClockFloorFromAWrongClock(t *testing.T) {
+	now := time.Date(2026, 3, 2, 8, 0, 0, 0, vnZone)
+	c := NewClock(func() time.Time { return now }, MakeHLC(now.AddDate(1, 0, 0).UnixMilli(), 0))
+	if h := c.Next(); h.Millis() != now.UnixMilli() {
+		t.Fatalf("reading %v, want the wall clock %v", h.Time(), now)
+	}
+	c = NewClock(func() time.Time { return now }, MakeHLC(now.Add(time.Minute).UnixMilli(), 5))
+	if h := c.Next(); h != MakeHLC(now.Add(time.Minute).UnixMilli(), 6) {
+		t.Fatalf("reading %v, want just after the floor a minute ahead", h)
 	}
 }
 

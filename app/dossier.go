@@ -86,6 +86,7 @@ type Dossier struct {
 	Conflicts   []Conflict   `json:"conflicts,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
 	Rating      *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
+	LastAt      HLC          `json:"last_at,omitempty"`     // the latest command's reading: the next is stamped after it
 }
 
 // ReceiveBody creates a dossier (dossier.receive at the desk, dossier.submit online).
@@ -141,6 +142,7 @@ func (b *ActBody) validate() error {
 // comes from the command. An action the state does not allow is kept as a
 // conflict; the state does not change.
 func (d *Dossier) Apply(c Command, body Body) {
+	defer func() { d.LastAt = max(d.LastAt, c.At) }()
 	at := c.At.Time().In(vnZone)
 	switch b := body.(type) {
 	case *ReceiveBody:

@@ -171,7 +171,7 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 		return Dossier{}, Errorf(ETransition, "action", "Không thể %s khi hồ sơ ở trạng thái “%s”.",
 			"cannot %s a dossier that is %s", actionVi(in.Action), statusVi(d.Status))
 	}
-	at := s.cfg.Clock.Next()
+	at := s.cfg.Clock.NextAfter(d.LastAt)
 	now := at.Time().In(vnZone)
 	body := &ActBody{DossierID: id, Action: in.Action, Note: strings.TrimSpace(in.Note)}
 	switch in.Action {
@@ -261,7 +261,7 @@ func (s *Service) recode(ctx context.Context, p Principal, d Dossier, note strin
 		return Dossier{}, Errorf(EUnavailable, "", "Máy chưa nhận được dải số chính thức (chưa kết nối đủ máy trong xã); hãy cấp lại mã sau.",
 			"this PC has no official numbers yet (no quorum); recode later")
 	}
-	c, err := s.command("", KindDossierAct, p.Username, &ActBody{DossierID: d.ID, Action: ActRecode,
+	c, err := s.commandAfter(d.LastAt, KindDossierAct, p.Username, &ActBody{DossierID: d.ID, Action: ActRecode,
 		Note: strings.TrimSpace(note), Code: code, Slot: slot, Seq: seq})
 	if err != nil {
 		return Dossier{}, err

@@ -151,6 +151,7 @@ type SlotLease struct {
 	Holder    string     `json:"holder,omitempty"`
 	Since     time.Time  `json:"since,omitzero"`
 	Conflicts []Conflict `json:"conflicts,omitempty"`
+	LastAt    HLC        `json:"last_at,omitempty"` // the latest command's reading: the next is stamped after it
 }
 
 // Apply folds a slot command.
@@ -159,6 +160,7 @@ func (s *SlotLease) Apply(c Command, body Body) {
 	if !ok {
 		return
 	}
+	s.LastAt = max(s.LastAt, c.At)
 	at := c.At.Time().In(vnZone)
 	s.Slot = b.Slot
 	switch c.Kind {

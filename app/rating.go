@@ -120,7 +120,7 @@ func (s *Service) Rate(ctx context.Context, p Principal, code string, in RateInp
 	case d.Rating != nil:
 		return Dossier{}, Errorf(EConflict, "rating", "Hồ sơ này đã có đánh giá của công dân.", "this dossier is already rated")
 	}
-	c, err := s.command("", KindDossierRate, p.Username, &RateBody{DossierID: id, Value: in.Rating, Note: note})
+	c, err := s.commandAfter(d.LastAt, KindDossierRate, p.Username, &RateBody{DossierID: id, Value: in.Rating, Note: note})
 	if err != nil {
 		return Dossier{}, err
 	}

@@ -137,6 +137,12 @@ func (s *Service) command(id, kind, actor string, body Body) (Command, error) {
 	return s.commandAt(id, kind, actor, s.cfg.Clock.Next(), body)
 }
 
+// commandAfter is command for an entity whose latest command was stamped
+// last: the new one is stamped after it, so it folds after it.
+func (s *Service) commandAfter(last HLC, kind, actor string, body Body) (Command, error) {
+	return s.commandAt("", kind, actor, s.cfg.Clock.NextAfter(last), body)
+}
+
 func (s *Service) commandAt(id, kind, actor string, at HLC, body Body) (Command, error) {
 	if id == "" {
 		id = s.newID(at)

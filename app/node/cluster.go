@@ -144,8 +144,8 @@ func (n *Node) openLAN() error {
 	}
 	cc := cluster.Config{NodeID: n.Store.NodeID(), Commune: conf.Commune, Dir: filepath.Join(n.cfg.Dir, "raft"),
 		Listen: c.PeerListen, Secret: c.Secret, Store: observedStore{n.Store, n.clock}, Discovery: disc,
-		NewLease: func(slot int, node string) (app.Command, error) {
-			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.Next(),
+		NewLease: func(slot int, node string, after app.HLC) (app.Command, error) {
+			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.NextAfter(after),
 				&app.SlotBody{Slot: slot, Node: node})
 		},
 		Blobs: n.Blobs, WantBlobs: n.Store.AttachmentHashes,

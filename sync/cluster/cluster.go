@@ -77,8 +77,9 @@ type Config struct {
 	Store     Store
 	Discovery Discovery // nil: no peers but those who contact us
 	// NewLease builds the slot.lease command granting slot to node, stamped
-	// with this node's clock (the leader grants every lease: lease.go).
-	NewLease func(slot int, node string) (app.Command, error)
+	// with this node's clock after the slot's last command (the leader grants
+	// every lease, in order: lease.go).
+	NewLease func(slot int, node string, after app.HLC) (app.Command, error)
 	Timing   Timing
 	JoinWait time.Duration // a new node listens this long for a cluster before bootstrapping; default 3 s
 	// Blobs and WantBlobs let the PC copy the attachment files it lacks from

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -358,6 +359,57 @@ func TestLANWrongClockIsReported(t *testing.T) {
 			}
 			return nil
 		})
+	}
+}
+
+// A PC whose clock is a year fast joins the office. The other PC's
+// receipts keep today's date and dossier codes (its clock does not take
+// the fast one's readings over), and an action there on a dossier the fast
+// PC received is still stamped after its receipt, on both PCs.
+func TestLANFastClockDoesNotMoveTheOffice(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "fast", 2)
+	a, fast := newNode(t, lab, 1), newNode(t, lab, 2, "--clock-offset=8760h")
+	startOffice(t, a, fast)
+	type dossier struct {
+		Code       string    `json:"code"`
+		Status     string    `json:"status"`
+		ReceivedAt time.Time `json:"received_at"`
+		History    []struct {
+			Action string    `json:"action"`
+			At     time.Time `json:"at"`
+		} `json:"history"`
+		Conflicts []json.RawMessage `json:"conflicts"`
+	}
+	get := func(n *lanNode, code string) (d dossier) {
+		t.Helper()
+		if _, err := n.call(t.Context(), "GET", "/api/v1/dossiers/"+code, nil, &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	theirs := fast.mustReceive(10)
+	eventually(t, 15*time.Second, "the fast PC's dossier on a", func() error {
+		_, err := a.call(t.Context(), "GET", "/api/v1/dossiers/"+theirs, nil, nil)
+		return err
+	})
+	mine := get(a, a.mustReceive(11))
+	if d := time.Since(mine.ReceivedAt); d < -time.Minute || d > time.Minute {
+		t.Errorf("a PC on time received at %v after seeing a PC a year fast", mine.ReceivedAt)
+	}
+	if today := time.Now().In(mine.ReceivedAt.Location()).Format("060102"); !strings.Contains(mine.Code, "-"+today+"-") {
+		t.Errorf("code %s does not carry today's date %s", mine.Code, today)
+	}
+	if _, err := a.call(t.Context(), "POST", "/api/v1/dossiers/"+theirs+"/actions", map[string]string{"action": "forward"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	converged(t, 20*time.Second, 4, a, fast)
+	for _, n := range []*lanNode{a, fast} {
+		d := get(n, theirs)
+		if d.Status != "processing" || len(d.Conflicts) != 0 || len(d.History) != 2 || d.History[1].Action != "forward" ||
+			d.History[1].At.Before(d.History[0].At) {
+			t.Errorf("node %d: the fast PC's dossier after a forward on a: %+v", n.i, d)
+		}
 	}
 }
 

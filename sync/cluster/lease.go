@@ -26,8 +26,9 @@ type LeaseGrant struct {
 
 // Lease implements app.Leaser. The leader grants every lease, one at a
 // time, after a barrier (it has applied everything committed) and stamped
-// with its own clock, which has observed every applied command: so leases
-// are folded in the order they were granted, and a lease confirmed to one
+// after the slot's last command (whatever the clocks of the PCs that
+// stamped it): so leases are folded in the order they were granted, and a
+// lease confirmed to one
 // PC can never be overtaken by a concurrent one with an earlier time. (When
 // each PC stamped its own, two PCs once both held slot 4.) The first slot
 // tried depends on the requester's node ID, so two PCs set up apart (which
@@ -108,7 +109,13 @@ func (c *Cluster) grantLease(ctx context.Context, node string) (int, uint64, err
 	if slot < 0 {
 		return 0, 0, app.Errorf(app.EUnavailable, "", "Đã hết dải số hồ sơ để cấp cho máy này.", "no free number slot for this PC")
 	}
-	cmd, err := c.cfg.NewLease(slot, node)
+	var after app.HLC
+	for _, l := range slots {
+		if l.Slot == slot {
+			after = l.LastAt
+		}
+	}
+	cmd, err := c.cfg.NewLease(slot, node, after)
 	if err != nil {
 		return 0, 0, err
 	}
