@@ -15,6 +15,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -28,6 +30,12 @@ type Config struct {
 	Assets fs.FS
 	// Logger receives the WebView's and the glue's log lines; nil discards them.
 	Logger *slog.Logger
+	// PrintDir is where forms to print are saved for the PC's PDF viewer;
+	// default xaso-print in the temporary folder.
+	PrintDir string
+	// OpenFile hands a saved form to the PC's PDF viewer; default xdg-open
+	// (the Windows shell on Windows).
+	OpenFile func(path string) error
 }
 
 // ErrNoWindow is returned by Run in a binary built without the desktop tags.
@@ -63,6 +71,25 @@ func (c Config) title() string {
 		return "Xã Số"
 	}
 	return c.Title
+}
+
+func (c Config) printer() *printer {
+	p := &printer{dir: c.PrintDir, open: c.OpenFile, log: c.logger()}
+	if p.dir == "" {
+		p.dir = filepath.Join(os.TempDir(), "xaso-print")
+	}
+	if p.open == nil {
+		p.open = openFile
+	}
+	return p
+}
+
+// windowMiddleware is the AssetServer's middleware: the window's own
+// routes (desktopRoutes), then the API, then the assets.
+func windowMiddleware(c Config) func(next http.Handler) http.Handler {
+	api := apiMiddleware(c.Handler)
+	p := c.printer()
+	return func(next http.Handler) http.Handler { return desktopRoutes(p, api(next)) }
 }
 
 // apiMiddleware sends /api/ requests to api and everything else to the asset

@@ -45,7 +45,7 @@ func run(ctx context.Context, cfg Config) error {
 		BackgroundColour: &options.RGBA{R: 244, G: 246, B: 248, A: 255},
 		AssetServer: &assetserver.Options{
 			Assets:     cfg.Assets,
-			Middleware: apiMiddleware(cfg.Handler),
+			Middleware: windowMiddleware(cfg),
 		},
 		Logger:             slogLogger{log},
 		LogLevel:           logger.INFO,

@@ -50,7 +50,7 @@ type desktopApp struct {
 // startDesktop runs `xaso` without a subcommand on the display, as `make run`
 // does, with a new data folder, its own home, the first admin password in the
 // environment, and no join secret.
-func startDesktop(t testing.TB, bin string, x *xvfb, name string) *desktopApp {
+func startDesktop(t testing.TB, bin string, x *xvfb, name string, env ...string) *desktopApp {
 	t.Helper()
 	home := t.TempDir()
 	logf, err := os.Create(filepath.Join(world.artifacts, name+".log"))
@@ -64,6 +64,7 @@ func startDesktop(t testing.TB, bin string, x *xvfb, name string) *desktopApp {
 	cmd.Env = append(os.Environ(), "DISPLAY="+x.display, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local/share"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
 		"XASO_ADMIN_PASSWORD="+adminPassword, "XASO_JOIN_SECRET=", "NO_AT_BRIDGE=1")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

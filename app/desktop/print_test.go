@@ -1,0 +1,89 @@
+package desktop
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPrintEndpoint(t *testing.T) {
+	pdf := []byte("%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+	cases := []struct {
+		name, method, ctype, filename string
+		body                          []byte
+		openErr                       error
+		status                        int
+		code                          string
+		opened                        string // the saved file's name prefix, "" when nothing may open
+	}{
+		{"a receipt", "POST", "application/pdf", "000.00.31.H42-261127-0001-01.pdf", pdf, nil, 204, "", "000.00.31.H42-261127-0001-01-"},
+		{"a name that tries to leave the folder", "POST", "application/pdf", "../../home/x/.bashrc", pdf, nil, 204, "", "bashrc-"},
+		{"no name", "POST", "application/pdf", "", pdf, nil, 204, "", "xaso-"},
+		{"GET", "GET", "application/pdf", "a.pdf", nil, nil, 405, "method_not_allowed", ""},
+		{"not declared a PDF", "POST", "text/html", "a.pdf", pdf, nil, 400, "invalid", ""},
+		{"not a PDF inside", "POST", "application/pdf", "a.pdf", []byte("<html>"), nil, 400, "invalid", ""},
+		{"too large", "POST", "application/pdf", "a.pdf", append(append([]byte{}, pdf...), make([]byte, maxPrintPDF)...), nil, 413, "too_large", ""},
+		{"no viewer", "POST", "application/pdf", "a.pdf", pdf, errors.New("xdg-open not found"), 500, "print_failed", "a-"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var opened []string
+			p := &printer{dir: dir, log: slog.New(slog.DiscardHandler), open: func(path string) error {
+				opened = append(opened, path)
+				return tc.openErr
+			}}
+			req := httptest.NewRequest(tc.method, "http://wails.localhost"+PrintPath, bytes.NewReader(tc.body))
+			req.Header.Set("Content-Type", tc.ctype)
+			req.Header.Set("X-Filename", tc.filename)
+			rec := httptest.NewRecorder()
+			desktopRoutes(p, http.NotFoundHandler()).ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
+			}
+			if tc.code != "" && !strings.Contains(rec.Body.String(), `"code":"`+tc.code+`"`) {
+				t.Fatalf("body %s, want code %s", rec.Body, tc.code)
+			}
+			if tc.opened == "" {
+				if len(opened) != 0 {
+					t.Fatalf("opened %v for a refused request", opened)
+				}
+				if files, _ := os.ReadDir(dir); len(files) != 0 {
+					t.Fatalf("a refused request left %d files", len(files))
+				}
+				return
+			}
+			if len(opened) != 1 || filepath.Dir(opened[0]) != dir || !strings.HasPrefix(filepath.Base(opened[0]), tc.opened) ||
+				!strings.HasSuffix(opened[0], ".pdf") {
+				t.Fatalf("opened %v, want one %s*.pdf in %s", opened, tc.opened, dir)
+			}
+			if got, err := os.ReadFile(opened[0]); err != nil || !bytes.Equal(got, tc.body) {
+				t.Fatalf("the saved file differs from the PDF sent: %v", err)
+			}
+		})
+	}
+}
+
+func TestDesktopRoutes(t *testing.T) {
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "next "+r.URL.Path) })
+	h := desktopRoutes(&printer{dir: t.TempDir(), log: slog.New(slog.DiscardHandler)}, next)
+	for path, want := range map[string]string{
+		InfoPath:            `{"desktop":true}`,
+		"/api/v1/health":    "next /api/v1/health",
+		"/":                 "next /",
+		"/desktop/whatever": "next /desktop/whatever",
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "http://wails.localhost"+path, nil))
+		if got := rec.Body.String(); got != want {
+			t.Errorf("GET %s: %q, want %q", path, got, want)
+		}
+	}
+}

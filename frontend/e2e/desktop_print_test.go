@@ -1,0 +1,133 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The official prints a receipt from the desktop window: the window hands
+// the PDF to the PC's viewer. The viewer here is a stand-in xdg-open first
+// in PATH that keeps the file it is given (there is no PDF viewer or
+// printer on the test machine); everything before it is the real window.
+func TestDesktopPrintsAReceipt(t *testing.T) {
+	bin := desktopBinary(t)
+	x := startXvfb(t, 1366, 768)
+	fake := t.TempDir()
+	opened := filepath.Join(fake, "opened.pdf")
+	script := "#!/bin/sh\ncp \"$1\" " + opened + "\n"
+	if err := os.WriteFile(filepath.Join(fake, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := startDesktop(t, bin, x, "desktop-print", "PATH="+fake+":"+os.Getenv("PATH"))
+	waitScreen(t, x, a, "the status bar to show the API online", 30*time.Second, has(onlineDot, 20))
+
+	// A receiver and a dossier, through the HTTP API the window serves beside it.
+	d := &env{base: "http://" + servingAddr(t, a)}
+	admin, err := d.login("admin", adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, err := d.api("POST", "/users", admin, map[string]any{"username": "letiep", "password": password("letiep"),
+		"full_name": "Lê Thị Tiếp", "roles": []string{"receiver"}}, nil); err != nil || code != http.StatusCreated {
+		t.Fatalf("create receiver: %d %v", code, err)
+	}
+	desk, err := d.login("letiep", password("letiep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dossier struct{ Code string }
+	if code, err := d.api("POST", "/dossiers", desk, map[string]any{"procedure_code": "1.001193",
+		"applicant": map[string]string{"full_name": "Hoàng Thị Inthu", "id_number": "001305001234"}}, &dossier); err != nil || code != http.StatusCreated {
+		t.Fatalf("receive: %d %v", code, err)
+	}
+
+	// In the window, with the keyboard: sign in, find the dossier, open it, F9.
+	win, err := x.xdotool("search", "--onlyvisible", "--name", "Xã Số")
+	if err != nil || win == "" {
+		t.Fatalf("no visible window named Xã Số: %v %q", err, win)
+	}
+	id := strings.Fields(win)[0]
+	keys := func(pause time.Duration, ks ...string) {
+		t.Helper()
+		for _, k := range ks {
+			if out, err := x.xdotool("key", "--window", id, k); err != nil {
+				t.Fatalf("xdotool key %s: %v %s", k, err, out)
+			}
+		}
+		time.Sleep(pause)
+	}
+	typeText := func(s string) {
+		t.Helper()
+		if out, err := x.xdotool("type", "--delay", "30", "--window", id, s); err != nil {
+			t.Fatalf("xdotool type: %v %s", err, out)
+		}
+	}
+	_, _ = x.xdotool("windowfocus", "--sync", id)
+	typeText("letiep")
+	keys(0, "Tab")
+	typeText(password("letiep"))
+	keys(0, "Return")
+	waitScreen(t, x, a, "the signed-in screen", 20*time.Second, has(activeTab, 500))
+	keys(time.Second, "F3", "slash")
+	typeText("inthu")
+	keys(2*time.Second, "Return")
+	keys(2*time.Second, "Down", "Return")
+	_, raw := waitScreen(t, x, a, "a screenshot", 5*time.Second, func(image.Image) bool { return true })
+	saveArtifact(t, "desktop-3-dossier.png", raw)
+
+	// F9 prints form 01 of the dossier on screen; pressed again every 3 s
+	// in case the page was still loading (printing twice is harmless here).
+	deadline := time.Now().Add(20 * time.Second)
+	for next := time.Now(); ; {
+		if time.Now().After(next) {
+			keys(0, "F9")
+			next = time.Now().Add(3 * time.Second)
+		}
+		pdf, err := os.ReadFile(opened)
+		if err == nil && bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			if _, err := exec.LookPath("pdftotext"); err == nil {
+				out, err := exec.Command("pdftotext", opened, "-").Output()
+				if err != nil || !strings.Contains(string(out), dossier.Code) || !strings.Contains(string(out), "Hoàng Thị Inthu") {
+					t.Fatalf("the PDF handed to the viewer is not this dossier's receipt (%v):\n%s", err, out)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			_, raw := waitScreen(t, x, a, "a screenshot", 5*time.Second, func(image.Image) bool { return true })
+			saveArtifact(t, "desktop-print-FAILED.png", raw)
+			log, _ := os.ReadFile(a.log.Name())
+			t.Fatalf("F9 in the window handed no PDF to the viewer within 20 s; the app's log:\n%s", log)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+var servingRe = regexp.MustCompile(`msg=serving addr=(127\.0\.0\.1:\d+)`)
+
+// servingAddr reads the HTTP address the app logged at start.
+func servingAddr(t *testing.T, a *desktopApp) string {
+	t.Helper()
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		log, _ := os.ReadFile(a.log.Name())
+		if m := servingRe.FindSubmatch(log); m != nil {
+			if _, err := strconv.Atoi(strings.Split(string(m[1]), ":")[1]); err == nil {
+				return string(m[1])
+			}
+		}
+	}
+	t.Fatal(fmt.Errorf("no serving address in %s", a.log.Name()))
+	return ""
+}

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from './api';
+import { forgetWindow, inWindow, printInWindow } from './print';
+
+function fakeFetch(routes: Record<string, () => Response | Promise<Response>>) {
+  const calls: { url: string; init?: RequestInit }[] = [];
+  const f = (async (url: string, init?: RequestInit) => {
+    calls.push({ url, init });
+    const r = routes[url];
+    if (!r) throw new TypeError('Failed to fetch');
+    return r();
+  }) as unknown as typeof fetch;
+  return { f, calls };
+}
+
+afterEach(() => forgetWindow());
+
+describe('inWindow', () => {
+  it('is true where the window answers /desktop/info, and asks once', async () => {
+    const { f, calls } = fakeFetch({ '/desktop/info': () => Response.json({ desktop: true }) });
+    expect(await inWindow(f)).toBe(true);
+    expect(await inWindow(f)).toBe(true);
+    expect(calls).toHaveLength(1);
+  });
+  it.each([
+    ['the SPA page', () => new Response('<!doctype html>', { headers: { 'Content-Type': 'text/html' } })],
+    ['a 404', () => new Response('not found', { status: 404 })],
+    ['other JSON', () => Response.json({ status: 'ok' })],
+  ])('is false in a browser answered with %s', async (_, r) => {
+    const { f } = fakeFetch({ '/desktop/info': r });
+    expect(await inWindow(f)).toBe(false);
+  });
+  it('is false when the request fails', async () => {
+    const { f } = fakeFetch({});
+    expect(await inWindow(f)).toBe(false);
+  });
+});
+
+describe('printInWindow', () => {
+  it('posts the PDF with its name', async () => {
+    const { f, calls } = fakeFetch({ '/desktop/open-pdf': () => new Response(null, { status: 204 }) });
+    const pdf = new Blob(['%PDF-1.7'], { type: 'application/pdf' });
+    await printInWindow(pdf, 'X-01.pdf', f);
+    expect(calls[0].init?.method).toBe('POST');
+    expect((calls[0].init?.headers as Record<string, string>)['X-Filename']).toBe('X-01.pdf');
+    const body = calls[0].init?.body;
+    expect(body).toBeInstanceOf(Uint8Array); // not the Blob: WebKitGTK crashes Wails on Blob bodies
+    expect(new TextDecoder().decode(body as Uint8Array)).toBe('%PDF-1.7');
+  });
+  it("shows the window's Vietnamese message when the viewer cannot open", async () => {
+    const { f } = fakeFetch({
+      '/desktop/open-pdf': () =>
+        Response.json({ error: { code: 'print_failed', message: 'Không mở được trình xem PDF' } }, { status: 500 }),
+    });
+    const err = await printInWindow(new Blob(['%PDF-']), 'a.pdf', f).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('print_failed');
+    expect(err.message).toBe('Không mở được trình xem PDF');
+  });
+  it('is a network error when the window does not answer', async () => {
+    const { f } = fakeFetch({});
+    const err = await printInWindow(new Blob(['%PDF-']), 'a.pdf', f).catch((e) => e);
+    expect(err.code).toBe('network_error');
+  });
+});
