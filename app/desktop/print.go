@@ -13,26 +13,39 @@ import (
 	"time"
 )
 
-// Printing from the window. In a browser the UI prints a form by opening
-// the PDF in the browser's own viewer. The WebView inside the window has no
-// viewer window to open, so there the UI posts the PDF to InfoPath's
-// sibling PrintPath, served only by the window (never by `xaso serve`): the
-// window saves it in a folder of its own and opens it with the PC's PDF
-// viewer (xdg-open on Linux, the shell's default on Windows), where the
-// official prints it.
+// Printing and opening files from the window. In a browser the UI prints a
+// form by opening the PDF in the browser's own viewer, and saves a report
+// as a download. The WebView inside the window has neither a viewer window
+// nor a download folder, so there the UI posts the file to OpenPath, served
+// only by the window (never by `xaso serve`): the window saves it in a
+// folder of its own and opens it with the PC's application for it
+// (xdg-open on Linux, the shell's default on Windows): the PDF viewer,
+// where the official prints, or the spreadsheet for a report.
 
 const (
 	// InfoPath answers {"desktop":true} inside the window, so the UI knows.
 	InfoPath = "/desktop/info"
-	// PrintPath takes a PDF (POST, Content-Type application/pdf, the file
-	// name in X-Filename) and opens it in the PC's viewer.
-	PrintPath = "/desktop/open-pdf"
+	// OpenPath takes a file (POST, its Content-Type, its name in
+	// X-Filename): a PDF, an XLSX workbook or a JPEG or PNG scan, and opens
+	// it with the PC's application for it.
+	OpenPath = "/desktop/open-file"
 
-	maxPrintPDF = 20 << 20
-	printKeep   = 24 * time.Hour // printed files older than this are removed
+	maxOpenFile = 20 << 20
+	printKeep   = 24 * time.Hour // files opened more than this long ago are removed
 )
 
-// printer serves PrintPath.
+// openable are the files the window hands to the PC: media type, the bytes
+// they start with, and the extension they are saved with.
+var openable = []struct {
+	media, magic, ext string
+}{
+	{"application/pdf", "%PDF-", ".pdf"},
+	{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\x03\x04", ".xlsx"},
+	{"image/jpeg", "\xff\xd8\xff", ".jpg"},
+	{"image/png", "\x89PNG\r\n\x1a\n", ".png"},
+}
+
+// printer serves OpenPath.
 type printer struct {
 	dir  string                  // where PDFs are saved for the viewer
 	open func(path string) error // hands a file to the PC's viewer
@@ -41,50 +54,57 @@ type printer struct {
 
 func (p *printer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		printError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Chỉ nhận tệp PDF gửi lên để in.")
+		printError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Chỉ nhận tệp gửi lên để mở.")
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/pdf") {
-		printError(w, http.StatusBadRequest, "invalid", "Chỉ in được tệp PDF.")
+	media, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	kind := -1
+	for i, o := range openable {
+		if strings.TrimSpace(media) == o.media {
+			kind = i
+		}
+	}
+	if kind < 0 {
+		printError(w, http.StatusBadRequest, "invalid", "Chỉ mở được tệp PDF, bảng tính XLSX hoặc ảnh JPEG, PNG.")
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxPrintPDF+1))
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxOpenFile+1))
 	switch {
 	case err != nil:
-		printError(w, http.StatusBadRequest, "invalid", "Không nhận được trọn tệp PDF, hãy thử lại.")
+		printError(w, http.StatusBadRequest, "invalid", "Không nhận được trọn tệp, hãy thử lại.")
 		return
-	case len(data) > maxPrintPDF:
-		printError(w, http.StatusRequestEntityTooLarge, "too_large", "Tệp PDF quá lớn để in.")
+	case len(data) > maxOpenFile:
+		printError(w, http.StatusRequestEntityTooLarge, "too_large", "Tệp quá lớn để mở.")
 		return
-	case !bytes.HasPrefix(data, []byte("%PDF-")):
-		printError(w, http.StatusBadRequest, "invalid", "Tệp gửi lên không phải PDF.")
+	case !bytes.HasPrefix(data, []byte(openable[kind].magic)):
+		printError(w, http.StatusBadRequest, "invalid", "Nội dung tệp không đúng loại đã khai.")
 		return
 	}
-	path, err := p.save(safeName(r.Header.Get("X-Filename")), data)
+	path, err := p.save(safeName(r.Header.Get("X-Filename"), openable[kind].ext), data)
 	if err != nil {
-		p.log.Error("save PDF to print", "err", err)
+		p.log.Error("save file to open", "err", err)
 		printError(w, http.StatusInternalServerError, "print_failed", "Không lưu được tệp để in (ổ đĩa đầy hoặc không ghi được).")
 		return
 	}
 	if err := p.open(path); err != nil {
-		p.log.Error("open PDF viewer", "path", path, "err", err)
+		p.log.Error("open file", "path", path, "err", err)
 		printError(w, http.StatusInternalServerError, "print_failed",
-			"Không mở được trình xem PDF của máy để in; tệp đã lưu tại "+path+".")
+			"Không mở được chương trình xem tệp của máy; tệp đã lưu tại "+path+".")
 		return
 	}
-	p.log.Info("PDF opened for printing", "path", path)
+	p.log.Info("file opened", "path", path)
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // save writes data to a new file in p.dir named after name, and removes
-// the files printed more than printKeep ago.
+// the files opened more than printKeep ago.
 func (p *printer) save(name string, data []byte) (string, error) {
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return "", err
 	}
 	p.sweep()
-	stem := strings.TrimSuffix(name, ".pdf")
-	f, err := os.CreateTemp(p.dir, stem+"-*.pdf")
+	ext := filepath.Ext(name)
+	f, err := os.CreateTemp(p.dir, strings.TrimSuffix(name, ext)+"-*"+ext)
 	if err != nil {
 		return "", err
 	}
@@ -113,8 +133,8 @@ func (p *printer) sweep() {
 }
 
 // safeName keeps letters, digits, dots, dashes and underscores of a file
-// name, so that a name never leaves the print folder.
-func safeName(s string) string {
+// name, so that a name never leaves the folder, and gives it extension ext.
+func safeName(s, ext string) string {
 	var b strings.Builder
 	for _, r := range filepath.Base(s) {
 		switch {
@@ -123,13 +143,14 @@ func safeName(s string) string {
 		}
 	}
 	name := strings.TrimLeft(b.String(), ".")
+	name = strings.TrimSuffix(name, filepath.Ext(name))
 	if len(name) > 80 {
 		name = name[:80]
 	}
-	if name == "" || name == ".pdf" {
-		name = "xaso.pdf"
+	if name == "" {
+		name = "xaso"
 	}
-	return name
+	return name + ext
 }
 
 func printError(w http.ResponseWriter, status int, code, message string) {
@@ -138,14 +159,14 @@ func printError(w http.ResponseWriter, status int, code, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": message}})
 }
 
-// desktopRoutes serves InfoPath and PrintPath; everything else goes to next.
+// desktopRoutes serves InfoPath and OpenPath; everything else goes to next.
 func desktopRoutes(p *printer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case InfoPath:
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, `{"desktop":true}`)
-		case PrintPath:
+		case OpenPath:
 			p.ServeHTTP(w, r)
 		default:
 			next.ServeHTTP(w, r)

@@ -15,6 +15,8 @@ import (
 
 func TestPrintEndpoint(t *testing.T) {
 	pdf := []byte("%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+	xlsx := []byte("PK\x03\x04 a workbook")
+	const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	cases := []struct {
 		name, method, ctype, filename string
 		body                          []byte
@@ -24,12 +26,16 @@ func TestPrintEndpoint(t *testing.T) {
 		opened                        string // the saved file's name prefix, "" when nothing may open
 	}{
 		{"a receipt", "POST", "application/pdf", "000.00.31.H42-261127-0001-01.pdf", pdf, nil, 204, "", "000.00.31.H42-261127-0001-01-"},
+		{"a report", "POST", xlsxType, "bao-cao-2026-Q3.xlsx", xlsx, nil, 204, "", "bao-cao-2026-Q3-"},
+		{"a scan", "POST", "image/jpeg", "scan.jpg", []byte("\xff\xd8\xff\xe0 jpeg"), nil, 204, "", "scan-"},
+		{"a workbook that says it is a PDF", "POST", "application/pdf", "a.pdf", xlsx, nil, 400, "invalid", ""},
+		{"a PDF named .xlsx is saved as .pdf", "POST", "application/pdf", "a.xlsx", pdf, nil, 204, "", "a-"},
 		{"a name that tries to leave the folder", "POST", "application/pdf", "../../home/x/.bashrc", pdf, nil, 204, "", "bashrc-"},
 		{"no name", "POST", "application/pdf", "", pdf, nil, 204, "", "xaso-"},
 		{"GET", "GET", "application/pdf", "a.pdf", nil, nil, 405, "method_not_allowed", ""},
 		{"not declared a PDF", "POST", "text/html", "a.pdf", pdf, nil, 400, "invalid", ""},
 		{"not a PDF inside", "POST", "application/pdf", "a.pdf", []byte("<html>"), nil, 400, "invalid", ""},
-		{"too large", "POST", "application/pdf", "a.pdf", append(append([]byte{}, pdf...), make([]byte, maxPrintPDF)...), nil, 413, "too_large", ""},
+		{"too large", "POST", "application/pdf", "a.pdf", append(append([]byte{}, pdf...), make([]byte, maxOpenFile)...), nil, 413, "too_large", ""},
 		{"no viewer", "POST", "application/pdf", "a.pdf", pdf, errors.New("xdg-open not found"), 500, "print_failed", "a-"},
 	}
 	for _, tc := range cases {
@@ -40,7 +46,7 @@ func TestPrintEndpoint(t *testing.T) {
 				opened = append(opened, path)
 				return tc.openErr
 			}}
-			req := httptest.NewRequest(tc.method, "http://wails.localhost"+PrintPath, bytes.NewReader(tc.body))
+			req := httptest.NewRequest(tc.method, "http://wails.localhost"+OpenPath, bytes.NewReader(tc.body))
 			req.Header.Set("Content-Type", tc.ctype)
 			req.Header.Set("X-Filename", tc.filename)
 			rec := httptest.NewRecorder()
@@ -60,9 +66,10 @@ func TestPrintEndpoint(t *testing.T) {
 				}
 				return
 			}
+			ext := map[string]string{"application/pdf": ".pdf", xlsxType: ".xlsx", "image/jpeg": ".jpg"}[tc.ctype]
 			if len(opened) != 1 || filepath.Dir(opened[0]) != dir || !strings.HasPrefix(filepath.Base(opened[0]), tc.opened) ||
-				!strings.HasSuffix(opened[0], ".pdf") {
-				t.Fatalf("opened %v, want one %s*.pdf in %s", opened, tc.opened, dir)
+				!strings.HasSuffix(opened[0], ext) {
+				t.Fatalf("opened %v, want one %s*%s in %s", opened, tc.opened, ext, dir)
 			}
 			if got, err := os.ReadFile(opened[0]); err != nil || !bytes.Equal(got, tc.body) {
 				t.Fatalf("the saved file differs from the PDF sent: %v", err)

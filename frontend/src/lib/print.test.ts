@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from './api';
-import { forgetWindow, inWindow, printInWindow } from './print';
+import { forgetWindow, inWindow, mediaType, openInWindow } from './print';
 
 function fakeFetch(routes: Record<string, () => Response | Promise<Response>>) {
   const calls: { url: string; init?: RequestInit }[] = [];
@@ -36,11 +36,11 @@ describe('inWindow', () => {
   });
 });
 
-describe('printInWindow', () => {
+describe('openInWindow', () => {
   it('posts the PDF with its name', async () => {
-    const { f, calls } = fakeFetch({ '/desktop/open-pdf': () => new Response(null, { status: 204 }) });
+    const { f, calls } = fakeFetch({ '/desktop/open-file': () => new Response(null, { status: 204 }) });
     const pdf = new Blob(['%PDF-1.7'], { type: 'application/pdf' });
-    await printInWindow(pdf, 'X-01.pdf', f);
+    await openInWindow(pdf, 'X-01.pdf', f);
     expect(calls[0].init?.method).toBe('POST');
     expect((calls[0].init?.headers as Record<string, string>)['X-Filename']).toBe('X-01.pdf');
     const body = calls[0].init?.body;
@@ -49,17 +49,29 @@ describe('printInWindow', () => {
   });
   it("shows the window's Vietnamese message when the viewer cannot open", async () => {
     const { f } = fakeFetch({
-      '/desktop/open-pdf': () =>
+      '/desktop/open-file': () =>
         Response.json({ error: { code: 'print_failed', message: 'Không mở được trình xem PDF' } }, { status: 500 }),
     });
-    const err = await printInWindow(new Blob(['%PDF-']), 'a.pdf', f).catch((e) => e);
+    const err = await openInWindow(new Blob(['%PDF-']), 'a.pdf', f).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('print_failed');
     expect(err.message).toBe('Không mở được trình xem PDF');
   });
   it('is a network error when the window does not answer', async () => {
     const { f } = fakeFetch({});
-    const err = await printInWindow(new Blob(['%PDF-']), 'a.pdf', f).catch((e) => e);
+    const err = await openInWindow(new Blob(['%PDF-']), 'a.pdf', f).catch((e) => e);
     expect(err.code).toBe('network_error');
+  });
+});
+
+describe('mediaType', () => {
+  it.each([
+    ['application/pdf', 'a.bin', 'application/pdf'],
+    ['application/octet-stream', 'bao-cao.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    ['', 'scan.JPG', 'image/jpeg'],
+    ['', 'x', 'application/octet-stream'],
+    ['image/png; charset=binary', 'a', 'image/png'],
+  ])('type %s named %s is %s', (type, name, want) => {
+    expect(mediaType(new Blob(['x'], { type }), name)).toBe(want);
   });
 });

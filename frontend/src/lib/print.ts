@@ -1,9 +1,10 @@
-// Printed forms are PDFs behind the bearer token, so a plain link cannot
-// fetch them: download with the token, then hand the PDF to a viewer that
-// prints. In a browser that is the browser's own viewer (a new tab; saved
-// instead when no tab can open). Inside the desktop window the WebView has
-// no viewer to open, so the PDF goes to the window's own route, which opens
-// it in the PC's PDF viewer (app/desktop/print.go).
+// Forms, reports and scans are files behind the bearer token, so a plain
+// link cannot fetch them: download with the token, then hand the file to
+// what shows or prints it. In a browser that is the browser itself: a PDF
+// or a scan opens in a new tab (its viewer prints), a workbook is saved.
+// Inside the desktop window the WebView has neither a viewer nor a download
+// folder, so the file goes to the window's own route, which opens it with
+// the PC's application for it (app/desktop/print.go).
 
 import { ApiError, NETWORK_ERROR, type Client } from './api';
 
@@ -25,14 +26,31 @@ export function forgetWindow(): void {
   desktop = undefined;
 }
 
-export async function openPdf(api: Client, url: string, filename: string, f: Fetch = fetch): Promise<void> {
+const types: Record<string, string> = {
+  pdf: 'application/pdf',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+};
+
+/** mediaType is the type of a file the UI opens, from the server's answer or else its name. */
+export function mediaType(blob: Blob, filename: string): string {
+  const t = blob.type.split(';')[0].trim();
+  if (t && t !== 'application/octet-stream') return t;
+  return types[filename.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
+}
+
+/** openFile downloads url with the token and shows, prints or saves it (see above). */
+export async function openFile(api: Client, url: string, filename: string, f: Fetch = fetch): Promise<void> {
   const blob = await api.download(url);
   if (await inWindow(f)) {
-    await printInWindow(blob, filename, f);
+    await openInWindow(blob, filename, f);
     return;
   }
   const obj = URL.createObjectURL(blob);
-  const w = window.open(obj, '_blank');
+  const viewable = /^(application\/pdf|image\/)/.test(mediaType(blob, filename));
+  const w = viewable ? window.open(obj, '_blank') : null;
   if (!w) {
     const a = document.createElement('a');
     a.href = obj;
@@ -45,18 +63,22 @@ export async function openPdf(api: Client, url: string, filename: string, f: Fet
   setTimeout(() => URL.revokeObjectURL(obj), 60_000);
 }
 
+/** openPdf prints a form: openFile for a PDF. */
+export const openPdf = openFile;
+
 /**
- * printInWindow hands the PDF to the desktop window, which opens the PC's
- * viewer. The body goes as bytes, not as the Blob: WebKitGTK hands Wails no
- * body for a Blob-backed request and the window crashes (wailsapp/wails#5845).
+ * openInWindow hands the file to the desktop window, which opens it with the
+ * PC's application. The body goes as bytes, not as the Blob: WebKitGTK hands
+ * Wails no body for a Blob-backed request and the window crashes
+ * (wailsapp/wails#5845).
  */
-export async function printInWindow(pdf: Blob, filename: string, f: Fetch = fetch): Promise<void> {
+export async function openInWindow(file: Blob, filename: string, f: Fetch = fetch): Promise<void> {
   let res: Response;
   try {
-    res = await f('/desktop/open-pdf', {
+    res = await f('/desktop/open-file', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/pdf', 'X-Filename': filename },
-      body: new Uint8Array(await pdf.arrayBuffer()),
+      headers: { 'Content-Type': mediaType(file, filename), 'X-Filename': filename },
+      body: new Uint8Array(await file.arrayBuffer()),
     });
   } catch (e) {
     throw new ApiError(0, NETWORK_ERROR, String(e));
