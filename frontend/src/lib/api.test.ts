@@ -215,3 +215,110 @@ describe('ref', () => {
     expect(ref({ ...(d as object), code_clash: true } as never)).toBe('0123abcd');
   });
 });
+
+describe('attachments and ratings', () => {
+  // A fake fetch that records what the client hands it, so the body's type
+  // (not only its bytes) can be checked.
+  function fakeFetch(answer: () => Response) {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const f = (async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return answer();
+    }) as unknown as typeof fetch;
+    return { f, calls };
+  }
+  const png = () => new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])], { type: 'image/png' });
+  const attachment = { sha256: 'ab'.repeat(32), name: 'giấy khai sinh.png', media_type: 'image/png', size: 11, at: '2026-03-02T09:00:00+07:00', by: 'letiep' };
+
+  it('uploads a scan as bytes, not as the Blob, with its type and name', async () => {
+    const { f, calls } = fakeFetch(() => Response.json(attachment, { status: 201 }));
+    const c = createClient({ base: 'http://pc', fetch: f, token: () => 'tok' });
+    const r = await c.attach('A/1', png(), 'giấy khai sinh.png');
+    expect(r.created).toBe(true);
+    expect(r.attachment.sha256).toBe(attachment.sha256);
+    const { url, init } = calls[0];
+    expect(url).toBe('http://pc/api/v1/dossiers/A%2F1/attachments?name=gi%E1%BA%A5y+khai+sinh.png');
+    expect(init.method).toBe('POST');
+    // WebKitGTK crashes the Wails window on a Blob, File or FormData body (wailsapp/wails#5845).
+    expect(init.body).toBeInstanceOf(Uint8Array);
+    expect(init.body).not.toBeInstanceOf(Blob);
+    expect(Array.from(init.body as Uint8Array)).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const h = init.headers as Record<string, string>;
+    expect(h['Content-Type']).toBe('image/png');
+    expect(h.Authorization).toBe('Bearer tok');
+  });
+
+  it('says when the same scan was attached before (200, not 201)', async () => {
+    const { f } = fakeFetch(() => Response.json({ ...attachment, name: 'scan đầu.png' }, { status: 200 }));
+    const r = await createClient({ base: 'http://pc', fetch: f }).attach('A-1', png(), 'lần hai.png');
+    expect(r.created).toBe(false);
+    expect(r.attachment.name).toBe('scan đầu.png');
+  });
+
+  it('sends a file of no known type as octet-stream: the server judges the content', async () => {
+    const { f, calls } = fakeFetch(() => Response.json(attachment, { status: 201 }));
+    await createClient({ base: 'http://pc', fetch: f }).attach('A-1', new Blob(['x']), 'x');
+    expect((calls[0].init.headers as Record<string, string>)['Content-Type']).toBe('application/octet-stream');
+  });
+
+  it.each([
+    [400, 'invalid', 'Tệp không phải ảnh quét (JPEG, PNG) hoặc PDF hợp lệ.'],
+    [413, 'too_large', 'Tệp quá lớn: mỗi tệp đính kèm tối đa 10 MB.'],
+  ])('turns a refused upload (%i) into ApiError with the server’s message', async (status, code, message) => {
+    const { f } = fakeFetch(() => Response.json({ error: { code, message, field: 'file' } }, { status }));
+    const err = await createClient({ base: 'http://pc', fetch: f, token: () => 't' })
+      .attach('A-1', new Blob(['not a scan'], { type: 'image/png' }), 'fake.png')
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(status);
+    expect(err.code).toBe(code);
+    expect(err.message).toBe(message);
+    expect(err.field).toBe('file');
+  });
+
+  it('ends the session when an upload gets 401', async () => {
+    const { f } = fakeFetch(() => Response.json({ error: { code: 'unauthorized', message: 'Phiên đăng nhập đã hết hạn.' } }, { status: 401 }));
+    let calls = 0;
+    const err = await createClient({ base: 'http://pc', fetch: f, token: () => 'old', onUnauthorized: () => calls++ })
+      .attach('A-1', png(), 'a.png')
+      .catch((e) => e);
+    expect(err.code).toBe('unauthorized');
+    expect(calls).toBe(1);
+  });
+
+  it('reports a broken connection during an upload as network_error', async () => {
+    const f = (async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch;
+    const err = await createClient({ base: 'http://pc', fetch: f }).attach('A-1', png(), 'a.png').catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe(NETWORK_ERROR);
+  });
+
+  it('delivers the bytes to a real server intact', async () => {
+    reply = (_, res) => json(res, 201, attachment);
+    await createClient({ base, token: () => 't' }).attach('A-1', new Blob(['%PDF-1.7 …%%EOF'], { type: 'application/pdf' }), 'đơn.pdf');
+    expect(seen[0].headers['content-type']).toBe('application/pdf');
+    expect(seen[0].headers['content-length']).toBe(String(new TextEncoder().encode('%PDF-1.7 …%%EOF').length));
+    expect(seen[0].body).toBe('%PDF-1.7 …%%EOF');
+  });
+
+  it('names an attached file by dossier and hash', () => {
+    const c = createClient({ base: 'http://pc' });
+    expect(c.attachmentUrl('A/1', attachment.sha256)).toBe('http://pc/api/v1/dossiers/A%2F1/attachments/' + attachment.sha256);
+  });
+
+  it('records a rating as JSON, leaving out an empty note', async () => {
+    reply = (_, res) => json(res, 200, { code: 'A-1', status: 'returned', rating: { value: 'satisfied', at: '2026-03-02T10:00:00+07:00', by: 'letiep' } });
+    const c = createClient({ base, token: () => 't' });
+    const d = await c.rate('A-1', 'satisfied', '  ');
+    expect(seen[0].method).toBe('POST');
+    expect(seen[0].url).toBe('/api/v1/dossiers/A-1/rating');
+    expect(seen[0].headers['content-type']).toBe('application/json');
+    expect(JSON.parse(seen[0].body)).toEqual({ rating: 'satisfied' });
+    expect(d.rating?.value).toBe('satisfied');
+    expect(d.applicant).toBeDefined(); // normalised like every dossier
+    await c.rate('A-1', 'dissatisfied', ' chờ lâu ');
+    expect(JSON.parse(seen[1].body)).toEqual({ rating: 'dissatisfied', note: 'chờ lâu' });
+  });
+});

@@ -4,6 +4,7 @@
 
 import type {
   ActionRequest,
+  Attachment,
   ClusterStatus,
   Dossier,
   Health,
@@ -12,6 +13,7 @@ import type {
   NewUser,
   Page,
   Procedure,
+  Satisfaction,
   Session,
   Stats,
   StatusInfo,
@@ -49,6 +51,8 @@ export interface ClientOptions {
   /** called when a request that carried a token gets 401. */
   onUnauthorized?: () => void;
   timeoutMs?: number;
+  /** how long an upload (a scanned file of up to 10 MiB) may take; 2 minutes by default. */
+  uploadTimeoutMs?: number;
 }
 
 export type Query = Record<string, string | number | undefined | null>;
@@ -120,26 +124,32 @@ export function createClient(opts: ClientOptions = {}) {
   const base = (opts.base ?? '') + '/api/v1';
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const timeoutMs = opts.timeoutMs ?? 15000;
+  const uploadTimeoutMs = opts.uploadTimeoutMs ?? 120000;
 
-  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  /**
+   * send makes one call and turns every failure into an ApiError: the
+   * server's {error:{code,message,field}}, a bare HTTP status, a refused
+   * connection or the timeout. body goes as it is (a JSON string or a file's
+   * bytes); headers carry its Content-Type.
+   */
+  async function send<T>(
+    method: string,
+    path: string,
+    body: string | Uint8Array<ArrayBuffer> | undefined,
+    headers: Record<string, string>,
+    timeout = timeoutMs,
+  ): Promise<{ status: number; data: T }> {
     const h: Record<string, string> = { Accept: 'application/json', ...headers };
     const token = opts.token?.() ?? '';
     if (token) h.Authorization = 'Bearer ' + token;
     const lang = opts.lang?.();
     if (lang) h['Accept-Language'] = lang;
-    if (body !== undefined) h['Content-Type'] = 'application/json';
 
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    const timer = setTimeout(() => ctl.abort(), timeout);
     let res: Response;
     try {
-      res = await doFetch(base + path, {
-        method,
-        headers: h,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctl.signal,
-        cache: 'no-store',
-      });
+      res = await doFetch(base + path, { method, headers: h, body, signal: ctl.signal, cache: 'no-store' });
     } catch (e) {
       const aborted = ctl.signal.aborted;
       throw new ApiError(0, aborted ? TIMEOUT : NETWORK_ERROR, aborted ? 'timeout' : String(e));
@@ -147,7 +157,7 @@ export function createClient(opts: ClientOptions = {}) {
       clearTimeout(timer);
     }
 
-    if (res.status === 204) return undefined as T;
+    if (res.status === 204) return { status: 204, data: undefined as T };
     const text = await res.text();
     let data: unknown = undefined;
     if (text !== '') {
@@ -166,7 +176,14 @@ export function createClient(opts: ClientOptions = {}) {
       throw new ApiError(res.status, 'http_' + res.status, text.slice(0, 200) || res.statusText);
     }
     if (data === undefined) throw new ApiError(res.status, BAD_RESPONSE, 'bad response');
-    return data as T;
+    return { status: res.status, data: data as T };
+  }
+
+  /** request sends body (if any) as JSON and returns the decoded answer. */
+  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    if (body === undefined) return (await send<T>(method, path, undefined, headers)).data;
+    const h = { ...headers, 'Content-Type': 'application/json' };
+    return (await send<T>(method, path, JSON.stringify(body), h)).data;
   }
 
   const enc = encodeURIComponent;
@@ -194,6 +211,24 @@ export function createClient(opts: ClientOptions = {}) {
       request<Dossier>('POST', '/dossiers', d, key ? { 'Idempotency-Key': key } : {}).then(normDossier),
     act: (code: string, a: ActionRequest) =>
       request<Dossier>('POST', '/dossiers/' + enc(code) + '/actions', a).then(normDossier),
+    /**
+     * attach uploads a scanned document (JPEG, PNG or PDF) to a dossier.
+     * created is false when the dossier already had the same content. The
+     * body goes as the file's bytes, never as the Blob or File itself: the
+     * desktop window (WebKitGTK) crashes on Blob bodies (wailsapp/wails#5845).
+     */
+    async attach(code: string, file: Blob, name: string): Promise<{ attachment: Attachment; created: boolean }> {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const path = '/dossiers/' + enc(code) + '/attachments' + queryString({ name });
+      const h = { 'Content-Type': file.type || 'application/octet-stream' };
+      const r = await send<Attachment>('POST', path, bytes, h, uploadTimeoutMs);
+      return { attachment: r.data, created: r.status === 201 };
+    },
+    /** attachmentUrl is where an attached file is served (download it with download). */
+    attachmentUrl: (code: string, sha: string) => base + '/dossiers/' + enc(code) + '/attachments/' + enc(sha),
+    /** rate records the citizen's satisfaction with a returned dossier. */
+    rate: (code: string, rating: Satisfaction, note = '') =>
+      request<Dossier>('POST', '/dossiers/' + enc(code) + '/rating', { rating, note: note.trim() || undefined }).then(normDossier),
     /** formUrl is where form NN of a dossier is served (a PDF). */
     formUrl: (code: string, nn: string) => base + '/dossiers/' + enc(code) + '/forms/' + nn + '.pdf',
     /** download fetches a protected file (a PDF form) with the bearer token. */

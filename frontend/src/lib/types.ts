@@ -107,6 +107,36 @@ export interface Dossier {
   allowed_actions?: string[];
   history?: HistoryEntry[];
   conflicts?: Conflict[];
+  /** scanned documents, oldest first */
+  attachments?: Attachment[];
+  /** the citizen's rating, recorded at or after return */
+  rating?: Rating;
+}
+
+/** A scanned document attached to a dossier, named by the SHA-256 of its content. */
+export interface Attachment {
+  sha256: string;
+  name: string;
+  /** image/jpeg, image/png or application/pdf, from the content */
+  media_type: string;
+  /** bytes */
+  size: number;
+  width?: number;
+  height?: number;
+  at: string;
+  by: string;
+  command_id?: string;
+}
+
+export type Satisfaction = 'very_satisfied' | 'satisfied' | 'dissatisfied';
+
+export interface Rating {
+  value: Satisfaction;
+  note?: string;
+  at: string;
+  /** the official who recorded it */
+  by: string;
+  command_id?: string;
 }
 
 export interface Page<T> {
