@@ -234,7 +234,7 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 		return Attachment{}, false, Errorf(EUnavailable, "", "Máy này chưa được cấu hình nơi lưu tệp đính kèm.",
 			"this PC has no attachment storage configured")
 	}
-	id, err := s.cfg.Reader.DossierIDByCode(code)
+	id, err := s.dossierID(code)
 	if err != nil {
 		return Attachment{}, false, err
 	}

@@ -103,7 +103,7 @@ func (s *Service) Rate(ctx context.Context, p Principal, code string, in RateInp
 	if utf8.RuneCountInString(note) > 1000 {
 		return Dossier{}, Errorf(EInvalid, "note", "Ghi chú quá dài (tối đa 1000 ký tự).", "the note is too long (at most 1000 characters)")
 	}
-	id, err := s.cfg.Reader.DossierIDByCode(code)
+	id, err := s.dossierID(code)
 	if err != nil {
 		return Dossier{}, err
 	}

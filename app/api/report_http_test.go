@@ -102,3 +102,30 @@ func TestRatingAndReportsOverHTTP(t *testing.T) {
 		t.Errorf("a specialist rating: %d", st)
 	}
 }
+
+// A dossier can be named by its ID wherever a code is taken (the UI does
+// so when a code is shared by two dossiers): scans and ratings too.
+func TestAttachAndRateByDossierID(t *testing.T) {
+	d := newPaperDesk(t)
+	_, m := d.json("GET", "/api/v1/dossiers/"+d.receive(), "")
+	id, _ := m["id"].(string)
+	if id == "" {
+		t.Fatalf("no id in %v", m)
+	}
+	base := "/api/v1/dossiers/" + id
+	if st, body := d.req("POST", base+"/attachments?name=to-khai.png", "image/png", bytes.NewReader(scan("png", 40, 30))); st != 201 {
+		t.Fatalf("attach by ID: %d %s", st, body)
+	}
+	for _, a := range []string{"forward", "resolve", "return"} {
+		if st, m := d.json("POST", base+"/actions", `{"action":"`+a+`"}`); st != 200 {
+			t.Fatalf("%s by ID: %d %v", a, st, m)
+		}
+	}
+	if st, m := d.json("POST", base+"/rating", `{"rating":"satisfied"}`); st != 200 {
+		t.Fatalf("rate by ID: %d %v", st, m)
+	}
+	_, m = d.json("GET", base, "")
+	if atts, _ := m["attachments"].([]any); len(atts) != 1 || m["rating"] == nil {
+		t.Fatalf("by ID: attachments %v, rating %v", m["attachments"], m["rating"])
+	}
+}
