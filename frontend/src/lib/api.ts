@@ -13,6 +13,7 @@ import type {
   NewUser,
   Page,
   Procedure,
+  ProgressReport,
   Satisfaction,
   Session,
   Stats,
@@ -199,6 +200,15 @@ export function createClient(opts: ClientOptions = {}) {
     procedures: () => request<Page<Procedure>>('GET', '/procedures'),
     statuses: () => request<Page<StatusInfo>>('GET', '/statuses'),
     stats: () => request<Stats>('GET', '/stats').then(normStats),
+    /** progressReport is the progress report of the days from..to (YYYY-MM-DD, both included). */
+    progressReport: (from: string, to: string) =>
+      request<ProgressReport>('GET', '/reports/progress' + queryString({ from, to })),
+    /** progressReportUrl is where the progress report is served as a file (download it with download). */
+    progressReportUrl: (from: string, to: string, format: 'xlsx' | 'pdf') =>
+      base + '/reports/progress' + queryString({ from, to, format }),
+    /** registerUrl is where the tracking register (form 07) of from..to is served as a file. */
+    registerUrl: (from: string, to: string, format: 'pdf' | 'xlsx') =>
+      base + '/reports/register' + queryString({ from, to, format }),
     cluster: () => request<ClusterStatus>('GET', '/cluster'),
     /** removeNode takes a dead PC out of the cluster (admin). */
     removeNode: (nodeId: string) => request<{ removed: string }>('POST', '/cluster/remove', { node_id: nodeId }),

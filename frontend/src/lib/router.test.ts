@@ -10,6 +10,9 @@ describe('router', () => {
     ['#/dossiers/000.00.31.H42-250701-0001', { name: 'dossier', code: '000.00.31.H42-250701-0001' }],
     ['#/dossiers', null],
     ['#/dashboard', { name: 'dashboard' }],
+    ['#/reports', { name: 'reports' }],
+    ['#/reports/', { name: 'reports' }],
+    ['#/reports?from=2026-01-01', { name: 'reports' }],
     ['', null],
     ['#/nowhere', null],
   ])('parse(%s)', (h, want) => {
@@ -23,8 +26,14 @@ describe('router', () => {
       { name: 'queues', queue: '', q: 'Nguyễn Văn A' },
       { name: 'dossier', code: 'X-250701-0001' },
       { name: 'users' },
+      { name: 'dashboard' },
+      { name: 'reports' },
     ];
     for (const r of routes) expect(parse(href(r))).toEqual(r);
+  });
+
+  it('puts the reports at #/reports', () => {
+    expect(href({ name: 'reports' })).toBe('#/reports');
   });
 
   it('sends each role home', () => {

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'queues'; queue: string; q: string }
   | { name: 'dossier'; code: string }
   | { name: 'dashboard' }
+  | { name: 'reports' }
   | { name: 'users' };
 
 export const queues = ['mine', 'due_today', 'overdue', 'supplement', 'open'] as const;
@@ -28,6 +29,8 @@ export function parse(hash: string): Route | null {
       return parts[1] ? { name: 'dossier', code: parts[1] } : null;
     case 'dashboard':
       return { name: 'dashboard' };
+    case 'reports':
+      return { name: 'reports' };
     case 'users':
       return { name: 'users' };
     default:
@@ -46,6 +49,8 @@ export function href(r: Route): string {
       return '#/dossiers/' + encodeURIComponent(r.code);
     case 'dashboard':
       return '#/dashboard';
+    case 'reports':
+      return '#/reports';
     case 'users':
       return '#/users';
   }

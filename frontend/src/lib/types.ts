@@ -221,3 +221,34 @@ export interface IdCard {
   /** YYYY-MM-DD */
   issued_on: string;
 }
+
+/** GET /reports/progress: counts of one row of the progress report (the total, or one procedure). */
+export interface ProgressCounts {
+  /** carried over from before the period, and new in it by channel (in_person, online, post) */
+  received: { carried_over: number; new: number; by_channel: Record<string, number>; total: number };
+  /** result ready in the period, against the due date in force then */
+  processed: { early: number; on_time: number; late: number; total: number };
+  /** being worked on at as_of */
+  in_progress: { within_deadline: number; overdue: number; total: number };
+  /** waiting at as_of for the citizen's supplement or payment; stopped in the period */
+  paused: { supplement: number; payment: number; stopped: number };
+  withdrawn: number;
+}
+
+/** GET /reports/progress: the progress report of a period. */
+export interface ProgressReport extends ProgressCounts {
+  /** first and last day, YYYY-MM-DD */
+  from: string;
+  to: string;
+  /** when the figures were taken: the end of the period, or now for one still running */
+  as_of: string;
+  /** (early + on time) / processed; 1 when nothing was processed */
+  on_time_rate: number;
+  /** online / new; 0 when nothing is new */
+  online_rate: number;
+  /** ratings of the dossiers returned in the period */
+  satisfaction: { very_satisfied: number; satisfied: number; dissatisfied: number; rated: number; returned: number };
+  /** new dossiers of the period with scanned documents */
+  digitised: { dossiers: number; files: number; rate: number };
+  by_procedure: (ProgressCounts & { code: string; name: string })[];
+}
