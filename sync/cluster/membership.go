@@ -242,7 +242,6 @@ func (c *Cluster) bootstrap() error {
 	if err := rn.r.BootstrapCluster(raft.Configuration{Servers: []raft.Server{me}}).Error(); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
-	rn.forget()
 	id := newClusterID()
 	c.log.Info("bootstrapped a new cluster", "cluster", id)
 	return c.setClusterID(id)
@@ -269,9 +268,6 @@ func (c *Cluster) join(ctx context.Context, id string) error {
 	}
 	c.learnInfo(in, "")
 	c.log.Info("joined cluster", "cluster", in.ClusterID, "via", id)
-	if rn := c.raftNode(); rn != nil {
-		rn.forget()
-	}
 	return c.setClusterID(in.ClusterID)
 }
 
@@ -290,7 +286,6 @@ func (c *Cluster) addVoter(req JoinRequest) error {
 		}
 	}
 	err := rn.r.AddVoter(raft.ServerID(req.NodeID), raft.ServerAddress(req.NodeID), 0, 10*time.Second).Error()
-	rn.forget()
 	if err != nil {
 		return fmt.Errorf("add voter %s: %w", req.NodeID, err)
 	}
@@ -322,7 +317,6 @@ func (c *Cluster) Remove(ctx context.Context, id string) error {
 	for {
 		err := c.onLeader(ctx, opRemove, []byte(id), func() error { return c.removeLocal(id) })
 		if err == nil {
-			rn.forget() // show the new membership here at once
 			return nil
 		}
 		select {
@@ -343,7 +337,6 @@ func (c *Cluster) removeLocal(id string) error {
 		return errors.New("raft is not running")
 	}
 	err := rn.r.RemoveServer(raft.ServerID(id), 0, 10*time.Second).Error()
-	rn.forget()
 	if err == nil {
 		c.log.Info("node removed", "node", id)
 	}

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -24,10 +23,6 @@ type raftNode struct {
 	notify chan bool
 	done   chan struct{}
 	wg     sync.WaitGroup
-
-	mu      sync.Mutex
-	cached  []raft.Server
-	cacheAt time.Time
 }
 
 func (c *Cluster) raftConfig() *raft.Config {
@@ -65,7 +60,6 @@ func (c *Cluster) openRaft() (*raftNode, error) {
 	rn.layer = newStreamLayer(c.cfg.NodeID, c.dialer)
 	rn.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream: rn.layer, MaxPool: 4, Timeout: 5 * time.Second, Logger: hclog.NewNullLogger(),
-		ServerAddressProvider: nil,
 	})
 	rc := c.raftConfig()
 	rc.NotifyCh = rn.notify
@@ -105,31 +99,14 @@ func (rn *raftNode) hasState() bool {
 	return err == nil && ok
 }
 
-// servers is the latest configuration, cached briefly (Health asks often).
+// servers is the latest configuration (raft keeps it in an atomic value:
+// asking is cheap, so Health may ask as often as it likes).
 func (rn *raftNode) servers() []raft.Server {
-	rn.mu.Lock()
-	defer rn.mu.Unlock()
-	if time.Since(rn.cacheAt) < 200*time.Millisecond && rn.cached != nil {
-		return rn.cached
-	}
-	f := rn.r.GetConfiguration()
-	if f.Error() != nil {
-		return rn.cached
-	}
-	rn.cached, rn.cacheAt = f.Configuration().Servers, time.Now()
-	return rn.cached
-}
-
-func (rn *raftNode) forget() {
-	rn.mu.Lock()
-	rn.cacheAt = time.Time{}
-	rn.mu.Unlock()
+	return rn.r.GetConfiguration().Configuration().Servers
 }
 
 func (rn *raftNode) close() {
-	if err := rn.r.Shutdown().Error(); err != nil {
-		_ = err // the transport may already be closed
-	}
+	_ = rn.r.Shutdown().Error() // fails only when the transport is already closed
 	close(rn.done)
 	rn.wg.Wait()
 	rn.layer.Close()
@@ -144,5 +121,3 @@ func (c *Cluster) wipeRaft() error {
 	}
 	return os.RemoveAll(c.snapsPath())
 }
-
-var _ io.Closer = (*raftboltdb.BoltStore)(nil)
