@@ -66,12 +66,7 @@ func (c *Cluster) fetchMissingBlobs(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var members []string
-	for _, m := range c.Info().Members {
-		if m.NodeID != c.cfg.NodeID {
-			members = append(members, m.NodeID)
-		}
-	}
+	members := c.otherMembers()
 	copied := 0
 	for _, hash := range want {
 		if ctx.Err() != nil {

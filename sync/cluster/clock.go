@@ -97,15 +97,7 @@ func (v *clockView) offset(now time.Time, peers []string) (time.Duration, int) {
 // clockView.offset), and the number of members read. A large value means
 // this PC's clock is wrong.
 func (c *Cluster) ClockOffset() (time.Duration, int) {
-	var peers []string
-	if rn := c.raftNode(); rn != nil {
-		for _, s := range rn.servers() {
-			if id := string(s.ID); id != c.cfg.NodeID {
-				peers = append(peers, id)
-			}
-		}
-	}
-	return c.clocks.offset(c.cfg.Now(), peers)
+	return c.clocks.offset(c.cfg.Now(), c.otherMembers())
 }
 
 // runClocks reads the members' clocks as they fall due, apart from
@@ -117,12 +109,8 @@ func (c *Cluster) runClocks(ctx context.Context) {
 // readClocks asks the other members whose clock is due for a reading for
 // their info, which carries it (gossip reads only the leader's).
 func (c *Cluster) readClocks(ctx context.Context) {
-	rn := c.raftNode()
-	if rn == nil {
-		return
-	}
-	for _, s := range rn.servers() {
-		if id := string(s.ID); id != c.cfg.NodeID && c.clocks.due(id, c.cfg.Now()) {
+	for _, id := range c.otherMembers() {
+		if c.clocks.due(id, c.cfg.Now()) {
 			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			_, _ = c.infoOfNode(cctx, id)
 			cancel()

@@ -340,6 +340,21 @@ func (c *Cluster) State() string {
 	return "alone"
 }
 
+// otherMembers lists the node IDs of the cluster's voters but this one.
+func (c *Cluster) otherMembers() []string {
+	rn := c.raftNode()
+	if rn == nil {
+		return nil
+	}
+	var ids []string
+	for _, s := range rn.servers() {
+		if id := string(s.ID); id != c.cfg.NodeID {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // Members is the number of voters in the cluster's configuration.
 func (c *Cluster) Members() int {
 	rn := c.raftNode()
