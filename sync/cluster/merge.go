@@ -79,6 +79,9 @@ func (c *Cluster) mergeInto(ctx context.Context, theirs Info) error {
 			return nil
 		}
 		for _, m := range theirs.Members {
+			if m.NodeID == theirs.Leader {
+				continue // just asked
+			}
 			if err = c.join(ctx, m.NodeID); err == nil {
 				return nil
 			}
