@@ -68,20 +68,6 @@ func (l *Lab) Listen(i int, network, addr string) (net.Listener, error) {
 	return ln, err
 }
 
-// ListenPacket is net.ListenPacket inside node i's namespace.
-func (l *Lab) ListenPacket(i int, network, addr string) (net.PacketConn, error) {
-	if err := literal(addr); err != nil {
-		return nil, err
-	}
-	var pc net.PacketConn
-	err := l.Do(i, func() error {
-		var err error
-		pc, err = net.ListenPacket(network, addr)
-		return err
-	})
-	return pc, err
-}
-
 // DialContext dials from node i's namespace; addr must be a literal IP
 // address and port. Use it as an http.Transport's DialContext.
 func (l *Lab) DialContext(i int) func(ctx context.Context, network, addr string) (net.Conn, error) {

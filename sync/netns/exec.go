@@ -169,18 +169,7 @@ func (p *Proc) Kill() error {
 
 // Stop asks the process to end with SIGTERM, sends SIGKILL if it has not
 // exited after grace, and returns its exit error (nil for a clean exit).
-func (p *Proc) Stop(grace time.Duration) error {
-	_ = p.Signal(syscall.SIGTERM)
-	t := time.NewTimer(grace)
-	defer t.Stop()
-	select {
-	case <-p.done:
-	case <-t.C:
-		_ = p.Signal(syscall.SIGKILL)
-		<-p.done
-	}
-	return p.err
-}
+func (p *Proc) Stop(grace time.Duration) error { return StopAll(grace, p)[0] }
 
 // StopAll is Stop for several processes at once: SIGTERM to all, then one
 // shared grace period, then SIGKILL for those still running. Each process

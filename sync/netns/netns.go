@@ -181,9 +181,6 @@ func (l *Lab) addNS(ns string) error {
 	return nil
 }
 
-// N is the number of nodes; they are numbered 1..N.
-func (l *Lab) N() int { return l.nodes }
-
 // Dir is the directory holding the output files of started processes.
 func (l *Lab) Dir() string { return l.dir }
 
@@ -311,15 +308,26 @@ func deleteNS(ns string) error {
 }
 
 func killPids(ns string) {
-	out, err := exec.Command("ip", "netns", "pids", ns).Output()
-	if err != nil {
-		return
-	}
-	for _, f := range strings.Fields(string(out)) {
-		if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != os.Getpid() {
+	for _, pid := range nsPids(ns) {
+		if pid > 1 && pid != os.Getpid() {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
+}
+
+// nsPids lists the processes running inside namespace ns.
+func nsPids(ns string) []int {
+	out, err := exec.Command("ip", "netns", "pids", ns).Output()
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(out)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // RemoveStale deletes namespaces named by this package whose creating

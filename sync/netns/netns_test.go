@@ -43,10 +43,16 @@ func echoHelper(addr string) int {
 		<-ctx.Done()
 		ln.Close()
 	}()
+	serveEchoOn(ln)
+	return 0 // closed by SIGTERM
+}
+
+// serveEchoOn echoes every connection accepted on ln until ln is closed.
+func serveEchoOn(ln net.Listener) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			return 0 // closed by SIGTERM
+			return
 		}
 		go serveEcho(c)
 	}
@@ -123,15 +129,7 @@ func TestLabReachAcrossNamespacesAndCutLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveEcho(c)
-		}
-	}()
+	go serveEchoOn(ln)
 	port := ln.Addr().(*net.TCPAddr).Port
 	addr := net.JoinHostPort(lab.Addr(1).String(), strconv.Itoa(port))
 
@@ -198,15 +196,7 @@ func TestLabPartition(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ln.Close()
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go serveEcho(c)
-			}
-		}()
+		go serveEchoOn(ln)
 		addrs[i] = ln.Addr().String()
 	}
 	reach := func(from, to int) bool {
@@ -321,8 +311,7 @@ func TestCloseDeletesNamespacesAndProcesses(t *testing.T) {
 	// loaded machine).
 	inside := false
 	for deadline := time.Now().Add(10 * time.Second); !inside && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		out, _ := exec.Command("ip", "netns", "pids", lab.NS(2)).Output()
-		inside = slices.Contains(strings.Fields(string(out)), strconv.Itoa(stray.Process.Pid))
+		inside = slices.Contains(nsPids(lab.NS(2)), stray.Process.Pid)
 	}
 	if !inside {
 		t.Fatal("the stray process never entered its namespace")
@@ -384,7 +373,7 @@ func TestRemoveStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !contains(removed, stale) || contains(removed, live) {
+	if !slices.Contains(removed, stale) || slices.Contains(removed, live) {
 		t.Fatalf("removed %v; want %s removed and %s kept", removed, stale, live)
 	}
 	if _, err := os.Stat(nsDir + "/" + stale); !os.IsNotExist(err) {
@@ -396,15 +385,6 @@ func TestRemoveStale(t *testing.T) {
 	if err := orphan.Wait(); err == nil {
 		t.Fatal("process in the stale namespace was not killed")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestOwnerPid(t *testing.T) {
