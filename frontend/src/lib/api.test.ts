@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, createClient, NETWORK_ERROR, newKey, queryString, ref, TIMEOUT } from './api';
+import { ApiError, createClient, failure, NETWORK_ERROR, newKey, queryString, ref, TIMEOUT } from './api';
 
 interface Seen {
   method: string;
@@ -164,6 +164,68 @@ describe('api client', () => {
     const b = await c.download(url);
     expect(await b.text()).toBe('%PDF-1.4 test');
     expect(seen[0].headers.authorization).toBe('Bearer tok');
+  });
+
+  it('ends the session when a download gets 401', async () => {
+    reply = (_, res) => json(res, 401, { error: { code: 'unauthorized', message: 'Phiên đăng nhập đã hết hạn.' } });
+    let calls = 0;
+    const c = createClient({ base, token: () => 'old', onUnauthorized: () => calls++ });
+    const err = await c.download(c.formUrl('X-1', '01')).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(401);
+    expect(err.code).toBe('unauthorized');
+    expect(err.message).toBe('Phiên đăng nhập đã hết hạn.');
+    expect(calls).toBe(1);
+  });
+
+  it('gives a download up after the upload timeout, not the short one', async () => {
+    reply = () => {}; // never answers
+    const c = createClient({ base, timeoutMs: 10, uploadTimeoutMs: 150 });
+    const started = Date.now();
+    const err = await c.download(c.formUrl('X-1', '01')).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe(TIMEOUT);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('times out a download whose body stalls after the headers', async () => {
+    reply = (_, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Length': '1000' });
+      res.write('%PDF-1.4 ');
+    };
+    const c = createClient({ base, uploadTimeoutMs: 150 });
+    const err = await c.download(c.formUrl('X-1', '01')).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe(TIMEOUT);
+  });
+
+  it('reports a download that fails without JSON by its status', async () => {
+    reply = (_, res) => {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('boom');
+    };
+    const c = createClient({ base, token: () => 't' });
+    const err = await c.download(c.formUrl('X-1', '01')).catch((e) => e);
+    expect(err.code).toBe('http_500');
+    expect(err.message).toBe('boom');
+    expect(err.fromServer).toBe(false);
+  });
+});
+
+describe('failure', () => {
+  const res = (status: number, statusText = '') => ({ status, statusText });
+  it.each([
+    ['the server’s error', res(409), '{"error":{"code":"conflict","message":"Đã đánh giá.","field":"rating"}}', undefined, ['conflict', 'Đã đánh giá.', 'rating', true]],
+    ['an error without a message', res(400), '{"error":{"code":"invalid"}}', undefined, ['invalid', 'invalid', '', true]],
+    ['plain text', res(502, 'Bad Gateway'), 'bad gateway', undefined, ['http_502', 'bad gateway', '', false]],
+    ['an empty body', res(503, 'Service Unavailable'), '', undefined, ['http_503', 'Service Unavailable', '', false]],
+    ['JSON that is no error', res(500), '{"status":"down"}', undefined, ['http_500', '{"status":"down"}', '', false]],
+    ['an empty body with the caller’s code', res(500), '', 'print_failed', ['print_failed', 'print_failed', '', false]],
+  ])('reads %s', (_, r, text, fallback, [code, message, field, fromServer]) => {
+    const err = failure(r, text, fallback);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(r.status);
+    expect([err.code, err.message, err.field, err.fromServer]).toEqual([code, message, field, fromServer]);
   });
 });
 

@@ -27,13 +27,36 @@ export class ApiError extends Error {
   readonly code: string;
   readonly field: string;
 
-  constructor(status: number, code: string, message: string, field = '') {
+  /** the message is the server's own words (from its {error}), not one the client made up. */
+  readonly fromServer: boolean;
+
+  constructor(status: number, code: string, message: string, field = '', fromServer = false) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.fromServer = fromServer;
   }
+}
+
+/**
+ * failure turns the body of a failed answer into an ApiError: the server's
+ * {error:{code,message,field}} when the body is one, else fallback
+ * (http_<status> unless the caller knows better) with the start of the body.
+ */
+export function failure(res: { status: number; statusText: string }, text: string, fallback = 'http_' + res.status): ApiError {
+  let err: { code?: unknown; message?: unknown; field?: unknown } | undefined;
+  try {
+    err = (JSON.parse(text) as { error?: typeof err } | null)?.error;
+  } catch {
+    err = undefined;
+  }
+  if (err && typeof err === 'object' && typeof err.code === 'string' && err.code !== '') {
+    const message = typeof err.message === 'string' && err.message !== '' ? err.message : err.code;
+    return new ApiError(res.status, err.code, message, typeof err.field === 'string' ? err.field : '', true);
+  }
+  return new ApiError(res.status, fallback, text.slice(0, 200) || res.statusText || fallback);
 }
 
 /** Codes the client itself produces (the server never sends them). */
@@ -128,19 +151,22 @@ export function createClient(opts: ClientOptions = {}) {
   const uploadTimeoutMs = opts.uploadTimeoutMs ?? 120000;
 
   /**
-   * send makes one call and turns every failure into an ApiError: the
-   * server's {error:{code,message,field}}, a bare HTTP status, a refused
-   * connection or the timeout. body goes as it is (a JSON string or a file's
-   * bytes); headers carry its Content-Type.
+   * call is the one path every request takes: it adds the token and the
+   * language, gives the whole exchange (answer and body) timeout ms, turns a
+   * refused connection or the timeout into an ApiError, and a failed answer
+   * into the server's error (ending the session on a 401 to a signed-in
+   * call). read turns a successful answer into the result; it runs under
+   * the same timeout, so a server that stalls mid-body cannot hang a screen.
    */
-  async function send<T>(
+  async function call<T>(
     method: string,
-    path: string,
+    url: string,
     body: string | Uint8Array<ArrayBuffer> | undefined,
     headers: Record<string, string>,
-    timeout = timeoutMs,
-  ): Promise<{ status: number; data: T }> {
-    const h: Record<string, string> = { Accept: 'application/json', ...headers };
+    timeout: number,
+    read: (res: Response) => Promise<T>,
+  ): Promise<T> {
+    const h: Record<string, string> = { ...headers };
     const token = opts.token?.() ?? '';
     if (token) h.Authorization = 'Bearer ' + token;
     const lang = opts.lang?.();
@@ -148,43 +174,52 @@ export function createClient(opts: ClientOptions = {}) {
 
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), timeout);
-    let res: Response;
+    const lost = (e: unknown) =>
+      ctl.signal.aborted ? new ApiError(0, TIMEOUT, 'timeout') : new ApiError(0, NETWORK_ERROR, String(e));
     try {
-      res = await doFetch(base + path, { method, headers: h, body, signal: ctl.signal, cache: 'no-store' });
-    } catch (e) {
-      const aborted = ctl.signal.aborted;
-      throw new ApiError(0, aborted ? TIMEOUT : NETWORK_ERROR, aborted ? 'timeout' : String(e));
+      let res: Response;
+      try {
+        res = await doFetch(url, { method, headers: h, body, signal: ctl.signal, cache: 'no-store' });
+      } catch (e) {
+        throw lost(e);
+      }
+      if (!res.ok) {
+        if (res.status === 401 && token) opts.onUnauthorized?.();
+        let text: string;
+        try {
+          text = await res.text();
+        } catch (e) {
+          throw lost(e);
+        }
+        throw failure(res, text);
+      }
+      try {
+        return await read(res);
+      } catch (e) {
+        throw e instanceof ApiError ? e : lost(e);
+      }
     } finally {
       clearTimeout(timer);
     }
+  }
 
+  /** readJSON decodes a successful answer; 204 is undefined, anything else must be JSON. */
+  async function readJSON<T>(res: Response): Promise<{ status: number; data: T }> {
     if (res.status === 204) return { status: 204, data: undefined as T };
     const text = await res.text();
-    let data: unknown = undefined;
-    if (text !== '') {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = undefined;
-      }
+    try {
+      return { status: res.status, data: JSON.parse(text) as T };
+    } catch {
+      throw new ApiError(res.status, BAD_RESPONSE, 'bad response');
     }
-    if (!res.ok) {
-      if (res.status === 401 && token) opts.onUnauthorized?.();
-      const err = (data as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-      if (err && typeof err.code === 'string') {
-        throw new ApiError(res.status, err.code, err.message ?? err.code, err.field ?? '');
-      }
-      throw new ApiError(res.status, 'http_' + res.status, text.slice(0, 200) || res.statusText);
-    }
-    if (data === undefined) throw new ApiError(res.status, BAD_RESPONSE, 'bad response');
-    return { status: res.status, data: data as T };
   }
 
   /** request sends body (if any) as JSON and returns the decoded answer. */
   async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    if (body === undefined) return (await send<T>(method, path, undefined, headers)).data;
-    const h = { ...headers, 'Content-Type': 'application/json' };
-    return (await send<T>(method, path, JSON.stringify(body), h)).data;
+    const h: Record<string, string> = { Accept: 'application/json', ...headers };
+    if (body === undefined) return (await call(method, base + path, undefined, h, timeoutMs, readJSON<T>)).data;
+    h['Content-Type'] = 'application/json';
+    return (await call(method, base + path, JSON.stringify(body), h, timeoutMs, readJSON<T>)).data;
   }
 
   const enc = encodeURIComponent;
@@ -230,8 +265,8 @@ export function createClient(opts: ClientOptions = {}) {
     async attach(code: string, file: Blob, name: string): Promise<{ attachment: Attachment; created: boolean }> {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const path = '/dossiers/' + enc(code) + '/attachments' + queryString({ name });
-      const h = { 'Content-Type': file.type || 'application/octet-stream' };
-      const r = await send<Attachment>('POST', path, bytes, h, uploadTimeoutMs);
+      const h = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' };
+      const r = await call('POST', base + path, bytes, h, uploadTimeoutMs, readJSON<Attachment>);
       return { attachment: r.data, created: r.status === 201 };
     },
     /** attachmentUrl is where an attached file is served (download it with download). */
@@ -241,29 +276,11 @@ export function createClient(opts: ClientOptions = {}) {
       request<Dossier>('POST', '/dossiers/' + enc(code) + '/rating', { rating, note: note.trim() || undefined }).then(normDossier),
     /** formUrl is where form NN of a dossier is served (a PDF). */
     formUrl: (code: string, nn: string) => base + '/dossiers/' + enc(code) + '/forms/' + nn + '.pdf',
-    /** download fetches a protected file (a PDF form) with the bearer token. */
-    async download(url: string): Promise<Blob> {
-      const h: Record<string, string> = {};
-      const token = opts.token?.() ?? '';
-      if (token) h.Authorization = 'Bearer ' + token;
-      const lang = opts.lang?.();
-      if (lang) h['Accept-Language'] = lang;
-      let res: Response;
-      try {
-        res = await doFetch(url, { headers: h });
-      } catch (e) {
-        throw new ApiError(0, NETWORK_ERROR, String(e));
-      }
-      if (!res.ok) {
-        let err: { code?: string; message?: string; field?: string } | undefined;
-        try {
-          err = (await res.json())?.error;
-        } catch {
-          err = undefined;
-        }
-        throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? res.statusText, err?.field ?? '');
-      }
-      return res.blob();
-    },
+    /**
+     * download fetches a protected file (a form, a report, a scan) with the
+     * token. It is given the upload's time: a file may be large and a
+     * report slow to build on an old PC.
+     */
+    download: (url: string): Promise<Blob> => call('GET', url, undefined, {}, uploadTimeoutMs, (res) => res.blob()),
   };
 }

@@ -56,6 +56,17 @@ describe('openInWindow', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('print_failed');
     expect(err.message).toBe('Không mở được trình xem PDF');
+    expect(err.fromServer).toBe(true); // the window's words (with where the file was saved) are shown as they are
+  });
+  it('is print_failed when the window fails without JSON', async () => {
+    const { f } = fakeFetch({
+      '/desktop/open-file': () => new Response('internal error', { status: 500, headers: { 'Content-Type': 'text/plain' } }),
+    });
+    const err = await openInWindow(new Blob(['%PDF-']), 'a.pdf', f).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(500);
+    expect(err.code).toBe('print_failed');
+    expect(err.fromServer).toBe(false); // so the screen shows err.print_failed, not the raw text
   });
   it('is a network error when the window does not answer', async () => {
     const { f } = fakeFetch({});

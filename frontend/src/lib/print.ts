@@ -6,7 +6,7 @@
 // folder, so the file goes to the window's own route, which opens it with
 // the PC's application for it (app/desktop/print.go).
 
-import { ApiError, NETWORK_ERROR, type Client } from './api';
+import { ApiError, failure, NETWORK_ERROR, type Client } from './api';
 
 type Fetch = typeof fetch;
 
@@ -84,11 +84,7 @@ export async function openInWindow(file: Blob, filename: string, f: Fetch = fetc
     throw new ApiError(0, NETWORK_ERROR, String(e));
   }
   if (res.ok) return;
-  let err: { code?: string; message?: string } | undefined;
-  try {
-    err = ((await res.json()) as { error?: { code?: string; message?: string } }).error;
-  } catch {
-    err = undefined;
-  }
-  throw new ApiError(res.status, err?.code ?? 'print_failed', err?.message ?? 'print_failed');
+  // The window answers {error:{code,message}} in Vietnamese; anything else
+  // (no JSON at all) is still a file that did not open.
+  throw failure(res, await res.text().catch(() => ''), 'print_failed');
 }

@@ -102,10 +102,14 @@ export class AppState {
     else this.route = r;
   }
 
-  /** errorText is what to show for a failed call: our own words for client-side failures, else the server's. */
+  /**
+   * errorText is what to show for a failed call: the server's (or the
+   * window's) own words when it gave some, else ours for the failures the
+   * client names itself (no connection, timeout, a file that did not open).
+   */
   errorText(e: unknown): string {
     if (e instanceof ApiError) {
-      return has('err.' + e.code) ? this.t('err.' + e.code) : e.message;
+      return !e.fromServer && has('err.' + e.code) ? this.t('err.' + e.code) : e.message;
     }
     return String(e);
   }

@@ -286,6 +286,7 @@ export const en: Record<Key, string> = {
   'err.network_error': 'Cannot reach the server. Your input is kept; try again.',
   'err.timeout': 'The server did not answer in time. Your input is kept; try again.',
   'err.bad_response': 'The server sent an invalid answer.',
+  'err.print_failed': 'Could not open the file on this PC.',
   'common.loading': 'Loading…',
   'common.close': 'Close',
   'common.retry': 'Try again',

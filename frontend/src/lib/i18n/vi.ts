@@ -284,6 +284,7 @@ export const vi = {
   'err.network_error': 'Không kết nối được với máy chủ. Dữ liệu đã nhập vẫn được giữ; hãy thử lại.',
   'err.timeout': 'Máy chủ không trả lời kịp. Dữ liệu đã nhập vẫn được giữ; hãy thử lại.',
   'err.bad_response': 'Máy chủ trả lời không hợp lệ.',
+  'err.print_failed': 'Không mở được tệp trên máy này.',
   'common.loading': 'Đang tải…',
   'common.close': 'Đóng',
   'common.retry': 'Thử lại',
