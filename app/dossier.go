@@ -253,20 +253,45 @@ const (
 	TimingLate   Timing = "late"
 )
 
-// ResultTiming classifies when the result was ready against the due date:
-// before the due day is early, on the due day up to the due time is on time.
+// ResultTiming classifies when the result was ready against the due date
+// (TimingOf); ok is false until the result is ready or without a due date.
 func (d *Dossier) ResultTiming() (Timing, bool) {
 	if d.ResolvedAt.IsZero() || d.DueAt.IsZero() {
 		return "", false
 	}
-	r, due := d.ResolvedAt.In(vnZone), d.DueAt.In(vnZone)
-	switch {
-	case r.After(due):
-		return TimingLate, true
-	case dateOf(r).Before(dateOf(due)):
-		return TimingEarly, true
+	return TimingOf(d.ResolvedAt, d.DueAt), true
+}
+
+// TimingOf classifies a step taken at t against the due date then in force,
+// in Vietnam's time: after the due time is late, on a day before the due
+// day early, otherwise (on the due day up to the due time) on time. Without
+// a due date nothing can be late: on time.
+func TimingOf(t, due time.Time) Timing {
+	if due.IsZero() {
+		return TimingOnTime
 	}
-	return TimingOnTime, true
+	t, due = t.In(vnZone), due.In(vnZone)
+	switch {
+	case t.After(due):
+		return TimingLate
+	case dateOf(t).Before(dateOf(due)):
+		return TimingEarly
+	}
+	return TimingOnTime
+}
+
+// Vi names a timing as registers and slips write it: "Trước hạn",
+// "Đúng hạn", "Quá hạn"; "" for none.
+func (t Timing) Vi() string {
+	switch t {
+	case TimingEarly:
+		return "Trước hạn"
+	case TimingOnTime:
+		return "Đúng hạn"
+	case TimingLate:
+		return "Quá hạn"
+	}
+	return ""
 }
 
 func dateOf(t time.Time) time.Time {

@@ -46,7 +46,7 @@ func RegisterRowOf(d Dossier) RegisterRow {
 		}
 	}
 	if !l.resolved.IsZero() {
-		r.Timing = resultTiming(l.resolved, l.dueAtResolve)
+		r.Timing = TimingOf(l.resolved, l.dueAtResolve)
 	}
 	if d.Rating != nil {
 		r.Rating = d.Rating.Value.Vi()

@@ -271,7 +271,7 @@ func count(c *ProgressCounts, d *Dossier, l lifeline, isNew bool, within func(ti
 	c.Received.Total++
 	switch {
 	case within(l.resolved):
-		switch resultTiming(l.resolved, l.dueAtResolve) {
+		switch TimingOf(l.resolved, l.dueAtResolve) {
 		case TimingEarly:
 			c.Processed.Early++
 		case TimingLate:
@@ -296,22 +296,6 @@ func count(c *ProgressCounts, d *Dossier, l lifeline, isNew bool, within func(ti
 		}
 		c.InProgress.Total++
 	}
-}
-
-// resultTiming classifies a result ready at r against due: before the due
-// day is early, on the due day up to the due time on time, after it late.
-func resultTiming(r, due time.Time) Timing {
-	if due.IsZero() {
-		return TimingOnTime
-	}
-	r, due = r.In(vnZone), due.In(vnZone)
-	switch {
-	case r.After(due):
-		return TimingLate
-	case dateOf(r).Before(dateOf(due)):
-		return TimingEarly
-	}
-	return TimingOnTime
 }
 
 // Report returns the report of every dossier added.

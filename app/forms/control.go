@@ -33,21 +33,6 @@ func handOver(e app.Event, citizen, actor string) (from, to string) {
 	return actor, citizen // requests, refusal, stop, apology, return
 }
 
-// stepTiming judges a step against the due date in force when it was taken.
-func stepTiming(at, due time.Time) string {
-	if due.IsZero() {
-		return ""
-	}
-	at, due = at.In(app.VN()), due.In(app.VN())
-	switch {
-	case at.After(due):
-		return "Quá hạn"
-	case at.Format("20060102") < due.Format("20060102"):
-		return "Trước hạn"
-	}
-	return "Đúng hạn"
-}
-
 // controlSlip prints form 06, Phiếu kiểm soát quá trình giải quyết hồ sơ:
 // every hand-over of the dossier, who to whom, when, and whether it was
 // early, on time or late against the due date then in force.
@@ -74,8 +59,8 @@ func controlSlip(in Input) (*doc, error) {
 			name = string(e.Action)
 		}
 		result := ""
-		if i > 0 {
-			result = stepTiming(e.At, due)
+		if i > 0 && !due.IsZero() {
+			result = app.TimingOf(e.At, due).Vi() // judged against the due date in force then
 		}
 		note := e.Note
 		if !e.DueAt.IsZero() && i > 0 {

@@ -181,7 +181,8 @@ func (d *doc) timingBar(p app.ProcessedCounts) {
 		r, g, b int
 		label   string
 	}{
-		{p.Early, 46, 125, 50, "Trước hạn"}, {p.OnTime, 100, 160, 220, "Đúng hạn"}, {p.Late, 200, 60, 50, "Quá hạn"},
+		{p.Early, 46, 125, 50, app.TimingEarly.Vi()}, {p.OnTime, 100, 160, 220, app.TimingOnTime.Vi()},
+		{p.Late, 200, 60, 50, app.TimingLate.Vi()},
 	}
 	d.SetLineWidth(0.2)
 	for _, s := range parts {

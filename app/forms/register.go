@@ -26,13 +26,8 @@ func RegisterCells(u Unit, r app.RegisterRow) []string {
 		addr = strings.TrimSpace(addr + "; ĐT: " + r.Phone)
 	}
 	note := r.StatusVi
-	switch r.Timing {
-	case app.TimingEarly:
-		note += "; trước hạn"
-	case app.TimingOnTime:
-		note += "; đúng hạn"
-	case app.TimingLate:
-		note += "; quá hạn"
+	if t := r.Timing.Vi(); t != "" {
+		note += "; " + strings.ToLower(t)
 	}
 	if r.Channel == app.ChannelOnline {
 		note += "; nộp trực tuyến"
