@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"xaso/sync/netns"
 )
 
 // TestBenchCluster prints the cluster's figures (make bench-cluster). It
@@ -23,19 +21,10 @@ func TestBenchCluster(t *testing.T) {
 	if os.Getenv("XASO_BENCH_CLUSTER") != "1" {
 		t.Skip("set XASO_BENCH_CLUSTER=1 (make bench-cluster)")
 	}
-	lab := netns.New(t, "bench", 3)
-	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)}
-	for _, n := range nodes {
-		n.start()
-	}
+	_, nodes := startLAN(t, "bench", 3)
 	_, leaderID := formed(t, 30*time.Second, nodes...)
 	leader := byID(t, leaderID, nodes...)
-	var followers []*lanNode
-	for _, n := range nodes {
-		if n != leader {
-			followers = append(followers, n)
-		}
-	}
+	followers := except(nodes, leader)
 	for k, n := range nodes { // every node holds its number slot
 		n.mustReceive(k)
 	}
@@ -82,12 +71,7 @@ func TestBenchCluster(t *testing.T) {
 	}
 	away := followers[1]
 	away.stop()
-	var up []*lanNode
-	for _, n := range nodes {
-		if n != away {
-			up = append(up, n)
-		}
-	}
+	up := except(nodes, away)
 	before, _ := up[0].dossiers()
 	wrote := 0
 	for k := 0; wrote < miss; k++ {

@@ -13,9 +13,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -108,8 +108,7 @@ func (n *lanNode) start() {
 
 func (n *lanNode) kill() {
 	n.t.Helper()
-	n.proc.Kill() // its error is the process's exit status
-	<-n.proc.Done()
+	n.proc.Kill() // waits; its error is the process's exit status
 }
 
 func (n *lanNode) stop() {
@@ -118,8 +117,6 @@ func (n *lanNode) stop() {
 		n.t.Logf("stop node %d: %v", n.i, err)
 	}
 }
-
-func (n *lanNode) signal(sig syscall.Signal) { n.proc.Signal(sig) }
 
 // call does one API request; out may be nil.
 func (n *lanNode) call(ctx context.Context, method, path string, body, out any) (int, error) {
@@ -323,6 +320,24 @@ func formed(t testing.TB, timeout time.Duration, nodes ...*lanNode) (string, str
 		return nil
 	})
 	return cid, leader
+}
+
+// startLAN makes a lab of n namespaces named name and starts a new PC in
+// each.
+func startLAN(t testing.TB, name string, n int) (*netns.Lab, []*lanNode) {
+	t.Helper()
+	lab := netns.New(t, name, n)
+	nodes := make([]*lanNode, n)
+	for i := range nodes {
+		nodes[i] = newNode(t, lab, i+1)
+		nodes[i].start()
+	}
+	return lab, nodes
+}
+
+// except is nodes without x.
+func except(nodes []*lanNode, x *lanNode) []*lanNode {
+	return slices.DeleteFunc(slices.Clone(nodes), func(n *lanNode) bool { return n == x })
 }
 
 // startOffice starts nodes, waits until they form one cluster, receives

@@ -20,11 +20,7 @@ import (
 // Three new PCs on one LAN find each other by mDNS alone (no --peer), form
 // one cluster, and a dossier received on any of them is visible on all.
 func TestLANThreeNodesFormOneClusterByMDNS(t *testing.T) {
-	lab := netns.New(t, "form", 3)
-	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)}
-	for _, n := range nodes {
-		n.start()
-	}
+	_, nodes := startLAN(t, "form", 3)
 	formed(t, 30*time.Second, nodes...)
 	for _, n := range nodes {
 		n.login()
@@ -114,11 +110,7 @@ func (n *lanNode) raw(method, path, contentType string, body []byte) (int, []byt
 // acknowledged dossier is lost, and a new leader serves writes at once.
 func TestLANLeaderKilledDuringBurst(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "kill", 3)
-	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)}
-	for _, n := range nodes {
-		n.start()
-	}
+	_, nodes := startLAN(t, "kill", 3)
 	_, leaderID := formed(t, 30*time.Second, nodes...)
 	leader := byID(t, leaderID, nodes...)
 
@@ -152,12 +144,7 @@ func TestLANLeaderKilledDuringBurst(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	leader.kill()
 	killedAt := time.Now()
-	var rest []*lanNode
-	for _, n := range nodes {
-		if n != leader {
-			rest = append(rest, n)
-		}
-	}
+	rest := except(nodes, leader)
 	eventually(t, 10*time.Second, "a new leader", func() error {
 		s, err := rest[0].status()
 		if err != nil {
@@ -197,11 +184,7 @@ func TestLANLeaderKilledDuringBurst(t *testing.T) {
 // healing, all nodes hold byte-identical state and no code was issued twice.
 func TestLANPartitionHeals(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "part", 3)
-	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)}
-	for _, n := range nodes {
-		n.start()
-	}
+	lab, nodes := startLAN(t, "part", 3)
 	formed(t, 30*time.Second, nodes...)
 	codes := map[string]int{}
 	add := func(n *lanNode, k int) {
