@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, createClient, failure, NETWORK_ERROR, newKey, queryString, ref, TIMEOUT } from './api';
+import { ApiError, createClient, failure, NETWORK_ERROR, newKey, queryString, TIMEOUT } from './api';
 
 interface Seen {
   method: string;
@@ -131,9 +131,34 @@ describe('api client', () => {
 
   it('escapes dossier codes in paths', async () => {
     reply = (_, res) => json(res, 200, { code: 'A/B', status: 'received', applicant: {} });
-    await createClient({ base, token: () => 't' }).act('A/B', { action: 'forward' });
+    await createClient({ base, token: () => 't' }).act({ code: 'A/B' }, { action: 'forward' });
     expect(seen[0].url).toBe('/api/v1/dossiers/A%2FB/actions');
     expect(JSON.parse(seen[0].body)).toEqual({ action: 'forward' });
+  });
+
+  it('names a dossier whose code is shared by its ID in every call about it', async () => {
+    const urls: string[] = [];
+    const f = (async (url: string) => {
+      urls.push(url);
+      return Response.json({ code: 'A-1', id: 'id7', code_clash: true, status: 'returned', applicant: {} });
+    }) as unknown as typeof fetch;
+    const c = createClient({ fetch: f, token: () => 't' });
+    const d = { code: 'A-1', id: 'id7', code_clash: true };
+    expect(c.formUrl(d, '01')).toBe('/api/v1/dossiers/id7/forms/01.pdf');
+    expect(c.attachmentUrl(d, 'ab')).toBe('/api/v1/dossiers/id7/attachments/ab');
+    await c.act(d, { action: 'receive' });
+    await c.rate(d, 'satisfied');
+    await c.dossier(d);
+    await c.dossier('A-1'); // a link names it as it is
+    await c.attach(d, new Blob(['%PDF-'], { type: 'application/pdf' }), 'a.pdf');
+    expect(urls).toEqual([
+      '/api/v1/dossiers/id7/actions',
+      '/api/v1/dossiers/id7/rating',
+      '/api/v1/dossiers/id7',
+      '/api/v1/dossiers/A-1',
+      '/api/v1/dossiers/id7/attachments?name=a.pdf',
+    ]);
+    expect(c.formUrl({ ...d, code_clash: false }, '06')).toBe('/api/v1/dossiers/A-1/forms/06.pdf');
   });
 
   it('reports a refused connection as network_error', async () => {
@@ -159,7 +184,7 @@ describe('api client', () => {
       res.end('%PDF-1.4 test');
     };
     const c = createClient({ base, token: () => 'tok' });
-    const url = c.formUrl('X-1', '01');
+    const url = c.formUrl({ code: 'X-1' }, '01');
     expect(url).toBe(base + '/api/v1/dossiers/X-1/forms/01.pdf');
     const b = await c.download(url);
     expect(await b.text()).toBe('%PDF-1.4 test');
@@ -170,7 +195,7 @@ describe('api client', () => {
     reply = (_, res) => json(res, 401, { error: { code: 'unauthorized', message: 'Phiên đăng nhập đã hết hạn.' } });
     let calls = 0;
     const c = createClient({ base, token: () => 'old', onUnauthorized: () => calls++ });
-    const err = await c.download(c.formUrl('X-1', '01')).catch((e) => e);
+    const err = await c.download(c.formUrl({ code: 'X-1' }, '01')).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(401);
     expect(err.code).toBe('unauthorized');
@@ -182,7 +207,7 @@ describe('api client', () => {
     reply = () => {}; // never answers
     const c = createClient({ base, timeoutMs: 10, uploadTimeoutMs: 150 });
     const started = Date.now();
-    const err = await c.download(c.formUrl('X-1', '01')).catch((e) => e);
+    const err = await c.download(c.formUrl({ code: 'X-1' }, '01')).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe(TIMEOUT);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
@@ -194,7 +219,7 @@ describe('api client', () => {
       res.write('%PDF-1.4 ');
     };
     const c = createClient({ base, uploadTimeoutMs: 150 });
-    const err = await c.download(c.formUrl('X-1', '01')).catch((e) => e);
+    const err = await c.download(c.formUrl({ code: 'X-1' }, '01')).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe(TIMEOUT);
   });
@@ -205,7 +230,7 @@ describe('api client', () => {
       res.end('boom');
     };
     const c = createClient({ base, token: () => 't' });
-    const err = await c.download(c.formUrl('X-1', '01')).catch((e) => e);
+    const err = await c.download(c.formUrl({ code: 'X-1' }, '01')).catch((e) => e);
     expect(err.code).toBe('http_500');
     expect(err.message).toBe('boom');
     expect(err.fromServer).toBe(false);
@@ -270,14 +295,6 @@ describe('parseIdCard', () => {
   });
 });
 
-describe('ref', () => {
-  it('names a dossier by its code, or by its ID while its code is shared', () => {
-    const d = { code: '000.00.31.H42-260302-0001', id: '0123abcd', status: 'received' } as never;
-    expect(ref(d)).toBe('000.00.31.H42-260302-0001');
-    expect(ref({ ...(d as object), code_clash: true } as never)).toBe('0123abcd');
-  });
-});
-
 describe('attachments and ratings', () => {
   // A fake fetch that records what the client hands it, so the body's type
   // (not only its bytes) can be checked.
@@ -295,7 +312,7 @@ describe('attachments and ratings', () => {
   it('uploads a scan as bytes, not as the Blob, with its type and name', async () => {
     const { f, calls } = fakeFetch(() => Response.json(attachment, { status: 201 }));
     const c = createClient({ base: 'http://pc', fetch: f, token: () => 'tok' });
-    const r = await c.attach('A/1', png(), 'giấy khai sinh.png');
+    const r = await c.attach({ code: 'A/1' }, png(), 'giấy khai sinh.png');
     expect(r.created).toBe(true);
     expect(r.attachment.sha256).toBe(attachment.sha256);
     const { url, init } = calls[0];
@@ -312,14 +329,14 @@ describe('attachments and ratings', () => {
 
   it('says when the same scan was attached before (200, not 201)', async () => {
     const { f } = fakeFetch(() => Response.json({ ...attachment, name: 'scan đầu.png' }, { status: 200 }));
-    const r = await createClient({ base: 'http://pc', fetch: f }).attach('A-1', png(), 'lần hai.png');
+    const r = await createClient({ base: 'http://pc', fetch: f }).attach({ code: 'A-1' }, png(), 'lần hai.png');
     expect(r.created).toBe(false);
     expect(r.attachment.name).toBe('scan đầu.png');
   });
 
   it('sends a file of no known type as octet-stream: the server judges the content', async () => {
     const { f, calls } = fakeFetch(() => Response.json(attachment, { status: 201 }));
-    await createClient({ base: 'http://pc', fetch: f }).attach('A-1', new Blob(['x']), 'x');
+    await createClient({ base: 'http://pc', fetch: f }).attach({ code: 'A-1' }, new Blob(['x']), 'x');
     expect((calls[0].init.headers as Record<string, string>)['Content-Type']).toBe('application/octet-stream');
   });
 
@@ -329,7 +346,7 @@ describe('attachments and ratings', () => {
   ])('turns a refused upload (%i) into ApiError with the server’s message', async (status, code, message) => {
     const { f } = fakeFetch(() => Response.json({ error: { code, message, field: 'file' } }, { status }));
     const err = await createClient({ base: 'http://pc', fetch: f, token: () => 't' })
-      .attach('A-1', new Blob(['not a scan'], { type: 'image/png' }), 'fake.png')
+      .attach({ code: 'A-1' }, new Blob(['not a scan'], { type: 'image/png' }), 'fake.png')
       .catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(status);
@@ -342,7 +359,7 @@ describe('attachments and ratings', () => {
     const { f } = fakeFetch(() => Response.json({ error: { code: 'unauthorized', message: 'Phiên đăng nhập đã hết hạn.' } }, { status: 401 }));
     let calls = 0;
     const err = await createClient({ base: 'http://pc', fetch: f, token: () => 'old', onUnauthorized: () => calls++ })
-      .attach('A-1', png(), 'a.png')
+      .attach({ code: 'A-1' }, png(), 'a.png')
       .catch((e) => e);
     expect(err.code).toBe('unauthorized');
     expect(calls).toBe(1);
@@ -352,14 +369,14 @@ describe('attachments and ratings', () => {
     const f = (async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch;
-    const err = await createClient({ base: 'http://pc', fetch: f }).attach('A-1', png(), 'a.png').catch((e) => e);
+    const err = await createClient({ base: 'http://pc', fetch: f }).attach({ code: 'A-1' }, png(), 'a.png').catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe(NETWORK_ERROR);
   });
 
   it('delivers the bytes to a real server intact', async () => {
     reply = (_, res) => json(res, 201, attachment);
-    await createClient({ base, token: () => 't' }).attach('A-1', new Blob(['%PDF-1.7 …%%EOF'], { type: 'application/pdf' }), 'đơn.pdf');
+    await createClient({ base, token: () => 't' }).attach({ code: 'A-1' }, new Blob(['%PDF-1.7 …%%EOF'], { type: 'application/pdf' }), 'đơn.pdf');
     expect(seen[0].headers['content-type']).toBe('application/pdf');
     expect(seen[0].headers['content-length']).toBe(String(new TextEncoder().encode('%PDF-1.7 …%%EOF').length));
     expect(seen[0].body).toBe('%PDF-1.7 …%%EOF');
@@ -367,20 +384,20 @@ describe('attachments and ratings', () => {
 
   it('names an attached file by dossier and hash', () => {
     const c = createClient({ base: 'http://pc' });
-    expect(c.attachmentUrl('A/1', attachment.sha256)).toBe('http://pc/api/v1/dossiers/A%2F1/attachments/' + attachment.sha256);
+    expect(c.attachmentUrl({ code: 'A/1' }, attachment.sha256)).toBe('http://pc/api/v1/dossiers/A%2F1/attachments/' + attachment.sha256);
   });
 
   it('records a rating as JSON, leaving out an empty note', async () => {
     reply = (_, res) => json(res, 200, { code: 'A-1', status: 'returned', rating: { value: 'satisfied', at: '2026-03-02T10:00:00+07:00', by: 'letiep' } });
     const c = createClient({ base, token: () => 't' });
-    const d = await c.rate('A-1', 'satisfied', '  ');
+    const d = await c.rate({ code: 'A-1' }, 'satisfied', '  ');
     expect(seen[0].method).toBe('POST');
     expect(seen[0].url).toBe('/api/v1/dossiers/A-1/rating');
     expect(seen[0].headers['content-type']).toBe('application/json');
     expect(JSON.parse(seen[0].body)).toEqual({ rating: 'satisfied' });
     expect(d.rating?.value).toBe('satisfied');
     expect(d.applicant).toBeDefined(); // normalised like every dossier
-    await c.rate('A-1', 'dissatisfied', ' chờ lâu ');
+    await c.rate({ code: 'A-1' }, 'dissatisfied', ' chờ lâu ');
     expect(JSON.parse(seen[1].body)).toEqual({ rating: 'dissatisfied', note: 'chờ lâu' });
   });
 });

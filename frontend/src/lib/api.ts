@@ -20,6 +20,7 @@ import type {
   StatusInfo,
   User,
 } from './types';
+import { dossierRef, type DossierKey } from './dossier';
 
 /** ApiError carries the server's stable code, its (localised) message and the field it blames. */
 export class ApiError extends Error {
@@ -111,12 +112,6 @@ export function newKey(): string {
  * normDossier fills the documented flat fields from the domain's nested ones
  * when a server sends only the latter, so screens read one shape.
  */
-/** ref is how the API names a dossier: its code, or its ID while another
- * dossier bears the same code (issued twice by PCs set up apart). */
-export function ref(d: Dossier): string {
-  return d.code_clash && d.id ? d.id : d.code;
-}
-
 export function normDossier(d: Dossier): Dossier {
   if (!d || typeof d !== 'object') return d;
   if (!d.procedure_code && d.procedure?.code) d.procedure_code = d.procedure.code;
@@ -223,6 +218,12 @@ export function createClient(opts: ClientOptions = {}) {
   }
 
   const enc = encodeURIComponent;
+  /**
+   * at is the path of one dossier. Calls about a dossier on screen take the
+   * dossier itself, never its code, so none can forget that a clashing code
+   * names it by its ID (dossierRef).
+   */
+  const at = (d: string | DossierKey) => '/dossiers/' + enc(typeof d === 'string' ? d : dossierRef(d));
   return {
     health: () => request<Health>('GET', '/health'),
     signIn: (username: string, password: string) => request<Session>('POST', '/sessions', { username, password }),
@@ -250,32 +251,35 @@ export function createClient(opts: ClientOptions = {}) {
     /** recoverCluster restarts a cluster that lost its quorum for good as a one-node cluster (admin). */
     recoverCluster: () => request<ClusterStatus>('POST', '/cluster/recover'),
     parseIdCard: (qr: string) => request<IdCard>('POST', '/idcard/parse', { qr }),
-    dossier: (code: string) => request<Dossier>('GET', '/dossiers/' + enc(code)).then(normDossier),
+    /**
+     * dossier fetches one dossier: by what a link or the search names it (a
+     * code, or an ID), or again by the dossier itself.
+     */
+    dossier: (d: string | DossierKey) => request<Dossier>('GET', at(d)).then(normDossier),
     dossiers: (q: Query) => request<Page<Dossier>>('GET', '/dossiers' + queryString(q)).then(normPage),
     createDossier: (d: NewDossier, key: string) =>
       request<Dossier>('POST', '/dossiers', d, key ? { 'Idempotency-Key': key } : {}).then(normDossier),
-    act: (code: string, a: ActionRequest) =>
-      request<Dossier>('POST', '/dossiers/' + enc(code) + '/actions', a).then(normDossier),
+    act: (d: DossierKey, a: ActionRequest) => request<Dossier>('POST', at(d) + '/actions', a).then(normDossier),
     /**
      * attach uploads a scanned document (JPEG, PNG or PDF) to a dossier.
      * created is false when the dossier already had the same content. The
      * body goes as the file's bytes, never as the Blob or File itself: the
      * desktop window (WebKitGTK) crashes on Blob bodies (wailsapp/wails#5845).
      */
-    async attach(code: string, file: Blob, name: string): Promise<{ attachment: Attachment; created: boolean }> {
+    async attach(d: DossierKey, file: Blob, name: string): Promise<{ attachment: Attachment; created: boolean }> {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      const path = '/dossiers/' + enc(code) + '/attachments' + queryString({ name });
+      const path = at(d) + '/attachments' + queryString({ name });
       const h = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' };
       const r = await call('POST', base + path, bytes, h, uploadTimeoutMs, readJSON<Attachment>);
       return { attachment: r.data, created: r.status === 201 };
     },
     /** attachmentUrl is where an attached file is served (download it with download). */
-    attachmentUrl: (code: string, sha: string) => base + '/dossiers/' + enc(code) + '/attachments/' + enc(sha),
+    attachmentUrl: (d: DossierKey, sha: string) => base + at(d) + '/attachments/' + enc(sha),
     /** rate records the citizen's satisfaction with a returned dossier. */
-    rate: (code: string, rating: Satisfaction, note = '') =>
-      request<Dossier>('POST', '/dossiers/' + enc(code) + '/rating', { rating, note: note.trim() || undefined }).then(normDossier),
+    rate: (d: DossierKey, rating: Satisfaction, note = '') =>
+      request<Dossier>('POST', at(d) + '/rating', { rating, note: note.trim() || undefined }).then(normDossier),
     /** formUrl is where form NN of a dossier is served (a PDF). */
-    formUrl: (code: string, nn: string) => base + '/dossiers/' + enc(code) + '/forms/' + nn + '.pdf',
+    formUrl: (d: DossierKey, nn: string) => base + at(d) + '/forms/' + enc(nn) + '.pdf',
     /**
      * download fetches a protected file (a form, a report, a scan) with the
      * token. It is given the upload's time: a file may be large and a

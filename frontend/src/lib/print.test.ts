@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError } from './api';
-import { forgetWindow, inWindow, mediaType, openInWindow } from './print';
+import { ApiError, createClient } from './api';
+import { forgetWindow, inWindow, mediaType, openInWindow, printForm } from './print';
 
 function fakeFetch(routes: Record<string, () => Response | Promise<Response>>) {
   const calls: { url: string; init?: RequestInit }[] = [];
@@ -84,5 +84,19 @@ describe('mediaType', () => {
     ['image/png; charset=binary', 'a', 'image/png'],
   ])('type %s named %s is %s', (type, name, want) => {
     expect(mediaType(new Blob(['x'], { type }), name)).toBe(want);
+  });
+});
+
+describe('printForm', () => {
+  it('prints the form of the dossier on screen, by its ID when its code is shared', async () => {
+    const { f, calls } = fakeFetch({
+      '/desktop/info': () => Response.json({ desktop: true }),
+      '/api/v1/dossiers/id7/forms/01.pdf': () => new Response('%PDF-1.7', { headers: { 'Content-Type': 'application/pdf' } }),
+      '/desktop/open-file': () => new Response(null, { status: 204 }),
+    });
+    const api = createClient({ fetch: f, token: () => 't' });
+    await printForm(api, { code: 'A-1', id: 'id7', code_clash: true }, '01', f);
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/dossiers/id7/forms/01.pdf', '/desktop/info', '/desktop/open-file']);
+    expect((calls[2].init?.headers as Record<string, string>)['X-Filename']).toBe('A-1-id7-01.pdf');
   });
 });

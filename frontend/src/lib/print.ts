@@ -7,6 +7,7 @@
 // the PC's application for it (app/desktop/print.go).
 
 import { ApiError, failure, NETWORK_ERROR, type Client } from './api';
+import { formFileName, type DossierKey } from './dossier';
 
 type Fetch = typeof fetch;
 
@@ -61,6 +62,11 @@ export async function openFile(api: Client, url: string, filename: string, f: Fe
   }
   // Give the viewer time to read it before the URL is revoked.
   setTimeout(() => URL.revokeObjectURL(obj), 60_000);
+}
+
+/** printForm opens form nn of d to print it (the dossier names itself: see dossierRef). */
+export function printForm(api: Client, d: DossierKey, nn: string, f: Fetch = fetch): Promise<void> {
+  return openFile(api, api.formUrl(d, nn), formFileName(d, nn), f);
 }
 
 /** openPdf prints a form: openFile for a PDF. */
