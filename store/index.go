@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -24,6 +25,9 @@ func entityCmdKey(entity string, c app.Command) []byte {
 
 func ms(t time.Time) uint64 { return uint64(t.UnixMilli()) }
 
+// msKey is t in milliseconds, big-endian: index keys sort by time.
+func msKey(t time.Time) []byte { return u64(ms(t)) }
+
 // idOf returns the dossier ID at the end of an index key (after the last \x00).
 func idOf(k []byte) string { return string(k[bytes.LastIndexByte(k, 0)+1:]) }
 
@@ -39,16 +43,14 @@ func indexEntries(d *app.Dossier) []indexEntry {
 		return nil
 	}
 	id := d.ID
-	recv := binary.BigEndian.AppendUint64(nil, ms(d.ReceivedAt))
-	due := binary.BigEndian.AppendUint64(nil, ms(d.DueAt))
+	recv, due := msKey(d.ReceivedAt), msKey(d.DueAt)
 	es := []indexEntry{
 		{bCodeClaims, d.Code + "\x00" + id, ""},
 		{bIdxRecv, string(recv) + "\x00" + id, ""},
 		{bIdxStatus, string(d.Status) + "\x00" + string(recv) + "\x00" + id, ""},
 	}
 	if d.Status.Terminal() {
-		closed := binary.BigEndian.AppendUint64(nil, ms(d.ClosedAt))
-		es = append(es, indexEntry{bIdxClosed, string(closed) + "\x00" + id, string(binary.BigEndian.AppendUint64(nil, ms(d.ReceivedAt)))})
+		es = append(es, indexEntry{bIdxClosed, string(msKey(d.ClosedAt)) + "\x00" + id, string(recv)})
 	} else {
 		es = append(es, indexEntry{bIdxOpenDue, string(due) + "\x00" + id, string(d.Status)})
 		if d.Holder != "" {
@@ -100,10 +102,7 @@ func releaseCode(tx *bolt.Tx, code, id string) error {
 
 // reindex replaces the index rows of old by those of d.
 func reindex(tx *bolt.Tx, id string, old, d *app.Dossier) error {
-	if old.ID != "" && old.Code != d.Code {
-		if err := tx.Bucket(bCodeClaims).Delete([]byte(old.Code + "\x00" + id)); err != nil {
-			return err
-		}
+	if old.ID != "" && old.Code != d.Code { // its claim row goes with the other old rows below
 		if err := releaseCode(tx, old.Code, id); err != nil {
 			return err
 		}
@@ -113,13 +112,18 @@ func reindex(tx *bolt.Tx, id string, old, d *app.Dossier) error {
 			return err
 		}
 	}
-	next := indexEntries(d)
+	// Rows in both states stay as they are: a Put of the same bytes still
+	// dirties its page, and most actions change a few rows of many.
+	next, prev := indexEntries(d), indexEntries(old)
+	row := func(e indexEntry) string { return string(e.bucket) + "/" + e.key + "=" + e.val }
 	keep := make(map[string]bool, len(next))
 	for _, e := range next {
-		keep[string(e.bucket)+"/"+e.key+"="+e.val] = true
+		keep[row(e)] = true
 	}
-	for _, e := range indexEntries(old) {
-		if keep[string(e.bucket)+"/"+e.key+"="+e.val] {
+	had := make(map[string]bool, len(prev))
+	for _, e := range prev {
+		had[row(e)] = true
+		if keep[row(e)] {
 			continue
 		}
 		if err := tx.Bucket(e.bucket).Delete([]byte(e.key)); err != nil {
@@ -127,6 +131,9 @@ func reindex(tx *bolt.Tx, id string, old, d *app.Dossier) error {
 		}
 	}
 	for _, e := range next {
+		if had[row(e)] {
+			continue
+		}
 		var v []byte
 		if e.val != "" {
 			v = []byte(e.val)
@@ -163,29 +170,20 @@ func recount(tx *bolt.Tx, old, d *app.Dossier) error {
 	}
 	was, now := keys(old), keys(d)
 	for _, k := range was {
-		if !contains(now, k) {
+		if !slices.Contains(now, k) {
 			if err := add(k, -1); err != nil {
 				return err
 			}
 		}
 	}
 	for _, k := range now {
-		if !contains(was, k) {
+		if !slices.Contains(was, k) {
 			if err := add(k, 1); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func u32(v uint32) []byte  { return binary.BigEndian.AppendUint32(nil, v) }
