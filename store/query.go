@@ -297,7 +297,6 @@ func (sc scan) first(c *bolt.Cursor) ([]byte, []byte) {
 
 func planScan(q app.ListQuery) (scan, error) {
 	kind, term := app.ClassifySearch(q.Q)
-	due := func(t time.Time) []byte { return binary.BigEndian.AppendUint64(nil, ms(t)) }
 	switch {
 	case kind == app.SearchCode:
 		p := append([]byte(term), 0)
@@ -312,10 +311,10 @@ func planScan(q app.ListQuery) (scan, error) {
 	case q.Queue != "" || !q.DueMin.IsZero() || !q.DueMax.IsZero():
 		sc := scan{bucket: bIdxOpenDue, start: []byte{}}
 		if !q.DueMin.IsZero() {
-			sc.start = due(q.DueMin)
+			sc.start = msKey(q.DueMin)
 		}
 		if !q.DueMax.IsZero() {
-			sc.stop = due(q.DueMax)
+			sc.stop = msKey(q.DueMax)
 		}
 		if q.Queue == app.QueueOverdue {
 			sc.valFilter = func(v []byte) bool { return string(v) != string(app.StatusSupplementRequested) }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -12,13 +11,14 @@ import (
 )
 
 // DossiersForPeriod calls fn once with every dossier a report on [from, to)
-// may count: those received in the period (idx_recv), those still open now
-// (idx_open_due: carried over from before the period, whatever their age),
-// and those closed at or after from (idx_closed: carried over into the
-// period, or returned in it). A dossier closed before from or received at or
-// after to is never read, so a report costs what its period holds, not what
-// the commune ever held. fn runs inside a read transaction: it must not
-// write to the store.
+// may count and received before to: those still open now (idx_open_due:
+// received in the period or carried over into it, whatever their age) and
+// those closed at or after from (idx_closed: received in the period, carried
+// over into it, or returned in it). A dossier received in the period is one
+// of the two, as it is closed after it was received. A dossier closed before
+// from is never read, nor one closed and received after to, so a report
+// costs what its period holds, not what the commune ever held. fn runs
+// inside a read transaction: it must not write to the store.
 func (s *Store) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error) error {
 	if !from.Before(to) {
 		return nil
@@ -44,24 +44,15 @@ func (s *Store) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error
 			}
 			return fn(d)
 		}
-		// Received in [from, to): idx_recv keys are ^ms(received), newest first.
-		first := be64(^(ms(to) - 1))
-		last := be64(^ms(from))
-		c := tx.Bucket(bIdxRecv).Cursor()
-		for k, _ := c.Seek(first); k != nil && bytes.Compare(k[:8], last) <= 0; k, _ = c.Next() {
-			if err := visit(idOf(k)); err != nil {
-				return err
-			}
-		}
-		c = tx.Bucket(bIdxOpenDue).Cursor()
+		c := tx.Bucket(bIdxOpenDue).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			if err := visit(idOf(k)); err != nil {
 				return err
 			}
 		}
 		c = tx.Bucket(bIdxClosed).Cursor()
-		end := be64(ms(to))
-		for k, v := c.Seek(be64(ms(from))); k != nil; k, v = c.Next() {
+		end := msKey(to)
+		for k, v := c.Seek(msKey(from)); k != nil; k, v = c.Next() {
 			if len(v) == 8 && bytes.Compare(v, end) >= 0 {
 				continue // received after the period: no need to read it
 			}
@@ -106,11 +97,12 @@ func backfillClosed(tx *bolt.Tx) error {
 		if err := unmarshalPacked(v, &d); err != nil {
 			return fmt.Errorf("decode dossier %s: %w", k, err)
 		}
-		if d.ID == "" || !d.Status.Terminal() {
-			return nil
+		for _, e := range indexEntries(&d) {
+			if bytes.Equal(e.bucket, bIdxClosed) {
+				return idx.Put([]byte(e.key), []byte(e.val))
+			}
 		}
-		key := append(binary.BigEndian.AppendUint64(nil, ms(d.ClosedAt)), 0)
-		return idx.Put(append(key, d.ID...), be64(ms(d.ReceivedAt)))
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("backfill idx_closed: %w", err)
@@ -119,5 +111,3 @@ func backfillClosed(tx *bolt.Tx) error {
 }
 
 var kClosedIndexed = []byte("idx_closed_built.v2")
-
-func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

@@ -85,13 +85,3 @@ func (s *Store) CommandCount() (int, error) {
 	})
 	return n, err
 }
-
-// HasCommand reports whether command id has been applied.
-func (s *Store) HasCommand(id string) (bool, error) {
-	ok := false
-	err := s.db.View(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bCmds).Get([]byte(id)) != nil
-		return nil
-	})
-	return ok, err
-}
