@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -118,12 +119,9 @@ func fold[T any, P folder[T]](tx *bolt.Tx, prev T, entity string, c app.Command,
 }
 
 func foldSimple[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity string, c app.Command, body app.Body, last bool) error {
-	b := tx.Bucket(bucket)
 	var prev T
-	if v := b.Get(key); v != nil {
-		if err := unmarshalPacked(v, &prev); err != nil {
-			return fmt.Errorf("decode %s state: %w", entity, err)
-		}
+	if _, err := getJSON(tx, bucket, key, &prev); err != nil {
+		return err
 	}
 	st, err := fold[T, P](tx, prev, entity, c, body, last)
 	if err != nil {
@@ -133,18 +131,14 @@ func foldSimple[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity stri
 	if err != nil {
 		return err
 	}
-	return b.Put(key, raw)
+	return tx.Bucket(bucket).Put(key, raw)
 }
 
 func foldDossier(tx *bolt.Tx, id, entity string, c app.Command, body app.Body, last bool) error {
-	b := tx.Bucket(bDossiers)
 	key := []byte(id)
-	stored := b.Get(key)
 	var old app.Dossier
-	if stored != nil {
-		if err := unmarshalPacked(stored, &old); err != nil {
-			return fmt.Errorf("decode dossier %s: %w", id, err)
-		}
+	if _, err := getJSON(tx, bDossiers, key, &old); err != nil {
+		return err
 	}
 	d, err := fold[app.Dossier](tx, old, entity, c, body, last)
 	if err != nil {
@@ -154,7 +148,7 @@ func foldDossier(tx *bolt.Tx, id, entity string, c app.Command, body app.Body, l
 	if err != nil {
 		return err
 	}
-	if err := b.Put(key, raw); err != nil {
+	if err := tx.Bucket(bDossiers).Put(key, raw); err != nil {
 		return err
 	}
 	if err := reindex(tx, id, &old, &d); err != nil {
@@ -170,9 +164,12 @@ func raiseSeq(tx *bolt.Tx, b *app.ReceiveBody) error {
 }
 
 func raiseSeqDay(tx *bolt.Tx, day string, slot, n int) error {
-	return raiseSeqKey(tx, fmt.Appendf(nil, "%s/%d", day, slot), n)
+	return raiseSeqKey(tx, seqKey(day, slot), n)
 }
 
+// seqKey and provisionalKey name a day's counter of a slot, and of a PC's
+// provisional numbers, in bSeq.
+func seqKey(day string, slot int) []byte     { return []byte(day + "/" + strconv.Itoa(slot)) }
 func provisionalKey(day, node string) []byte { return []byte(day + "/p/" + node) }
 
 func raiseSeqKey(tx *bolt.Tx, key []byte, n int) error {

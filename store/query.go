@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -115,22 +114,17 @@ func (s *Store) Slots() ([]app.SlotLease, error) {
 }
 
 // MaxSeq is the largest daily number applied for a day (YYMMDD) and slot.
-func (s *Store) MaxSeq(day string, slot int) (int, error) {
-	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bSeq).Get([]byte(day + "/" + strconv.Itoa(slot))); v != nil {
-			n = int(be32(v))
-		}
-		return nil
-	})
-	return n, err
-}
+func (s *Store) MaxSeq(day string, slot int) (int, error) { return s.seqAt(seqKey(day, slot)) }
 
 // MaxProvisional is the largest provisional number node issued on day.
 func (s *Store) MaxProvisional(day, node string) (int, error) {
+	return s.seqAt(provisionalKey(day, node))
+}
+
+func (s *Store) seqAt(key []byte) (int, error) {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bSeq).Get(provisionalKey(day, node)); v != nil {
+		if v := tx.Bucket(bSeq).Get(key); v != nil {
 			n = int(be32(v))
 		}
 		return nil
