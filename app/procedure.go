@@ -62,18 +62,8 @@ func (c Catalog) Check() error {
 			return fmt.Errorf("catalog %s: procedure %q: empty or duplicate", c.Version, p.Code)
 		}
 		seen[p.Code] = true
-		switch p.Rule.Kind {
-		case "same_day":
-		case "working_hours":
-			if p.Rule.Hours <= 0 {
-				return fmt.Errorf("catalog %s: procedure %s: hours must be positive", c.Version, p.Code)
-			}
-		case "calendar_days":
-			if p.Rule.Days <= 0 {
-				return fmt.Errorf("catalog %s: procedure %s: days must be positive", c.Version, p.Code)
-			}
-		default:
-			return fmt.Errorf("catalog %s: procedure %s: unknown rule %q", c.Version, p.Code, p.Rule.Kind)
+		if err := p.Rule.Validate(); err != nil {
+			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"xaso/app"
+	"xaso/app/calendar"
 )
 
 func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
@@ -110,9 +111,9 @@ func (h *Handler) procedures(w http.ResponseWriter, r *http.Request, p app.Princ
 	for _, pr := range cat.Procedures {
 		v := procedureView{Procedure: pr, Hours: pr.Rule.Hours, Days: float64(pr.Rule.Hours) / 8}
 		switch pr.Rule.Kind {
-		case "same_day":
+		case calendar.SameDay:
 			v.Hours, v.Days = 0, 0
-		case "calendar_days":
+		case calendar.CalendarDays:
 			v.Days = float64(pr.Rule.Days)
 		}
 		items = append(items, v)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"xaso/app"
+	"xaso/app/calendar"
 )
 
 // Form numbers as in Circular 03/2025/TT-VPCP.
@@ -104,9 +105,9 @@ func dueBefore(d app.Dossier, id string) time.Time {
 // Statutory describes a procedure's statutory time in words.
 func Statutory(r app.DeadlineRule) string {
 	switch r.Kind {
-	case "same_day":
+	case calendar.SameDay:
 		return "Trong ngày làm việc"
-	case "calendar_days":
+	case calendar.CalendarDays:
 		return fmt.Sprintf("%d ngày", r.Days)
 	}
 	if r.Hours%8 == 0 {
