@@ -118,10 +118,8 @@ func (d *Dossier) applyAttach(c Command, b *AttachBody, at time.Time) {
 		d.conflict(c, "attach", at, "dossier_not_received")
 		return
 	}
-	for _, a := range d.Attachments {
-		if a.SHA256 == b.SHA256 {
-			return
-		}
+	if _, ok := d.Attachment(b.SHA256); ok {
+		return
 	}
 	d.Attachments = append(d.Attachments, Attachment{SHA256: b.SHA256, Name: b.Name, MediaType: b.MediaType,
 		Size: b.Size, Width: b.Width, Height: b.Height, At: at, By: c.Actor, CommandID: c.ID})

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -243,7 +244,7 @@ func TestRecodeSharedCode(t *testing.T) {
 	f := newFixture(t, at("2026-03-02 08:00"))
 	mine := f.receive("1.001193")
 	r := f.users[app.RoleReceiver]
-	if v := f.svc.View(r, mine); v.CodeClash || contains(v.AllowedActions, app.ActRecode) {
+	if v := f.svc.View(r, mine); v.CodeClash || slices.Contains(v.AllowedActions, app.ActRecode) {
 		t.Fatal("a unique code is marked as shared")
 	}
 	body := &app.ReceiveBody{DossierID: "ffffffffffffffff0000000000000001", Code: mine.Code, Slot: 0, Seq: 1,
@@ -261,7 +262,7 @@ func TestRecodeSharedCode(t *testing.T) {
 		t.Fatalf("the second holder of the code cannot be reached by its ID: %v", err)
 	}
 	for _, d := range []app.Dossier{mine, other} {
-		if v := f.svc.View(r, d); !v.CodeClash || !contains(v.AllowedActions, app.ActRecode) {
+		if v := f.svc.View(r, d); !v.CodeClash || !slices.Contains(v.AllowedActions, app.ActRecode) {
 			t.Fatalf("dossier %s: clash %v actions %v", d.ID, v.CodeClash, v.AllowedActions)
 		}
 	}
@@ -308,7 +309,7 @@ func TestProvisionalCodesWithoutQuorum(t *testing.T) {
 		t.Fatalf("codes without quorum: %s %s (provisional %v)", a.Code, b.Code, a.Provisional)
 	}
 	r := f.users[app.RoleReceiver]
-	if v := f.svc.View(r, a); !contains(v.AllowedActions, app.ActRecode) {
+	if v := f.svc.View(r, a); !slices.Contains(v.AllowedActions, app.ActRecode) {
 		t.Fatalf("a provisional dossier offers no recode: %v", v.AllowedActions)
 	}
 	if _, err := f.svc.Act(context.Background(), r, a.Code, app.ActInput{Action: app.ActRecode}); app.ErrorCode(err) != app.EUnavailable {

@@ -1,5 +1,7 @@
 package app
 
+import "slices"
+
 // Status is a dossier status: the names of the national status codes 1–10.
 type Status string
 
@@ -116,14 +118,7 @@ const (
 func Roles() []Role { return []Role{RoleAdmin, RoleReceiver, RoleSpecialist, RoleLeader} }
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	for _, x := range Roles() {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
 
 // permissions says which roles may take each action. The desk (receiver)
 // deals with citizens; specialists process; the leader signs, stops and
@@ -146,22 +141,8 @@ var permissions = map[Action][]Role{
 
 // Permitted reports whether a holder of roles may take action a.
 func Permitted(roles []Role, a Action) bool {
-	for _, allowed := range permissions[a] {
-		for _, r := range roles {
-			if r == allowed {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(permissions[a], func(allowed Role) bool { return slices.Contains(roles, allowed) })
 }
 
 // HasRole reports whether roles contains r.
-func HasRole(roles []Role, r Role) bool {
-	for _, x := range roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func HasRole(roles []Role, r Role) bool { return slices.Contains(roles, r) }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -149,8 +150,8 @@ func TestTransitionsByRole(t *testing.T) {
 					}
 				}
 				got, err := f.act(f.users[role], d, a)
-				okState := contains(allowed[status], a)
-				okRole := contains(roles[a], role)
+				okState := slices.Contains(allowed[status], a)
+				okRole := slices.Contains(roles[a], role)
 				switch {
 				case !okRole:
 					if app.ErrorCode(err) != app.EForbidden {
@@ -177,15 +178,6 @@ func TestTransitionsByRole(t *testing.T) {
 			}
 		}
 	}
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // TestSubmittedDossiers covers status 1, which only online dossiers reach.

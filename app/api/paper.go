@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -226,10 +227,8 @@ func (h *Handler) reportQuery(r *http.Request, formats ...string) (app.Period, s
 	if f == "" {
 		return per, formats[0], nil
 	}
-	for _, ok := range formats {
-		if f == ok {
-			return per, f, nil
-		}
+	if slices.Contains(formats, f) {
+		return per, f, nil
 	}
 	return app.Period{}, "", app.Errorf(app.EInvalid, "format", "Định dạng chỉ là %s.", "format must be one of %s",
 		strings.Join(formats, ", "))
