@@ -176,18 +176,17 @@ func cmpOr(d, def time.Duration) time.Duration {
 	return d
 }
 
-// discovered maps node IDs to addresses in discovery's current view.
-func (c *Cluster) discovered() map[string][]string {
-	out := map[string][]string{}
-	if c.cfg.Discovery == nil {
-		return out
+// discovered is node id's addresses in discovery's current view.
+func (c *Cluster) discovered(id string) []string {
+	if c.cfg.Discovery == nil || id == "" {
+		return nil
 	}
+	var out []string
 	for _, p := range c.cfg.Discovery.Peers() {
-		if p.NodeID == "" {
-			continue
-		}
-		for _, a := range p.Addrs {
-			out[p.NodeID] = append(out[p.NodeID], a.String())
+		if p.NodeID == id {
+			for _, a := range p.Addrs {
+				out = append(out, a.String())
+			}
 		}
 	}
 	return out

@@ -49,9 +49,11 @@ func (c *Cluster) Info() Info {
 	if rn := c.raftNode(); rn != nil {
 		for _, s := range rn.servers() {
 			id := string(s.ID)
-			m := Member{NodeID: id, Addrs: c.book.lookup(id), Leader: id == in.Leader}
+			m := Member{NodeID: id, Leader: id == in.Leader}
 			if id == c.cfg.NodeID {
 				m.Addrs = []string{c.advertise()}
+			} else {
+				m.Addrs = c.book.lookup(id)
 			}
 			in.Members = append(in.Members, m)
 			if _, ok := in.Book[id]; !ok && len(m.Addrs) > 0 {

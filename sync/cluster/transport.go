@@ -210,17 +210,17 @@ func (d *dialer) dialAddr(ctx context.Context, addr string, proto byte) (net.Con
 type book struct {
 	mu     sync.Mutex
 	learnt map[string][]string
-	disc   func() map[string][]string // discovery's current view
+	disc   func(id string) []string // a node's addresses in discovery's current view
 }
 
-func newBook(disc func() map[string][]string) *book {
+func newBook(disc func(id string) []string) *book {
 	return &book{learnt: map[string][]string{}, disc: disc}
 }
 
 func (b *book) lookup(id string) []string {
 	var out []string
 	if b.disc != nil {
-		out = append(out, b.disc()[id]...)
+		out = append(out, b.disc(id)...)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
