@@ -116,41 +116,56 @@ func waitAll(t *testing.T, what string, limit time.Duration, nodes []*labNode, c
 	}
 }
 
+// helperLab is the lab of an integration test: n namespaces named name,
+// skipped in -short runs, and a folder for the nodes' cluster files.
+func helperLab(t *testing.T, name string, n int, skip string) (*netns.Lab, string) {
+	t.Helper()
+	netns.Require(t)
+	if testing.Short() {
+		t.Skip(skip)
+	}
+	return netns.New(t, name, n), t.TempDir()
+}
+
+func newLabNode(dir string, i int, commune string) *labNode {
+	return &labNode{i: i, id: fmt.Sprintf("node-%d", i), commune: commune, cluster: filepath.Join(dir, fmt.Sprintf("cluster-%d", i))}
+}
+
+// startHelper runs this test binary as a discovery node in n's namespace,
+// with cluster as the content of its cluster file and hc completed with n's
+// commune, ID and cluster file.
+func startHelper(t *testing.T, lab *netns.Lab, n *labNode, cluster []byte, hc helperConfig) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(n.cluster, cluster, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hc.Commune, hc.NodeID, hc.ClusterFile = n.commune, n.id, n.cluster
+	cfg, _ := json.Marshal(hc)
+	if n.proc, err = lab.Start(n.i, self, []string{"-test.run=^$"}, []string{helperEnv + "=" + string(cfg)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestDiscoveryInNamespaces runs five real discovery nodes, each in its own
 // network namespace on one bridge: nodes 1-3 of commune 26734 (IPv4 and
 // IPv6) and nodes 4-5 of commune 11111 (browsing over IPv6 only). They must
 // find their own commune by mDNS alone and ignore the other, see cluster-ID
 // changes, survive a pulled cable and find each other again afterwards.
 func TestDiscoveryInNamespaces(t *testing.T) {
-	netns.Require(t)
-	if testing.Short() {
-		t.Skip("integration test (about 10 s)")
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	lab, dir := helperLab(t, "discover", 5, "integration test (about 10 s)")
 	const port = 8421
-	lab := netns.New(t, "discover", 5)
-	dir := t.TempDir()
 	nodes := make([]*labNode, 5)
 	startNode := func(i int) {
-		n := &labNode{i: i, id: fmt.Sprintf("node-%d", i), commune: "26734", cluster: filepath.Join(dir, fmt.Sprintf("cluster-%d", i))}
+		n := newLabNode(dir, i, "26734")
 		network := ""
 		if i >= 4 {
 			n.commune, network = "11111", "ip6"
 		}
-		if err := os.WriteFile(n.cluster, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cfg, _ := json.Marshal(helperConfig{
-			Commune: n.commune, NodeID: n.id, Port: port, Network: network,
-			Interval: time.Second, Stale: 3 * time.Second, ClusterFile: n.cluster,
-		})
-		n.proc, err = lab.Start(i, self, []string{"-test.run=^$"}, []string{helperEnv + "=" + string(cfg)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		startHelper(t, lab, n, nil, helperConfig{Port: port, Network: network, Interval: time.Second, Stale: 3 * time.Second})
 		nodes[i-1] = n
 	}
 	others := func(group []*labNode, n *labNode) []*labNode {
@@ -248,28 +263,12 @@ func TestDiscoveryInNamespaces(t *testing.T) {
 // Reannounce (sent by SIGHUP to the helper: a goodbye, then a fresh
 // announcement) can make node 2 see node 1's new cluster ID.
 func TestReannounceInNamespaces(t *testing.T) {
-	netns.Require(t)
-	if testing.Short() {
-		t.Skip("integration test")
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	lab, dir := helperLab(t, "reannounce", 2, "integration test")
 	const port = 8421
-	lab := netns.New(t, "reannounce", 2)
-	dir := t.TempDir()
 	var nodes []*labNode
 	for i := range 2 {
-		n := &labNode{i: i + 1, id: fmt.Sprintf("node-%d", i+1), commune: "26734", cluster: filepath.Join(dir, fmt.Sprintf("cluster-%d", i+1))}
-		if err := os.WriteFile(n.cluster, []byte("old"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cfg, _ := json.Marshal(helperConfig{Commune: n.commune, NodeID: n.id, Port: port,
-			Interval: time.Hour, Stale: 2 * time.Hour, ClusterFile: n.cluster})
-		if n.proc, err = lab.Start(n.i, self, []string{"-test.run=^$"}, []string{helperEnv + "=" + string(cfg)}); err != nil {
-			t.Fatal(err)
-		}
+		n := newLabNode(dir, i+1, "26734")
+		startHelper(t, lab, n, []byte("old"), helperConfig{Port: port, Interval: time.Hour, Stale: 2 * time.Hour})
 		nodes = append(nodes, n)
 	}
 	waitAll(t, "both nodes see each other in cluster old", 15*time.Second, nodes, func(n *labNode) error {
