@@ -202,9 +202,9 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 	case ActForward:
 		if in.Assignee != "" {
 			u, err := s.cfg.Reader.User(in.Assignee)
-			if err != nil || !HasRole(u.Roles, RoleSpecialist) && !HasRole(u.Roles, RoleLeader) {
-				return Dossier{}, Errorf(EInvalid, "assignee", "Người được chuyển hồ sơ phải là chuyên viên hoặc lãnh đạo.",
-					"the assignee must be a specialist or leader")
+			if err != nil || !u.CanHold() {
+				return Dossier{}, Errorf(EInvalid, "assignee", "Người được chuyển hồ sơ phải là chuyên viên hoặc lãnh đạo đang làm việc (tài khoản không bị khóa).",
+					"the assignee must be a specialist or leader whose account is not disabled")
 			}
 			body.Holder = u.Username
 		}

@@ -74,6 +74,12 @@ type User struct {
 	Conflicts    []Conflict `json:"conflicts,omitempty"`
 }
 
+// CanHold reports whether u may be given a dossier to process: an active
+// (not disabled) specialist or leader.
+func (u User) CanHold() bool {
+	return !u.Disabled && (HasRole(u.Roles, RoleSpecialist) || HasRole(u.Roles, RoleLeader))
+}
+
 // Apply folds a user command.
 func (u *User) Apply(c Command, body Body) {
 	b, ok := body.(*UserBody)

@@ -221,3 +221,64 @@ func TestSubmittedDossiers(t *testing.T) {
 		}
 	}
 }
+
+func TestUserCanHold(t *testing.T) {
+	for _, tc := range []struct {
+		roles    []app.Role
+		disabled bool
+		want     bool
+	}{
+		{[]app.Role{app.RoleSpecialist}, false, true},
+		{[]app.Role{app.RoleLeader}, false, true},
+		{[]app.Role{app.RoleReceiver, app.RoleLeader}, false, true},
+		{[]app.Role{app.RoleReceiver}, false, false},
+		{[]app.Role{app.RoleAdmin}, false, false},
+		{nil, false, false},
+		{[]app.Role{app.RoleSpecialist}, true, false},
+		{[]app.Role{app.RoleLeader}, true, false},
+	} {
+		u := app.User{Username: "u", Roles: tc.roles, Disabled: tc.disabled}
+		if got := u.CanHold(); got != tc.want {
+			t.Errorf("CanHold(roles %v, disabled %v) = %v, want %v", tc.roles, tc.disabled, got, tc.want)
+		}
+	}
+}
+
+// TestForwardToDisabledOfficial: the forward picker does not offer a
+// disabled specialist, and Act refuses to hand a dossier to one.
+func TestForwardToDisabledOfficial(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 09:00"))
+	ctx := context.Background()
+	f.advance(time.Second)
+	yes := true
+	c, err := app.NewCommand(app.RandomID(), app.KindUserUpdate, "admin", "other", app.MakeHLC(f.Now().UnixMilli(), 0),
+		&app.UserBody{Username: "u.specialist", Disabled: &yes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Apply(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	officials, err := f.svc.Officials(f.users[app.RoleReceiver])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range officials {
+		if o.Username == "u.specialist" {
+			t.Error("Officials lists a disabled specialist")
+		}
+	}
+	d := f.receive("1.001193")
+	_, err = f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code,
+		app.ActInput{Action: app.ActForward, Assignee: "u.specialist"})
+	if app.ErrorCode(err) != app.EInvalid {
+		t.Fatalf("forward to a disabled specialist: %v, want %s", err, app.EInvalid)
+	}
+	if got, err := f.svc.DossierByCode(d.Code); err != nil || got.Status != app.StatusReceived || got.Holder != d.Holder {
+		t.Fatalf("a refused forward changed the dossier: %v %s holder %q", err, got.Status, got.Holder)
+	}
+	if got, err := f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code,
+		app.ActInput{Action: app.ActForward, Assignee: "u.leader"}); err != nil || got.Holder != "u.leader" {
+		t.Fatalf("forward to an active leader: %v holder %q", err, got.Holder)
+	}
+}

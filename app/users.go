@@ -169,7 +169,7 @@ func (s *Service) Officials(p Principal) ([]Principal, error) {
 	}
 	out := []Principal{}
 	for _, u := range us {
-		if !u.Disabled && (HasRole(u.Roles, RoleSpecialist) || HasRole(u.Roles, RoleLeader)) {
+		if u.CanHold() {
 			out = append(out, Principal{Username: u.Username, FullName: u.FullName, Roles: u.Roles})
 		}
 	}
