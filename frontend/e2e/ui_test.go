@@ -136,6 +136,31 @@ func TestEnglishSwitch(t *testing.T) {
 	p.waitText("header nav", "Tiếp nhận")
 }
 
+// Switching the language only changes the words: the screen's data is not
+// fetched again (the API client reads the language without making the
+// screens that call it depend on it).
+func TestLanguageSwitchKeepsTheData(t *testing.T) {
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.key(kbF4)
+	p.do(chromedp.WaitVisible(chromedp.ID("stat-total")))
+	// Count the calls as they are made, not as they end.
+	eval[bool](p, `(() => {
+		window.__calls = [];
+		const f = window.fetch;
+		window.fetch = (u, i) => { window.__calls.push(String(u)); return f(u, i); };
+		return true;
+	})()`)
+	p.click("#lang")
+	p.waitText("section.dashboard h1", "Statistics")
+	calls := eval[[]string](p, `window.__calls.filter((u) => !u.includes('/health'))`)
+	if len(calls) != 0 {
+		p.fail("switching the language fetched %v again", calls)
+	}
+	p.click("#lang")
+	p.waitText("header nav", "Tiếp nhận")
+}
+
 // F2 starts a new dossier from anywhere; F3 and F4 open the lists and the
 // statistics; Esc goes back from a dossier.
 func TestShortcuts(t *testing.T) {
@@ -200,6 +225,31 @@ func TestExpiredSessionKeepsTheForm(t *testing.T) {
 	p.do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
 	if n := countDossiers(t, id); n != 1 {
 		t.Fatalf("%d dossiers for the applicant, want 1", n)
+	}
+}
+
+// The statistics opened after the session ended ask for the password, and
+// show the figures as soon as the official has signed in again, without
+// waiting for the next refresh.
+func TestDashboardLoadsAfterSigningInAgain(t *testing.T) {
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	token := eval[string](p, `JSON.parse(sessionStorage.getItem('xaso.session')).token`)
+	if code, err := world.api("DELETE", "/sessions/current", token, nil, nil); err != nil || code != http.StatusNoContent {
+		t.Fatalf("revoke the session: %d %v", code, err)
+	}
+	p.key(kbF4)
+	p.do(chromedp.WaitVisible(chromedp.CSS("#expired #username")))
+	if p.exists("#stat-total") {
+		p.fail("figures shown without a session")
+	}
+	p.typeInto("#expired #username", "letiep")
+	p.typeInto("#expired #password", password("letiep")+"\r")
+	p.do(chromedp.WaitNotPresent(chromedp.ID("expired")))
+	// Within waitJS's 15 s, well before the 30 s refresh.
+	p.waitJS(`!!document.querySelector('#stat-total')`, "the figures")
+	if p.exists("section.dashboard .error") {
+		p.fail("the dashboard still shows %q after signing in again", p.text("section.dashboard .error"))
 	}
 }
 

@@ -1,6 +1,7 @@
 // The UI's reactive state: language, session, current route, and the API
 // client bound to them. One instance per page, created by main.ts.
 
+import { untrack } from 'svelte';
 import { ApiError, createClient, type Client } from './api';
 import { has, parseLang, translate, type Key, type Lang, type Params } from './i18n';
 import { home, href, parse, type Route } from './router';
@@ -35,9 +36,14 @@ export class AppState {
     // language says little on a shared office PC.
     this.lang = parseLang(win.localStorage.getItem(LANG_KEY));
     this.session = loadSession(this.store);
+    // The client reads the token and the language without tracking them:
+    // an $effect that calls the API must not come to depend on the session
+    // or the language through it (a language switch would re-fetch every
+    // screen and restart its polls). A screen that should reload after a new
+    // sign-in says so itself.
     this.api = createClient({
-      token: () => this.session?.token ?? '',
-      lang: () => this.lang,
+      token: () => untrack(() => this.session?.token ?? ''),
+      lang: () => untrack(() => this.lang),
       onUnauthorized: () => this.expire(),
     });
     win.document.documentElement.lang = this.lang;
