@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -181,16 +180,12 @@ func (d *Dossier) Apply(c Command, body Body) {
 			d.Code, d.Provisional = b.Code, false
 			return
 		}
-		to, ok := Next(d.Status, b.Action)
-		if !ok {
-			d.conflict(c, b.Action, at, fmt.Sprintf("%s not allowed in %s", b.Action, d.Status))
+		to, why := d.Next(b.Action)
+		if why != "" {
+			d.conflict(c, b.Action, at, why)
 			return
 		}
 		if b.Action == ActApologize {
-			if d.Apologized {
-				d.conflict(c, b.Action, at, "already_apologized")
-				return
-			}
 			d.Apologized = true
 		}
 		from := d.Status
@@ -222,6 +217,21 @@ func (d *Dossier) Apply(c Command, body Body) {
 	case *RateBody:
 		d.applyRate(c, b, at)
 	}
+}
+
+// Next returns the status action a leads to from d's state, or why a
+// cannot be taken (the reason Apply records for the conflict): the
+// lifecycle has no such step from d's status, or a is a second apology
+// (a dossier is apologised for once).
+func (d *Dossier) Next(a Action) (to Status, why string) {
+	to, ok := Next(d.Status, a)
+	switch {
+	case !ok:
+		return "", string(a) + " not allowed in " + string(d.Status)
+	case a == ActApologize && d.Apologized:
+		return "", "already_apologized"
+	}
+	return to, ""
 }
 
 func (d *Dossier) conflict(c Command, a Action, at time.Time, reason string) {

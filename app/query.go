@@ -140,7 +140,10 @@ func (s *Service) View(p Principal, d Dossier) DossierView {
 		v.CodeClash = true
 	}
 	for _, a := range Actions() {
-		if _, ok := Next(d.Status, a); ok && Permitted(p.Roles, a) && !(a == ActApologize && d.Apologized) {
+		if !Permitted(p.Roles, a) {
+			continue
+		}
+		if _, why := d.Next(a); why == "" {
 			v.AllowedActions = append(v.AllowedActions, a)
 		}
 	}
