@@ -272,3 +272,26 @@ func apiMessageForBadID(t *testing.T) string {
 	}
 	return e.Error.Message
 }
+
+// The forward picker's officials are asked once per sign-in: a second
+// dossier that can be forwarded shows them without asking again.
+func TestForwardPickerAsksOnce(t *testing.T) {
+	first, _ := receiveForTest(t, "Đỗ Văn Một", "001190007711")
+	second, _ := receiveForTest(t, "Đỗ Văn Hai", "001190007722")
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + first))
+	p.waitJS(`!!document.querySelector('#assignee option[value="chuyenvien"]')`, "the specialist in the forward picker")
+	eval[bool](p, `(() => {
+		window.__calls = [];
+		const f = window.fetch;
+		window.fetch = (u, i) => { window.__calls.push(String(u)); return f(u, i); };
+		return true;
+	})()`)
+	eval[bool](p, `(location.hash = '#/dossiers/' + encodeURIComponent(`+jsString(second)+`), true)`)
+	p.waitText("#dossier-code", second)
+	p.waitJS(`!!document.querySelector('#assignee option[value="chuyenvien"]')`, "the specialist in the second dossier's picker")
+	if calls := eval[[]string](p, `window.__calls.filter((u) => u.includes('/officials'))`); len(calls) != 0 {
+		p.fail("the officials were asked again: %v", calls)
+	}
+}

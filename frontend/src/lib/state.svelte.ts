@@ -5,7 +5,7 @@ import { untrack } from 'svelte';
 import { ApiError, createClient, type Client } from './api';
 import { has, parseLang, translate, type Key, type Lang, type Params } from './i18n';
 import { home, href, parse, type Route } from './router';
-import type { Procedure, Session } from './types';
+import type { Procedure, Session, User } from './types';
 
 const LANG_KEY = 'xaso.lang';
 const SESSION_KEY = 'xaso.session';
@@ -27,6 +27,9 @@ export class AppState {
   route = $state<Route>({ name: 'desk' });
   /** the procedure catalog, loaded once per sign-in */
   procedures = $state<Procedure[] | null>(null);
+  /** the officials a dossier can be forwarded to, loaded once per sign-in */
+  officials = $state<User[] | null>(null);
+  private officialsLoading: Promise<User[]> | null = null;
   readonly api: Client;
   private store: Storage;
 
@@ -78,6 +81,8 @@ export class AppState {
     this.session = null;
     this.expired = false;
     this.procedures = null;
+    this.officials = null;
+    this.officialsLoading = null;
     this.store.removeItem(SESSION_KEY);
   }
 
@@ -123,5 +128,22 @@ export class AppState {
   async loadProcedures(): Promise<Procedure[]> {
     if (!this.procedures) this.procedures = (await this.api.procedures()).items ?? [];
     return this.procedures;
+  }
+
+  /**
+   * loadOfficials gives the officials a dossier can be forwarded to: asked
+   * once per sign-in, by the first dossier that can be forwarded, and shared
+   * by every dossier opened after it. A failed ask is asked again next time.
+   */
+  loadOfficials(): Promise<User[]> {
+    if (this.officials) return Promise.resolve(this.officials);
+    this.officialsLoading ??= this.api.officials().then(
+      (p) => (this.officials = p.items ?? []),
+      (e) => {
+        this.officialsLoading = null;
+        throw e;
+      },
+    );
+    return this.officialsLoading;
   }
 }
