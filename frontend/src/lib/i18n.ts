@@ -6,7 +6,6 @@ import { vi, type Key } from './i18n/vi';
 
 export type { Key };
 export type Lang = 'vi' | 'en';
-export const langs: readonly Lang[] = ['vi', 'en'];
 export const dictionaries: Record<Lang, Record<Key, string>> = { vi, en };
 
 export type Params = Record<string, string | number>;

@@ -69,9 +69,6 @@ export function printForm(api: Client, d: DossierKey, nn: string, f: Fetch = fet
   return openFile(api, api.formUrl(d, nn), formFileName(d, nn), f);
 }
 
-/** openPdf prints a form: openFile for a PDF. */
-export const openPdf = openFile;
-
 /**
  * openInWindow hands the file to the desktop window, which opens it with the
  * PC's application. The body goes as bytes, not as the Blob: WebKitGTK hands

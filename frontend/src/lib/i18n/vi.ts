@@ -22,7 +22,6 @@ export const vi = {
   'desk.procedure': 'Thủ tục hành chính',
   'desk.procedure.placeholder': 'Gõ tên hoặc mã thủ tục, có dấu hay không dấu',
   'desk.procedure.none': 'Không có thủ tục phù hợp',
-  'desk.procedure.change': 'Đổi thủ tục',
   'desk.same_day': 'Trong ngày',
   'desk.days': '{n} ngày làm việc',
   'desk.hours': '{n} giờ làm việc',
@@ -88,9 +87,7 @@ export const vi = {
   'dossier.received_at': 'Tiếp nhận',
   'dossier.due_at': 'Hẹn trả',
   'dossier.returned_at': 'Đã trả',
-  'dossier.received_by': 'Người tiếp nhận',
   'dossier.assignee': 'Người xử lý',
-  'dossier.channel': 'Hình thức nộp',
   'dossier.overdue': 'Quá hạn',
   'dossier.apologized': 'Đã xin lỗi và gia hạn',
   'dossier.unreplicated': 'Chưa đồng bộ sang máy khác',
@@ -287,10 +284,7 @@ export const vi = {
   'err.print_failed': 'Không mở được tệp trên máy này.',
   'common.loading': 'Đang tải…',
   'common.close': 'Đóng',
-  'common.retry': 'Thử lại',
-  'common.yes': 'Có',
   'common.cancel': 'Hủy',
-  'common.no': 'Không',
 } as const;
 
 export type Key = keyof typeof vi;
