@@ -33,3 +33,14 @@ func BenchmarkReceive16(b *testing.B) {
 	wg.Wait()
 	b.ReportMetric(float64(per*16)/b.Elapsed().Seconds(), "receipts/s")
 }
+
+// BenchmarkStatusTerminal is the lookup every fold and list row makes: it
+// should neither allocate nor build the status table anew.
+func BenchmarkStatusTerminal(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if !app.StatusReturned.Terminal() || app.StatusProcessing.Terminal() {
+			b.Fatal("wrong answer")
+		}
+	}
+}

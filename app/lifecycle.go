@@ -27,25 +27,27 @@ type StatusInfo struct {
 	Terminal bool   `json:"terminal"`
 }
 
-// Statuses lists the ten national statuses in code order.
-func Statuses() []StatusInfo {
-	return []StatusInfo{
-		{1, StatusSubmitted, "Mới đăng ký", "Submitted", false},
-		{2, StatusReceived, "Được tiếp nhận", "Received", false},
-		{3, StatusRefused, "Không được tiếp nhận", "Refused", true},
-		{4, StatusProcessing, "Đang xử lý", "Processing", false},
-		{5, StatusSupplementRequested, "Yêu cầu bổ sung giấy tờ", "Supplement requested", false},
-		{6, StatusPaymentRequested, "Yêu cầu thực hiện nghĩa vụ tài chính", "Payment requested", false},
-		{7, StatusWithdrawn, "Công dân yêu cầu rút hồ sơ", "Withdrawn", true},
-		{8, StatusStopped, "Dừng xử lý", "Stopped", true},
-		{9, StatusResultReady, "Đã xử lý xong", "Result ready", false},
-		{10, StatusReturned, "Đã trả kết quả", "Returned", true},
-	}
+// allStatuses are the ten national statuses in code order. Lookups in this
+// package read it directly; callers outside get a copy from Statuses.
+var allStatuses = []StatusInfo{
+	{1, StatusSubmitted, "Mới đăng ký", "Submitted", false},
+	{2, StatusReceived, "Được tiếp nhận", "Received", false},
+	{3, StatusRefused, "Không được tiếp nhận", "Refused", true},
+	{4, StatusProcessing, "Đang xử lý", "Processing", false},
+	{5, StatusSupplementRequested, "Yêu cầu bổ sung giấy tờ", "Supplement requested", false},
+	{6, StatusPaymentRequested, "Yêu cầu thực hiện nghĩa vụ tài chính", "Payment requested", false},
+	{7, StatusWithdrawn, "Công dân yêu cầu rút hồ sơ", "Withdrawn", true},
+	{8, StatusStopped, "Dừng xử lý", "Stopped", true},
+	{9, StatusResultReady, "Đã xử lý xong", "Result ready", false},
+	{10, StatusReturned, "Đã trả kết quả", "Returned", true},
 }
+
+// Statuses lists the ten national statuses in code order.
+func Statuses() []StatusInfo { return slices.Clone(allStatuses) }
 
 // Info returns the national description of s; ok is false for unknown names.
 func (s Status) Info() (StatusInfo, bool) {
-	for _, i := range Statuses() {
+	for _, i := range allStatuses {
 		if i.Name == s {
 			return i, true
 		}
@@ -80,11 +82,13 @@ const (
 	ActRecode Action = "recode"
 )
 
+// allActions are the actions in the order the UI offers them (not recode,
+// which is offered only on a shared or provisional code).
+var allActions = []Action{ActReceive, ActRefuse, ActForward, ActRequestSupplement, ActSupplement,
+	ActRequestPayment, ActPaid, ActResolve, ActReturn, ActStop, ActApologize, ActWithdraw}
+
 // Actions lists every action in the order the UI offers them.
-func Actions() []Action {
-	return []Action{ActReceive, ActRefuse, ActForward, ActRequestSupplement, ActSupplement,
-		ActRequestPayment, ActPaid, ActResolve, ActReturn, ActStop, ActApologize, ActWithdraw}
-}
+func Actions() []Action { return slices.Clone(allActions) }
 
 // transitions maps (from, action) to the status after the action.
 var transitions = map[Status]map[Action]Status{
@@ -114,11 +118,13 @@ const (
 	RoleLeader     Role = "leader"
 )
 
+var allRoles = []Role{RoleAdmin, RoleReceiver, RoleSpecialist, RoleLeader}
+
 // Roles lists every role.
-func Roles() []Role { return []Role{RoleAdmin, RoleReceiver, RoleSpecialist, RoleLeader} }
+func Roles() []Role { return slices.Clone(allRoles) }
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
+func (r Role) Valid() bool { return slices.Contains(allRoles, r) }
 
 // permissions says which roles may take each action. The desk (receiver)
 // deals with citizens; specialists process; the leader signs, stops and

@@ -139,7 +139,7 @@ func (s *Service) View(p Principal, d Dossier) DossierView {
 	if claims, err := s.cfg.Reader.CodeClaims(d.Code); err == nil && len(claims) > 1 {
 		v.CodeClash = true
 	}
-	for _, a := range Actions() {
+	for _, a := range allActions {
 		if !Permitted(p.Roles, a) {
 			continue
 		}
