@@ -100,6 +100,12 @@ func (p *page) exists(sel string) bool {
 	return eval[bool](p, `!!document.querySelector(`+jsString(sel)+`)`)
 }
 
+// waitFor waits until an element matches sel (present, not necessarily visible).
+func (p *page) waitFor(sel, what string) {
+	p.t.Helper()
+	p.waitJS(`!!document.querySelector(`+jsString(sel)+`)`, what)
+}
+
 func (p *page) activeID() string {
 	p.t.Helper()
 	return eval[string](p, `document.activeElement?.id || ''`)

@@ -34,7 +34,7 @@ func (p *page) pickProcedure(typed, want string) {
 		p.fail("first match for %q is %q, want %q", typed, first, want)
 	}
 	p.key("\r")
-	p.waitJS(`!!document.querySelector('#procedure-info')`, "procedure picked")
+	p.waitFor("#procedure-info", "procedure picked")
 	if got := p.value("#procedure"); got != want {
 		p.fail("picked %q, want %q", got, want)
 	}
@@ -71,7 +71,7 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	p.typeInto("#date_of_birth", "05/03/1990")
 	p.typeInto("#address", "Thôn Yên Hòa")
 	p.typeInto("#phone", "0912 345 678\r")
-	p.waitJS(`!!document.querySelector('.field-error[data-for="applicant.id_number"]')`, "the ID error")
+	p.waitFor(`.field-error[data-for="applicant.id_number"]`, "the ID error")
 	got := p.text(`.field-error[data-for="applicant.id_number"]`)
 	want := apiMessageForBadID(t)
 	if got != want {
@@ -140,7 +140,7 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	p.click("#open-dossier")
 	p.waitText("#dossier-status", "Được tiếp nhận")
 	// … to the specialist, chosen from the officials who can take it.
-	p.waitJS(`!!document.querySelector('#assignee option[value="chuyenvien"]')`, "the specialist in the forward picker")
+	p.waitFor(`#assignee option[value="chuyenvien"]`, "the specialist in the forward picker")
 	eval[bool](p, `(() => { const s = document.querySelector('#assignee'); s.value = 'chuyenvien';
 		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
 	p.click(`button[data-action="forward"]`)
@@ -165,7 +165,7 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	p.do(chromedp.WaitVisible(chromedp.ID("confirm-action")))
 	p.shot("04b-dossier-actions")
 	p.click(`#confirm-action`) // without the reason the API requires
-	p.waitJS(`!!document.querySelector('.detail .field-error')`, "the missing reason to be reported")
+	p.waitFor(".detail .field-error", "the missing reason to be reported")
 	if msg := p.text(".detail .field-error"); !hasVietnameseLetters(msg) {
 		p.fail("missing-reason error %q", msg)
 	}
@@ -211,7 +211,7 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	// The dashboard counts it.
 	p.key(kbF4)
 	p.do(chromedp.WaitVisible(chromedp.ID("chart-status")))
-	p.waitJS(`!!document.querySelector('#chart-status g[data-status="returned"]')`, "a returned bar")
+	p.waitFor(`#chart-status g[data-status="returned"]`, "a returned bar")
 	p.shot("06-dashboard")
 }
 
@@ -281,7 +281,7 @@ func TestForwardPickerAsksOnce(t *testing.T) {
 	p := newPage(t, 1366, 768)
 	p.signIn("letiep", password("letiep"))
 	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + first))
-	p.waitJS(`!!document.querySelector('#assignee option[value="chuyenvien"]')`, "the specialist in the forward picker")
+	p.waitFor(`#assignee option[value="chuyenvien"]`, "the specialist in the forward picker")
 	eval[bool](p, `(() => {
 		window.__calls = [];
 		const f = window.fetch;
@@ -290,7 +290,7 @@ func TestForwardPickerAsksOnce(t *testing.T) {
 	})()`)
 	eval[bool](p, `(location.hash = '#/dossiers/' + encodeURIComponent(`+jsString(second)+`), true)`)
 	p.waitText("#dossier-code", second)
-	p.waitJS(`!!document.querySelector('#assignee option[value="chuyenvien"]')`, "the specialist in the second dossier's picker")
+	p.waitFor(`#assignee option[value="chuyenvien"]`, "the specialist in the second dossier's picker")
 	if calls := eval[[]string](p, `window.__calls.filter((u) => u.includes('/officials'))`); len(calls) != 0 {
 		p.fail("the officials were asked again: %v", calls)
 	}

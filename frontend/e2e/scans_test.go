@@ -146,7 +146,7 @@ func TestScansOnTheDossierPage(t *testing.T) {
 
 	// A new scan: listed with its name, type and size.
 	p.do(chromedp.SetUploadFiles(chromedp.ID("scan-file"), []string{first}))
-	p.waitJS(`!!document.querySelector('#scan-results [data-kind="added"]')`, "the upload to succeed")
+	p.waitFor(`#scan-results [data-kind="added"]`, "the upload to succeed")
 	p.waitText("#scan-list", "giay-chung-sinh.png")
 	if n := rows(); n != 1 {
 		p.fail("%d attachments listed after one upload", n)
@@ -161,7 +161,7 @@ func TestScansOnTheDossierPage(t *testing.T) {
 	// The same content under another name: the server keeps it once and
 	// the page says so.
 	p.do(chromedp.SetUploadFiles(chromedp.ID("scan-file"), []string{again}))
-	p.waitJS(`!!document.querySelector('#scan-results [data-kind="duplicate"]')`, "the duplicate to be reported")
+	p.waitFor(`#scan-results [data-kind="duplicate"]`, "the duplicate to be reported")
 	if msg := p.text(`#scan-results [data-kind="duplicate"]`); !strings.Contains(msg, "chup-lai.png") || !strings.Contains(msg, "giay-chung-sinh.png") {
 		p.fail("duplicate message %q names neither the file nor the one already attached", msg)
 	}

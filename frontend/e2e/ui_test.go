@@ -126,7 +126,7 @@ func TestEnglishSwitch(t *testing.T) {
 	p.pickProcedure("khai sinh", "Birth registration")
 	p.typeInto("#full_name", "Nguyen Van A")
 	p.typeInto("#id_number", "12\r")
-	p.waitJS(`!!document.querySelector('.field-error[data-for="applicant.id_number"]')`, "the ID error")
+	p.waitFor(`.field-error[data-for="applicant.id_number"]`, "the ID error")
 	msg := p.text(`.field-error[data-for="applicant.id_number"]`)
 	if hasVietnameseLetters(msg) || !strings.Contains(strings.ToLower(msg), "12 digits") {
 		p.fail("English ID error is %q", msg)
@@ -247,7 +247,7 @@ func TestDashboardLoadsAfterSigningInAgain(t *testing.T) {
 	p.typeInto("#expired #password", password("letiep")+"\r")
 	p.do(chromedp.WaitNotPresent(chromedp.ID("expired")))
 	// Within waitJS's 15 s, well before the 30 s refresh.
-	p.waitJS(`!!document.querySelector('#stat-total')`, "the figures")
+	p.waitFor("#stat-total", "the figures")
 	if p.exists("section.dashboard .error") {
 		p.fail("the dashboard still shows %q after signing in again", p.text("section.dashboard .error"))
 	}
