@@ -249,8 +249,8 @@ func (h *Handler) progressReport(w http.ResponseWriter, r *http.Request, p app.P
 	}
 	now := h.cfg.Service.Now()
 	h.sendReport(w, r, format, "bao-cao-tien-do-"+rep.From+"-"+rep.To, rep,
-		func(buf *bytes.Buffer, u forms.Unit) error { return forms.ProgressXLSX(buf, u, rep, now) },
-		func(buf *bytes.Buffer, u forms.Unit) error { return forms.ProgressPDF(buf, u, rep, now) })
+		func(buf *bytes.Buffer, u forms.Unit) error { return forms.ProgressXLSX(buf, u, per, rep, now) },
+		func(buf *bytes.Buffer, u forms.Unit) error { return forms.ProgressPDF(buf, u, per, rep, now) })
 }
 
 func (h *Handler) registerReport(w http.ResponseWriter, r *http.Request, p app.Principal) {

@@ -51,16 +51,18 @@ func AsOfVi(t time.Time) string {
 	return "đến " + t.Format("15:04") + " ngày " + ShortDate(t)
 }
 
+// progressSubtitle is the line under the report's title: the period and
+// when its numbers were taken.
+func progressSubtitle(per app.Period, rep app.ProgressReport) string {
+	return PeriodVi(per) + " (số liệu tính " + AsOfVi(rep.AsOf) + ")"
+}
+
 // ProgressPDF prints the progress report on A4 landscape: one row per
 // procedure and the total, then the rates, satisfaction and digitisation.
-func ProgressPDF(w io.Writer, u Unit, rep app.ProgressReport, printed time.Time) error {
-	per, err := app.ParsePeriod(rep.From, rep.To)
-	if err != nil {
-		return err
-	}
+func ProgressPDF(w io.Writer, u Unit, per app.Period, rep app.ProgressReport, printed time.Time) error {
 	d := newDoc("L", A4, ProgressTitle, printed)
 	d.header(u, "", printed)
-	d.title(strings.ToUpper(ProgressTitle), PeriodVi(per)+" (số liệu tính "+AsOfVi(rep.AsOf)+")")
+	d.title(strings.ToUpper(ProgressTitle), progressSubtitle(per, rep))
 	rows := make([][]string, 0, len(rep.ByProcedure)+1)
 	for i, p := range rep.ByProcedure {
 		rows = append(rows, progressRow(fmt.Sprint(i+1), p.Name+" ("+p.Code+")", p.ProgressCounts))

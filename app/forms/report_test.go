@@ -50,9 +50,9 @@ func mayReport(t *testing.T) (app.Period, app.ProgressReport, []app.RegisterRow)
 }
 
 func TestProgressPDF(t *testing.T) {
-	_, rep, _ := mayReport(t)
+	per, rep, _ := mayReport(t)
 	var buf bytes.Buffer
-	if err := ProgressPDF(&buf, unit(), rep, vn(2026, 6, 10, 9, 0)); err != nil {
+	if err := ProgressPDF(&buf, unit(), per, rep, vn(2026, 6, 10, 9, 0)); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(artifacts(t), "progress-2026-05.pdf"), buf.Bytes(), 0o644)
@@ -75,9 +75,9 @@ func TestProgressPDF(t *testing.T) {
 }
 
 func TestProgressXLSX(t *testing.T) {
-	_, rep, _ := mayReport(t)
+	per, rep, _ := mayReport(t)
 	var buf bytes.Buffer
-	if err := ProgressXLSX(&buf, unit(), rep, vn(2026, 6, 10, 9, 0)); err != nil {
+	if err := ProgressXLSX(&buf, unit(), per, rep, vn(2026, 6, 10, 9, 0)); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(artifacts(t), "progress-2026-05.xlsx"), buf.Bytes(), 0o644)

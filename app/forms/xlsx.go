@@ -107,11 +107,7 @@ func (s *sheet) heading(st styles, u Unit, title, sub string, ncols int) {
 
 // ProgressXLSX exports the progress report as a workbook: the grid by
 // procedure with its total, and the rates, satisfaction and digitisation.
-func ProgressXLSX(w io.Writer, u Unit, rep app.ProgressReport, printed time.Time) error {
-	per, err := app.ParsePeriod(rep.From, rep.To)
-	if err != nil {
-		return err
-	}
+func ProgressXLSX(w io.Writer, u Unit, per app.Period, rep app.ProgressReport, printed time.Time) error {
 	f, st, err := newBook(ProgressTitle, printed)
 	if err != nil {
 		return fmt.Errorf("progress xlsx: %w", err)
@@ -126,7 +122,7 @@ func ProgressXLSX(w io.Writer, u Unit, rep app.ProgressReport, printed time.Time
 	for _, g := range progressGroups {
 		ncols += len(g.subs)
 	}
-	s.heading(st, u, ProgressTitle, PeriodVi(per)+" (số liệu tính "+AsOfVi(rep.AsOf)+")", ncols)
+	s.heading(st, u, ProgressTitle, progressSubtitle(per, rep), ncols)
 	const h1, h2 = 7, 8
 	s.set(1, h1, "STT", st.head)
 	s.merge(1, h1, 1, h2)
