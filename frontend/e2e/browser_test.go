@@ -106,6 +106,27 @@ func (p *page) waitFor(sel, what string) {
 	p.waitJS(`!!document.querySelector(`+jsString(sel)+`)`, what)
 }
 
+// recordCalls makes the page note the URL of every fetch it starts from now
+// on (started, not answered: a call still under way counts); see calls.
+func (p *page) recordCalls() {
+	p.t.Helper()
+	eval[bool](p, `(() => {
+		window.__calls = [];
+		const plain = window.fetch;
+		window.fetch = function (input, init) {
+			window.__calls.push(String(input instanceof Request ? input.url : input));
+			return plain.call(this, input, init);
+		};
+		return true;
+	})()`)
+}
+
+// calls lists the URLs fetched since recordCalls whose path contains part.
+func (p *page) calls(part string) []string {
+	p.t.Helper()
+	return eval[[]string](p, `(window.__calls || []).filter((u) => u.includes(`+jsString(part)+`))`)
+}
+
 func (p *page) activeID() string {
 	p.t.Helper()
 	return eval[string](p, `document.activeElement?.id || ''`)

@@ -282,16 +282,11 @@ func TestForwardPickerAsksOnce(t *testing.T) {
 	p.signIn("letiep", password("letiep"))
 	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + first))
 	p.waitFor(`#assignee option[value="chuyenvien"]`, "the specialist in the forward picker")
-	eval[bool](p, `(() => {
-		window.__calls = [];
-		const f = window.fetch;
-		window.fetch = (u, i) => { window.__calls.push(String(u)); return f(u, i); };
-		return true;
-	})()`)
+	p.recordCalls()
 	eval[bool](p, `(location.hash = '#/dossiers/' + encodeURIComponent(`+jsString(second)+`), true)`)
 	p.waitText("#dossier-code", second)
 	p.waitFor(`#assignee option[value="chuyenvien"]`, "the specialist in the second dossier's picker")
-	if calls := eval[[]string](p, `window.__calls.filter((u) => u.includes('/officials'))`); len(calls) != 0 {
+	if calls := p.calls("/api/v1/officials"); len(calls) != 0 {
 		p.fail("the officials were asked again: %v", calls)
 	}
 }
