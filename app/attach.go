@@ -241,8 +241,7 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 		return Attachment{}, false, err
 	}
 	if len(d.Attachments) >= MaxAttachments {
-		return Attachment{}, false, Errorf(EConflict, "file", "Hồ sơ đã có tối đa %d tệp đính kèm.",
-			"the dossier already has the maximum of %d attachments", MaxAttachments)
+		return Attachment{}, false, attachmentsFull() // before reading a file the dossier cannot take
 	}
 	staged, err := blobs.Stage(body, MaxAttachmentSize)
 	switch {
@@ -271,6 +270,9 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 	if d, err = s.cfg.Reader.Dossier(id); err != nil {
 		return Attachment{}, false, err
 	}
+	if len(d.Attachments) >= MaxAttachments {
+		return Attachment{}, false, attachmentsFull() // filled by uploads that ran while this one was read
+	}
 	if old, ok := d.Attachment(hash); ok {
 		return old, false, nil
 	}
@@ -295,6 +297,11 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 	}
 	a, _ = d.Attachment(hash)
 	return a, true, nil
+}
+
+func attachmentsFull() *Error {
+	return Errorf(EConflict, "file", "Hồ sơ đã có tối đa %d tệp đính kèm.",
+		"the dossier already has the maximum of %d attachments", MaxAttachments)
 }
 
 // AttachmentContent opens an attachment of a dossier. A file whose link has

@@ -229,14 +229,13 @@ func (s *Service) DossierByCode(code string) (Dossier, error) {
 	return s.cfg.Reader.Dossier(id)
 }
 
-// dossierID resolves a dossier code, or an ID (no '-' in it: the way to
-// the second holder of a code issued twice) that names a dossier.
+// dossierID resolves a dossier code, or takes code as a dossier ID when no
+// code matches and it has no '-' (the way to the second holder of a code
+// issued twice). An ID is not looked up here: every caller reads the
+// dossier next, and that read answers not_found for an ID that names none.
 func (s *Service) dossierID(code string) (string, error) {
 	id, err := s.cfg.Reader.DossierIDByCode(code)
 	if ErrorCode(err) == ENotFound && !strings.Contains(code, "-") {
-		if _, err := s.cfg.Reader.Dossier(code); err != nil {
-			return "", err
-		}
 		return code, nil
 	}
 	return id, err
