@@ -31,19 +31,18 @@ type RegisterRow struct {
 }
 
 // RegisterRowOf describes a dossier as its register line.
-func RegisterRowOf(d Dossier) RegisterRow {
-	l := lifelineOf(&d, time.Unix(1<<40, 0))
+func RegisterRowOf(d Dossier) RegisterRow { return registerRow(&d, wholeLife(&d)) }
+
+// wholeLife is the dossier's whole history replayed.
+func wholeLife(d *Dossier) lifeline { return lifelineOf(d, time.Unix(1<<40, 0)) }
+
+func registerRow(d *Dossier, l lifeline) RegisterRow {
 	r := RegisterRow{Code: d.Code, ProcedureCode: d.Procedure.Code, ProcedureName: d.Procedure.Name, Sets: 1,
 		Applicant: d.Applicant.FullName, Address: d.Applicant.Address, Phone: d.Applicant.Phone, Channel: d.Channel,
-		ReceivedAt: l.accepted, DueAt: d.DueAt, ResolvedAt: d.ResolvedAt, ReturnedAt: l.returned,
+		ReceivedAt: l.accepted, DueAt: d.DueAt, ForwardedAt: l.forwarded, ResolvedAt: d.ResolvedAt, ReturnedAt: l.returned,
 		Status: d.Status, StatusVi: statusVi(d.Status), Attachments: len(d.Attachments), Note: d.Note}
 	if r.ReceivedAt.IsZero() {
 		r.ReceivedAt = d.ReceivedAt
-	}
-	for _, e := range d.History {
-		if e.Action == ActForward && r.ForwardedAt.IsZero() {
-			r.ForwardedAt = e.At
-		}
 	}
 	if !l.resolved.IsZero() {
 		r.Timing = TimingOf(l.resolved, l.dueAtResolve)
@@ -66,9 +65,12 @@ func (s *Service) Register(p Principal, per Period) ([]RegisterRow, error) {
 	}
 	rows := []RegisterRow{}
 	err = pr.DossiersForPeriod(per.From, per.To, func(d Dossier) error {
-		l := lifelineOf(&d, per.To)
+		// A dossier is accepted once (received at the desk, or an online
+		// one taken in): the whole history's acceptance is the one before
+		// per.To when there is one.
+		l := wholeLife(&d)
 		if per.Contains(l.accepted) {
-			rows = append(rows, RegisterRowOf(d))
+			rows = append(rows, registerRow(&d, l))
 		}
 		return nil
 	})

@@ -168,6 +168,7 @@ func newByChannel() map[Channel]int {
 // lifeline is a dossier's history replayed up to a time.
 type lifeline struct {
 	accepted, resolved, stopped, withdrawn, returned time.Time
+	forwarded                                        time.Time // the first hand-over for processing
 	dueAtResolve                                     time.Time
 	status                                           Status
 	due                                              time.Time
@@ -187,6 +188,10 @@ func lifelineOf(d *Dossier, until time.Time) lifeline {
 			l.accepted = e.At
 		}
 		switch e.Action {
+		case ActForward:
+			if l.forwarded.IsZero() {
+				l.forwarded = e.At
+			}
 		case ActResolve:
 			if l.resolved.IsZero() {
 				l.resolved, l.dueAtResolve = e.At, l.due
