@@ -53,7 +53,7 @@ func ValidateApplicant(a Applicant, now time.Time) error {
 	case !digits12.MatchString(a.IDNumber):
 		return Errorf(EInvalid, "applicant.id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số.", "the personal ID number must be exactly 12 digits")
 	}
-	if p, _ := strconv.Atoi(a.IDNumber[:3]); p < 1 || p > 96 {
+	if !validProvinceCode(a.IDNumber) {
 		return Errorf(EInvalid, "applicant.id_number", "Mã tỉnh (3 chữ số đầu) của số định danh không hợp lệ.",
 			"the province part (first 3 digits) of the ID number is not valid")
 	}
@@ -94,6 +94,13 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// validProvinceCode checks the first three digits of a 12-digit personal
+// ID: the province where the birth was registered, 001–096.
+func validProvinceCode(id string) bool {
+	p, err := strconv.Atoi(id[:3])
+	return err == nil && p >= 1 && p <= 96
 }
 
 // idMatchesBirthYear checks digits 4–6 of a 12-digit personal ID: the fourth

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"time"
 )
@@ -87,12 +88,12 @@ func (s *Service) provisionalCode(agency string, t time.Time, day string) (strin
 }
 
 // pcNumber is a six-digit number for a node ID, printed in provisional codes.
+// It is FNV-1a (32 bits) modulo a million: codes already printed depend on
+// it, so it must never change.
 func pcNumber(node string) int {
-	h := uint32(2166136261)
-	for i := 0; i < len(node); i++ {
-		h = (h ^ uint32(node[i])) * 16777619
-	}
-	return int(h % 1_000_000)
+	h := fnv.New32a()
+	h.Write([]byte(node))
+	return int(h.Sum32() % 1_000_000)
 }
 
 // heldSlots returns the slots this node holds, in order.

@@ -151,7 +151,7 @@ func (d *Dossier) Apply(c Command, body Body) {
 		}
 		status, action := StatusReceived, ActReceive
 		if c.Kind == KindDossierSubmit {
-			status, action = StatusSubmitted, Action("submit")
+			status, action = StatusSubmitted, ActSubmit
 		}
 		*d = Dossier{
 			ID: b.DossierID, Code: b.Code, Provisional: b.Slot < 0, Procedure: b.Procedure,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -115,7 +116,7 @@ func checkDocuments(in []Document, proc Procedure) ([]Document, error) {
 	out := make([]Document, 0, len(in))
 	for i, d := range in {
 		d.Name = strings.Join(strings.Fields(d.Name), " ")
-		field := "documents." + itoa(i)
+		field := "documents." + strconv.Itoa(i)
 		if d.Name == "" || utf8.RuneCountInString(d.Name) > 200 {
 			return nil, Errorf(EInvalid, field+".name", "Tên giấy tờ không được để trống (tối đa 200 ký tự).",
 				"a document needs a name (at most 200 characters)")
@@ -126,13 +127,6 @@ func checkDocuments(in []Document, proc Procedure) ([]Document, error) {
 		out = append(out, d)
 	}
 	return out, nil
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 // ActInput is a lifecycle action requested by an official.

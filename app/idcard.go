@@ -77,7 +77,7 @@ func ParseIDCardQR(s string, now time.Time) (IDCard, error) {
 		return IDCard{}, qrErr("id_number", "Số định danh cá nhân trên mã QR phải gồm đúng 12 chữ số (nhận được “%s”).",
 			"the personal ID number in the QR code must be exactly 12 digits (got %q)", clip(c.IDNumber))
 	}
-	if p := atoi2(c.IDNumber[:3]); p < 1 || p > 96 {
+	if !validProvinceCode(c.IDNumber) {
 		return IDCard{}, qrErr("id_number", "Mã tỉnh nơi đăng ký khai sinh (3 chữ số đầu của số định danh) không hợp lệ.",
 			"the province part (first 3 digits) of the ID number is not valid")
 	}

@@ -77,6 +77,9 @@ const (
 	ActReturn            Action = "return"
 	ActWithdraw          Action = "withdraw"
 	ActApologize         Action = "apologize"
+	// ActSubmit is the first history event of a dossier submitted online
+	// (status submitted); no official takes it.
+	ActSubmit Action = "submit"
 	// ActRecode gives a dossier a new code when its code was issued twice
 	// (clusters set up apart) or was provisional. Not a status change.
 	ActRecode Action = "recode"

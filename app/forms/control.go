@@ -10,7 +10,7 @@ import (
 
 // actionVi names each step as the control slip writes it.
 var actionVi = map[app.Action]string{
-	"submit": "Nộp hồ sơ trực tuyến", app.ActReceive: "Tiếp nhận hồ sơ", app.ActRefuse: "Từ chối tiếp nhận",
+	app.ActSubmit: "Nộp hồ sơ trực tuyến", app.ActReceive: "Tiếp nhận hồ sơ", app.ActRefuse: "Từ chối tiếp nhận",
 	app.ActForward: "Chuyển xử lý", app.ActRequestSupplement: "Yêu cầu bổ sung hồ sơ",
 	app.ActSupplement: "Nhận hồ sơ bổ sung", app.ActRequestPayment: "Yêu cầu thực hiện nghĩa vụ tài chính",
 	app.ActPaid: "Đã thực hiện nghĩa vụ tài chính", app.ActStop: "Dừng giải quyết", app.ActResolve: "Hoàn thành giải quyết",
@@ -21,7 +21,7 @@ var actionVi = map[app.Action]string{
 // acted, the citizen, or the processing side.
 func handOver(e app.Event, citizen, actor string) (from, to string) {
 	switch e.Action {
-	case "submit":
+	case app.ActSubmit:
 		return citizen, "Hệ thống dịch vụ công"
 	case app.ActReceive, app.ActSupplement, app.ActPaid, app.ActWithdraw:
 		return citizen, actor
@@ -50,7 +50,7 @@ func controlSlip(in Input) (*doc, error) {
 	var rows [][]string
 	var due time.Time
 	for i, e := range dos.History {
-		if !e.DueAt.IsZero() && (e.Action == app.ActReceive || e.Action == "submit") {
+		if !e.DueAt.IsZero() && (e.Action == app.ActReceive || e.Action == app.ActSubmit) {
 			due = e.DueAt
 		}
 		from, to := handOver(e, citizen, in.official(e.By))
