@@ -59,9 +59,7 @@ func notice(n string, in Input) (*doc, error) {
 		d.para("", "Xin thông báo để ông/bà được biết và thực hiện.")
 		d.signatures(signer{"NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", in.official(ev.By)})
 	case Apology:
-		d.font("B", 11)
-		d.CellFormat(d.width, d.s(6), "Kính gửi: Ông/Bà "+a.FullName, "", 2, "C", false, 0, "")
-		d.Ln(2)
+		d.dear(a.FullName)
 		d.para("", LongDateCap(dos.ReceivedAt)+", "+office+" tiếp nhận giải quyết hồ sơ của ông/bà, mã hồ sơ "+
 			dos.Code+", đề nghị giải quyết thủ tục "+dos.Procedure.Name+"; thời gian hẹn trả kết quả: "+
 			ClockDate(dueBefore(dos, ev.ID))+".")
@@ -72,9 +70,7 @@ func notice(n string, in Input) (*doc, error) {
 		d.para("", "Xin trân trọng cảm ơn sự hợp tác của ông/bà.")
 		d.signatures(signer{"THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", in.official(ev.By)})
 	case StopNotice:
-		d.font("B", 11)
-		d.CellFormat(d.width, d.s(6), "Kính gửi: Ông/Bà "+a.FullName, "", 2, "C", false, 0, "")
-		d.Ln(2)
+		d.dear(a.FullName)
 		d.para("", office+" đã tiếp nhận hồ sơ của ông/bà, mã hồ sơ "+dos.Code+", đề nghị giải quyết thủ tục "+
 			dos.Procedure.Name+", "+LongDate(dos.ReceivedAt)+".")
 		d.para("", parent+" thông báo dừng giải quyết hồ sơ nêu trên kể từ "+ClockDate(ev.At)+". Lý do: "+reason)
@@ -82,4 +78,11 @@ func notice(n string, in Input) (*doc, error) {
 		d.signatures(signer{"THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", in.official(ev.By)})
 	}
 	return d, nil
+}
+
+// dear writes the line a letter to the citizen opens with.
+func (d *doc) dear(fullName string) {
+	d.font("B", 11)
+	d.CellFormat(d.width, d.s(6), "Kính gửi: Ông/Bà "+fullName, "", 2, "C", false, 0, "")
+	d.Ln(2)
 }

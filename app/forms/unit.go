@@ -9,12 +9,11 @@ import (
 
 // Unit is the office a form is issued by.
 type Unit struct {
-	Commune    string // 5-digit administrative-unit code
-	Name       string // "Xã Yên Mô"
-	Province   string // "Tỉnh Ninh Bình"
-	Agency     string // agency electronic ID code
-	OfficeName string // "Trung tâm Phục vụ hành chính công xã Yên Mô"; derived from Name when empty
-	LookupURL  string // where a citizen looks a dossier up; "{code}" is replaced by the dossier code
+	Commune   string // 5-digit administrative-unit code
+	Name      string // "Xã Yên Mô"
+	Province  string // "Tỉnh Ninh Bình"
+	Agency    string // agency electronic ID code
+	LookupURL string // where a citizen looks a dossier up; "{code}" is replaced by the dossier code
 }
 
 // DefaultLookupURL is the lookup link printed on receipts until the
@@ -44,20 +43,13 @@ func (u Unit) Parent() string { return "Ủy ban nhân dân " + lowerFirst(u.Nam
 
 // Office is the one-stop office that receives and returns dossiers.
 func (u Unit) Office() string {
-	if u.OfficeName != "" {
-		return u.OfficeName
-	}
 	return "Trung tâm Phục vụ hành chính công " + lowerFirst(u.Name)
 }
 
 // Place is the place name written before the date: "Yên Mô".
 func (u Unit) Place() string {
-	for _, p := range []string{"Xã ", "Phường ", "Đặc khu ", "Thị trấn "} {
-		if s, ok := strings.CutPrefix(u.Name, p); ok {
-			return s
-		}
-	}
-	return u.Name
+	_, place := splitKind(u.Name)
+	return place
 }
 
 // Lookup is the lookup link of a dossier.
@@ -68,12 +60,22 @@ func (u Unit) Lookup(code string) string {
 	return strings.ReplaceAll(u.LookupURL, "{code}", url.QueryEscape(code))
 }
 
-// lowerFirst lowers the unit kind: "Xã Yên Mô" → "xã Yên Mô".
-func lowerFirst(s string) string {
-	for _, p := range []string{"Xã ", "Phường ", "Đặc khu ", "Thị trấn "} {
-		if rest, ok := strings.CutPrefix(s, p); ok {
-			return strings.ToLower(p) + rest
+// unitKinds are the kinds of commune-level unit a name begins with.
+var unitKinds = []string{"Xã ", "Phường ", "Đặc khu ", "Thị trấn "}
+
+// splitKind splits a unit's name into its kind and place: "Xã Yên Mô" →
+// "Xã ", "Yên Mô"; kind is "" when the name begins with none.
+func splitKind(name string) (kind, place string) {
+	for _, k := range unitKinds {
+		if rest, ok := strings.CutPrefix(name, k); ok {
+			return k, rest
 		}
 	}
-	return s
+	return "", name
+}
+
+// lowerFirst lowers the unit kind: "Xã Yên Mô" → "xã Yên Mô".
+func lowerFirst(s string) string {
+	kind, place := splitKind(s)
+	return strings.ToLower(kind) + place
 }

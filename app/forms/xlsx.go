@@ -85,14 +85,23 @@ func newStyles(f *excelize.File) (styles, error) {
 
 func ptr[T any](v T) *T { return &v }
 
-func newBook(title string, printed time.Time) (*excelize.File, styles, error) {
+// newBook starts a workbook titled title with one worksheet, sheetName,
+// and the styles; the caller closes s.f.
+func newBook(title, sheetName string, printed time.Time) (*sheet, styles, error) {
 	f := excelize.NewFile()
 	st, err := newStyles(f)
 	if err == nil {
 		err = f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "Xã Số", Language: "vi-VN",
 			Created: printed.UTC().Format(time.RFC3339), Modified: printed.UTC().Format(time.RFC3339)})
 	}
-	return f, st, err
+	if err == nil {
+		err = f.SetSheetName("Sheet1", sheetName)
+	}
+	if err != nil {
+		f.Close()
+		return nil, styles{}, err
+	}
+	return &sheet{f: f, name: sheetName}, st, nil
 }
 
 // heading writes the office, the title and the period over ncols columns.
@@ -108,16 +117,11 @@ func (s *sheet) heading(st styles, u Unit, title, sub string, ncols int) {
 // ProgressXLSX exports the progress report as a workbook: the grid by
 // procedure with its total, and the rates, satisfaction and digitisation.
 func ProgressXLSX(w io.Writer, u Unit, per app.Period, rep app.ProgressReport, printed time.Time) error {
-	f, st, err := newBook(ProgressTitle, printed)
+	s, st, err := newBook(ProgressTitle, "Báo cáo", printed)
 	if err != nil {
 		return fmt.Errorf("progress xlsx: %w", err)
 	}
-	defer f.Close()
-	name := "Báo cáo"
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return err
-	}
-	s := &sheet{f: f, name: name}
+	defer s.f.Close()
 	ncols := 2
 	for _, g := range progressGroups {
 		ncols += len(g.subs)
@@ -179,22 +183,17 @@ func ProgressXLSX(w io.Writer, u Unit, per app.Period, rep app.ProgressReport, p
 	if s.err != nil {
 		return fmt.Errorf("progress xlsx: %w", s.err)
 	}
-	return f.Write(w)
+	return s.f.Write(w)
 }
 
 // RegisterXLSX exports the tracking register of a period, one dossier a
 // row, times as real date-time cells.
 func RegisterXLSX(w io.Writer, u Unit, per app.Period, rows []app.RegisterRow, printed time.Time) error {
-	f, st, err := newBook(Titles[RegisterEntry], printed)
+	s, st, err := newBook(Titles[RegisterEntry], "Sổ theo dõi", printed)
 	if err != nil {
 		return fmt.Errorf("register xlsx: %w", err)
 	}
-	defer f.Close()
-	name := "Sổ theo dõi"
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return err
-	}
-	s := &sheet{f: f, name: name}
+	defer s.f.Close()
 	cols := registerCols()
 	s.heading(st, u, Titles[RegisterEntry], PeriodVi(per), len(cols))
 	const head = 7
@@ -230,12 +229,12 @@ func RegisterXLSX(w io.Writer, u Unit, per app.Period, rows []app.RegisterRow, p
 	s.width(8, 12, 16)
 	s.width(13, 13, 30)
 	if s.err == nil {
-		s.err = f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: head, TopLeftCell: "A8", ActivePane: "bottomLeft"})
+		s.err = s.f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: head, TopLeftCell: "A8", ActivePane: "bottomLeft"})
 	}
 	if s.err != nil {
 		return fmt.Errorf("register xlsx: %w", s.err)
 	}
-	return f.Write(w)
+	return s.f.Write(w)
 }
 
 // localTime is t's wall clock in Vietnam as a zone-less time, which
