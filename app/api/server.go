@@ -194,10 +194,9 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
-	}
 	if err == nil {
+		// Anything after the object, even a stray ']' or '}' that
+		// dec.More would not report, is a token or an error, not EOF.
 		if _, extra := dec.Token(); extra != io.EOF {
 			err = errors.New("trailing data")
 		}
