@@ -40,7 +40,8 @@ type ClockState struct {
 type ClusterState struct {
 	State   string `json:"state"` // leader | follower | candidate | alone
 	Members int    `json:"members"`
-	Problem string `json:"problem,omitempty"` // why the LAN cluster is not running: peer_listen_failed, cluster_failed
+	Problem string `json:"problem,omitempty"` // why the LAN cluster is not running: peer_listen_failed, cluster_failed, apply_stopped
+	Error   string `json:"error,omitempty"`   // the error behind apply_stopped, for the technician
 }
 
 // UplinkState is the province part of Health.

@@ -41,6 +41,11 @@ type lan struct {
 // be opened (another program holds it): the PC works alone meanwhile.
 const ProblemPeerListen = "peer_listen_failed"
 
+// ProblemApplyStopped is /health's cluster.problem while the store refuses
+// a command of the cluster's: this PC applies none of the others' commands
+// (it keeps serving reads and its own writes) until the store takes it.
+const ProblemApplyStopped = "apply_stopped"
+
 func (l *lan) setProblem(p string) {
 	l.mu.Lock()
 	l.problem = p
@@ -278,7 +283,11 @@ func clusterHealth(n *Node) api.ClusterState {
 	if cl == nil {
 		return api.ClusterState{State: "alone", Members: 1}
 	}
-	return api.ClusterState{State: cl.State(), Members: cl.Members(), Problem: n.lan.getProblem()}
+	s := api.ClusterState{State: cl.State(), Members: cl.Members(), Problem: n.lan.getProblem()}
+	if err := cl.ApplyError(); err != nil {
+		s.Problem, s.Error = ProblemApplyStopped, err.Error()
+	}
+	return s
 }
 
 // clockHealth compares this PC's clock with the other members', once read.

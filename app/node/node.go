@@ -144,6 +144,9 @@ func (n *Node) Health() api.Health {
 	if c, ok, err := n.Store.Commune(); err == nil && ok {
 		h.Commune, h.Agency = c.Commune, c.AgencyCode()
 	}
+	if h.Cluster.Problem == ProblemApplyStopped {
+		h.Status = "degraded"
+	}
 	if u, err := n.Store.Unreplicated(""); err == nil {
 		h.Unreplicated = u
 	} else {

@@ -87,6 +87,7 @@ type Config struct {
 	Blobs        Blobs
 	WantBlobs    func() ([]string, error)
 	BlobInterval time.Duration    // how often to look for missing files; default 10 s
+	ApplyRetry   time.Duration    // first wait before Raft is reopened after the store refused a command; default 1 min
 	Now          func() time.Time // this PC's clock, compared with its peers'; default time.Now
 	Logger       *slog.Logger
 }
@@ -128,6 +129,7 @@ func New(cfg Config) (*Cluster, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.ApplyRetry = cmpOr(cfg.ApplyRetry, time.Minute)
 	if cfg.JoinWait == 0 {
 		cfg.JoinWait = 3 * time.Second
 	}
@@ -362,6 +364,10 @@ func (c *Cluster) Members() int {
 	}
 	return max(len(rn.servers()), 1)
 }
+
+// ApplyError is why this PC stopped applying the cluster's commands (the
+// store refused one; it wraps ErrApplyStopped), nil while it applies them.
+func (c *Cluster) ApplyError() error { return c.fsm.stopErr() }
 
 // IsLeader reports whether this node leads its cluster (it runs the
 // province uplink).
