@@ -27,6 +27,9 @@ type Health struct {
 	Uplink       UplinkState  `json:"uplink"`
 	Time         time.Time    `json:"time"`
 	Clock        *ClockState  `json:"clock,omitempty"` // nil until a peer's clock has been read
+	// Services is the state of each of the node's services (http, discover,
+	// cluster, …): running, retrying or stopped.
+	Services map[string]string `json:"services,omitempty"`
 }
 
 // ClockState compares this PC’s clock with its peers’ (DESIGN §7: warn when

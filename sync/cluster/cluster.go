@@ -54,7 +54,7 @@ type Store interface {
 type Discovery interface {
 	Peers() []discover.Peer
 	Identify(static string, who discover.Peer) bool
-	Reannounce()
+	SetClusterID(id string) // announce the cluster this node belongs to ("" for none)
 }
 
 // Timing holds Raft's timeouts. Tests use short ones (150 ms heartbeat and
@@ -149,7 +149,7 @@ func New(cfg Config) (*Cluster, error) {
 	c.pool = &pool{d: c.dialer, idle: map[string][]*rpcConn{}}
 	c.fsm = newFSM(cfg.Store, c.log)
 	c.clocks = newClockView()
-	c.clusterID.Store("")
+	c.storeClusterID("")
 	if err := c.loadState(); err != nil {
 		return nil, err
 	}
@@ -213,12 +213,20 @@ func (c *Cluster) loadState() error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("cluster state %s: %w", c.statePath(), err)
 	}
-	c.clusterID.Store(s.ClusterID)
+	c.storeClusterID(s.ClusterID)
 	return nil
 }
 
-func (c *Cluster) setClusterID(id string) error {
+// storeClusterID keeps the cluster ID and has discovery announce it.
+func (c *Cluster) storeClusterID(id string) {
 	c.clusterID.Store(id)
+	if c.cfg.Discovery != nil {
+		c.cfg.Discovery.SetClusterID(id)
+	}
+}
+
+func (c *Cluster) setClusterID(id string) error {
+	c.storeClusterID(id)
 	b, _ := json.Marshal(state{ClusterID: id})
 	tmp := c.statePath() + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
@@ -226,9 +234,6 @@ func (c *Cluster) setClusterID(id string) error {
 	}
 	if err := os.Rename(tmp, c.statePath()); err != nil {
 		return fmt.Errorf("save cluster state: %w", err)
-	}
-	if c.cfg.Discovery != nil {
-		c.cfg.Discovery.Reannounce()
 	}
 	return nil
 }

@@ -413,6 +413,6 @@ func (c *Cluster) reset() error {
 		return err
 	}
 	c.setRaft(rn)
-	c.clusterID.Store("")
+	c.storeClusterID("")
 	return nil
 }
