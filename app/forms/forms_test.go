@@ -10,13 +10,12 @@ import (
 	"time"
 
 	"xaso/app"
+	"xaso/build/testkit"
 )
 
 var noDue time.Time
 
-func vn(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, app.VN())
-}
+var vn = testkit.VN
 
 // folded builds a dossier the way every node does: by folding commands.
 type folded struct {

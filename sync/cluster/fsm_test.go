@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"xaso/app"
+	"xaso/build/testkit"
 	"xaso/store"
 )
 
@@ -81,21 +82,13 @@ func TestFSMStopsOnRefusedCommand(t *testing.T) {
 		}
 		cl.Notify()
 	}
-	waitUntil := func(what string, ok func() bool) {
-		t.Helper()
-		for end := time.Now().Add(20 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(end) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-		}
-	}
 
 	appendCmd(user(1))
-	waitUntil("the first command replicated", func() bool { return pending() == 0 })
+	testkit.WaitFor(t, 20*time.Second, "the first command replicated", func() bool { return pending() == 0 })
 
 	rs.refuse.Store(true)
 	appendCmd(bad)
-	waitUntil("apply to stop", func() bool { return cl.ApplyError() != nil })
+	testkit.WaitFor(t, 20*time.Second, "apply to stop", func() bool { return cl.ApplyError() != nil })
 	if err := cl.ApplyError(); !errors.Is(err, ErrApplyStopped) {
 		t.Fatalf("ApplyError = %v, want ErrApplyStopped", err)
 	}
@@ -109,7 +102,7 @@ func TestFSMStopsOnRefusedCommand(t *testing.T) {
 	}
 
 	rs.refuse.Store(false) // fixed: the next reopen replays the log
-	waitUntil("apply to resume and catch up", func() bool { return cl.ApplyError() == nil && pending() == 0 })
+	testkit.WaitFor(t, 20*time.Second, "apply to resume and catch up", func() bool { return cl.ApplyError() == nil && pending() == 0 })
 	for i := 1; i <= 3; i++ {
 		if u, err := st.User(fmt.Sprintf("u%d", i)); err != nil || u.FullName != "Cán bộ" {
 			t.Fatalf("user u%d: %+v %v", i, u, err)
