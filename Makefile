@@ -32,16 +32,16 @@ define apt
 endef
 
 # Recipes of the parts, each in its own file: the UI (frontend, desktop), the
-# paper trail (PDF tools), the LAN cluster (network namespaces).
+# printed forms and reports (PDF tools), the LAN cluster (network namespaces).
 ifneq ($(wildcard build/frontend.mk),)
 include build/frontend.mk
 UI_BUILD    := frontend
 EXTRA_TESTS += test-frontend test-ui
 EXTRA_BENCH += bench-ui
 endif
-ifneq ($(wildcard build/paper.mk),)
-include build/paper.mk
-TEST_DEPS += deps-paper
+ifneq ($(wildcard build/pdf.mk),)
+include build/pdf.mk
+TEST_DEPS += deps-pdf
 endif
 ifneq ($(wildcard build/cluster.mk),)
 include build/cluster.mk

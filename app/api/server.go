@@ -97,7 +97,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /api/v1/dossiers/{code}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/dossiers/{code}/actions", h.auth(h.act))
 	m.HandleFunc("GET /api/v1/stats", h.auth(h.stats))
-	h.paperRoutes() // forms, ID card scans, attachments, ratings, reports (paper.go)
+	h.documentRoutes() // forms, ID card scans, attachments, ratings, reports (documents.go)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})
