@@ -240,6 +240,9 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 		return fmt.Errorf("restore snapshot: %w", err)
 	}
 	f.log.Info("snapshot restored", "commands", total)
+	// The store took every command up to the snapshot, a refused one too:
+	// applying goes on from there.
+	f.resume()
 	return nil
 }
 

@@ -1,13 +1,19 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/raft"
 
 	"xaso/app"
 	"xaso/build/testkit"
@@ -107,5 +113,42 @@ func TestFSMStopsOnRefusedCommand(t *testing.T) {
 		if u, err := st.User(fmt.Sprintf("u%d", i)); err != nil || u.FullName != "Cán bộ" {
 			t.Fatalf("user u%d: %+v %v", i, u, err)
 		}
+	}
+}
+
+// A snapshot the store takes whole (the refused command in it) lets the
+// stopped FSM apply again; one it refuses keeps it stopped.
+func TestFSMRestoreResumes(t *testing.T) {
+	st, err := store.Open(store.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := app.NewCommand("user-cmd-0001", app.KindUserCreate, "admin", st.NodeID(), 1000,
+		&app.UserBody{Username: "u1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := &refusingStore{Store: st, id: c.ID}
+	rs.refuse.Store(true)
+	f := newFSM(rs, slog.New(slog.DiscardHandler))
+	entry, err := encodeEntry([]app.Command{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := f.ApplyBatch([]*raft.Log{{Index: 7, Type: raft.LogCommand, Data: entry}}); out[0] == nil || f.stopErr() == nil {
+		t.Fatalf("a refused command was applied: %v", out[0])
+	}
+	raw, err := c.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := append(binary.AppendUvarint(nil, uint64(len(raw))), raw...)
+	if err := f.Restore(io.NopCloser(bytes.NewReader(snap))); err == nil || f.stopErr() == nil {
+		t.Fatalf("a snapshot the store refuses: restore %v, stopped %v", err, f.stopErr())
+	}
+	rs.refuse.Store(false)
+	if err := f.Restore(io.NopCloser(bytes.NewReader(snap))); err != nil || f.stopErr() != nil {
+		t.Fatalf("after a snapshot the store took: restore %v, stopped %v", err, f.stopErr())
 	}
 }
