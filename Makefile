@@ -17,37 +17,33 @@ FUZZTIME ?= 8s
 DESKTOP_BIN ?= build/bin/xaso-desktop
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 export GOTOOLCHAIN ?= auto
-export GOFLAGS ?= -mod=mod
+# go.mod and go.sum are tidy and a build never rewrites them (a missing
+# module is an error, not a silent edit): run `go mod tidy` after a change.
+export GOFLAGS ?= -mod=readonly
 
 APT_UPDATED := /tmp/.xaso-apt-updated
+# apt waits up to 10 minutes for the dpkg lock: a fresh Ubuntu PC runs
+# unattended upgrades at boot, and another install may be under way.
+APT_GET := env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 # apt installs Debian packages that are missing (as root, or through sudo).
 define apt
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  [ -f $(APT_UPDATED) ] || { $$SUDO apt-get update -qq && touch $(APT_UPDATED); }; \
+	  [ -f $(APT_UPDATED) ] || { $$SUDO $(APT_GET) update -qq && touch $(APT_UPDATED); }; \
 	  echo "installing:$$missing"; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  $$SUDO $(APT_GET) install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 endef
 
 # Recipes of the parts, each in its own file: the UI (frontend, desktop), the
-# paper trail (PDF tools), the LAN cluster (network namespaces).
-ifneq ($(wildcard build/frontend.mk),)
-include build/frontend.mk
+# printed forms and reports (PDF tools), the LAN cluster (network namespaces).
+include build/frontend.mk build/pdf.mk build/cluster.mk
 UI_BUILD    := frontend
 EXTRA_TESTS += test-frontend test-ui
 EXTRA_BENCH += bench-ui
-endif
-ifneq ($(wildcard build/paper.mk),)
-include build/paper.mk
-TEST_DEPS += deps-paper
-endif
-ifneq ($(wildcard build/cluster.mk),)
-include build/cluster.mk
-TEST_DEPS += deps-cluster
+TEST_DEPS   += deps-pdf deps-cluster
 EXTRA_BENCH += bench-cluster
-endif
 
 .PHONY: deps-go build run test test-go fuzz lint bench bench-core clean
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"xaso/app"
 	"xaso/app/node"
+	"xaso/build/testkit"
 	"xaso/store"
 	"xaso/store/storetest"
 )
@@ -29,20 +29,7 @@ func figure(t *testing.T, name string, v float64, unit string) {
 
 func rssMB(pid int) float64 { return statusMB(pid, "VmRSS:") }
 
-// statusMB reads a memory line of /proc/PID/status (VmRSS, RssAnon, RssFile).
-func statusMB(pid int, field string) float64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
-			kb, _ := strconv.Atoi(f[1])
-			return float64(kb) / 1024
-		}
-	}
-	return -1
-}
+var statusMB = testkit.StatusMB
 
 func pct(d []time.Duration, p int) float64 {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })

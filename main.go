@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -23,9 +22,7 @@ import (
 	"time"
 
 	"xaso/app"
-	"xaso/app/desktop"
 	"xaso/app/node"
-	"xaso/frontend"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -59,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			args = append([]string{cmd}, args...)
 		}
 		err = runNode(ctx, "xaso", args, logger, true)
-		if errors.Is(err, desktop.ErrNoWindow) {
+		if errors.Is(err, node.ErrNoWindow) {
 			fmt.Fprintln(stderr, "xaso: bản này không có cửa sổ ứng dụng; dùng `xaso serve` và trình duyệt.")
 		}
 	case cmd == "serve":
@@ -101,9 +98,9 @@ func defaultDataDir() string {
 	return "xaso-data"
 }
 
-// runNode opens the node of a data folder and serves it: over HTTP only
-// (`xaso serve`), or in the desktop window with HTTP beside it for the
-// office's browsers (`xaso`). Both take the same flags.
+// runNode parses the flags of `xaso serve` (HTTP only) and `xaso` (the
+// desktop window with HTTP beside it for the office's browsers) and runs
+// the node.
 func runNode(ctx context.Context, name string, args []string, logger *slog.Logger, window bool) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	dir := fs.String("data", defaultDataDir(), "data folder")
@@ -130,42 +127,10 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	if off := *clockOffset; off != 0 {
 		now = func() time.Time { return time.Now().Add(off) }
 	}
-	n, err := node.Open(ctx, node.Config{Dir: *dir, Commune: *commune, Agency: *agency, Now: now,
-		AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger,
+	return node.Run(ctx, node.Config{Dir: *dir, Listen: *listen, Window: window, Commune: *commune, Agency: *agency,
+		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
 			Fast: *raftFast}})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	l, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", *listen, err)
-	}
-	logger.Info("serving", "addr", l.Addr().String(), "data", *dir, "node", n.Store.NodeID(), "version", version)
-	if window {
-		err = withWindow(ctx, n, l, logger)
-	} else {
-		err = n.Serve(ctx, l)
-	}
-	logger.Info("stopped", "err", err)
-	return err
-}
-
-// withWindow serves HTTP in the background and the window in front; closing
-// the window stops the node.
-func withWindow(ctx context.Context, n *node.Node, l net.Listener, logger *slog.Logger) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	served := make(chan error, 1)
-	go func() { served <- n.Serve(ctx, l) }()
-	assets, err := iofs.Sub(frontend.Dist, "dist")
-	if err != nil {
-		return err
-	}
-	werr := desktop.Run(ctx, desktop.Config{Handler: n.Handler, Title: "Xã Số", Assets: assets, Logger: logger})
-	cancel()
-	return errors.Join(werr, <-served)
 }
 
 // peerList collects repeated --peer flags.

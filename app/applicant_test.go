@@ -64,8 +64,8 @@ func TestFold(t *testing.T) {
 		"Đinh Bộ Lĩnh 1990":  "dinh bo linh 1990",
 		"":                   "",
 	} {
-		if got := Fold(in); got != want {
-			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		if got := TextKey(in); got != want {
+			t.Errorf("TextKey(%q) = %q, want %q", in, got, want)
 		}
 	}
 	keys := NameKeys("Nguyễn Văn An")

@@ -20,7 +20,7 @@ import (
 // follow lazily: a PC that has the link but not yet the file fetches it by
 // hash from a peer.
 
-// Command kinds of the paper trail.
+// Command kinds of a dossier's attachments and rating.
 const (
 	KindDossierAttach = "dossier.attach" // a scanned document attached to a dossier
 	KindDossierRate   = "dossier.rate"   // the citizen's satisfaction rating, at or after return

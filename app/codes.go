@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -12,57 +13,101 @@ import (
 // come from slots this node holds: the daily counter of each slot starts at
 // the largest number applied so far, so a restart never reissues a number
 // that was acknowledged. When every held slot is spent for that day, the
-// node leases another.
+// node leases another. The lease may wait for the cluster (up to
+// cluster.LeaseTimeout without quorum): it runs without codesMu, one at a
+// time; the other desks wait for it up to leaseWait, then go on with
+// provisional codes.
 func (s *Service) nextCode(ctx context.Context, t time.Time) (code string, slot, seq int, err error) {
-	s.codesMu.Lock()
-	defer s.codesMu.Unlock()
 	conf, _, err := s.cfg.Reader.Commune()
 	if err != nil {
 		return "", 0, 0, Internal(err)
 	}
-	day := t.In(vnZone).Format("060102")
-	if s.held == nil {
-		if s.held, err = s.heldSlots(); err != nil {
-			return "", 0, 0, err
-		}
-	}
-	held := s.held
+	agency, day := conf.AgencyCode(), t.In(vnZone).Format("060102")
 	for range SlotCount + 1 {
-		for _, sl := range held {
-			key := day + "/" + strconv.Itoa(sl)
-			n, ok := s.counters[key]
-			if !ok {
-				if n, err = s.cfg.Reader.MaxSeq(day, sl); err != nil {
-					return "", 0, 0, Internal(err)
-				}
+		s.codesMu.Lock()
+		code, slot, seq, ok, err := s.fromHeld(agency, t, day)
+		if ok || err != nil {
+			s.codesMu.Unlock()
+			return code, slot, seq, err
+		}
+		if wait := s.leasing; wait != nil {
+			// Another desk is leasing: its slot serves this desk too, unless
+			// the cluster is slow to answer.
+			s.codesMu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-time.After(leaseWait):
+			case <-ctx.Done():
+				return "", 0, 0, ctx.Err()
 			}
-			first, last := SlotRange(sl)
-			n = max(n, first-1)
-			if n < last {
-				n++
-				s.counters[key] = n
-				return FormatCode(conf.AgencyCode(), t, n), sl, n, nil
-			}
-			s.counters[key] = n
+			s.codesMu.Lock()
+			defer s.codesMu.Unlock()
+			return s.provisionalCode(agency, t, day)
 		}
 		if s.Now().Before(s.leaseRetry) {
-			return s.provisionalCode(conf.AgencyCode(), t, day)
+			defer s.codesMu.Unlock()
+			return s.provisionalCode(agency, t, day)
 		}
+		done := make(chan struct{})
+		s.leasing = done
+		s.codesMu.Unlock()
+
 		sl, err := s.lease(ctx)
-		if ErrorCode(err) == EUnavailable {
+
+		s.codesMu.Lock()
+		s.leasing = nil
+		close(done)
+		switch {
+		case ErrorCode(err) == EUnavailable:
 			s.leaseRetry = s.Now().Add(leaseBackoff) // the next desks do not wait for a lease that fails
 			// No quorum to lease numbers: the desk goes on with a clearly
 			// marked provisional code, recoded once the PC has numbers.
-			return s.provisionalCode(conf.AgencyCode(), t, day)
-		}
-		if err != nil {
+			defer s.codesMu.Unlock()
+			return s.provisionalCode(agency, t, day)
+		case err != nil:
+			s.codesMu.Unlock()
 			return "", 0, 0, err
 		}
-		held = append(held, sl)
-		s.held = held
+		if !slices.Contains(s.held, sl) {
+			s.held = append(s.held, sl)
+		}
+		s.codesMu.Unlock()
 	}
 	return "", 0, 0, Errorf(EUnavailable, "", "Đã hết số hồ sơ trong ngày.", "no dossier numbers left for the day")
 }
+
+// fromHeld issues the next number of day from the slots this node holds;
+// ok is false when they are all spent. s.codesMu is held.
+func (s *Service) fromHeld(agency string, t time.Time, day string) (code string, slot, seq int, ok bool, err error) {
+	if s.held == nil {
+		if s.held, err = s.heldSlots(); err != nil {
+			return "", 0, 0, false, err
+		}
+	}
+	for _, sl := range s.held {
+		key := day + "/" + strconv.Itoa(sl)
+		n, known := s.counters[key]
+		if !known {
+			if n, err = s.cfg.Reader.MaxSeq(day, sl); err != nil {
+				return "", 0, 0, false, Internal(err)
+			}
+		}
+		first, last := SlotRange(sl)
+		n = max(n, first-1)
+		if n < last {
+			n++
+			s.counters[key] = n
+			return FormatCode(agency, t, n), sl, n, true, nil
+		}
+		s.counters[key] = n
+	}
+	return "", 0, 0, false, nil
+}
+
+// leaseWait is how long a desk waits for another desk's lease before it
+// issues a provisional code (a lease with quorum takes milliseconds).
+const leaseWait = time.Second
 
 // leaseBackoff is how long the desk issues provisional codes after a lease
 // failed, before it asks the cluster again.
@@ -118,34 +163,25 @@ func (s *Service) lease(ctx context.Context) (int, error) {
 	return s.LeaseLocal(ctx)
 }
 
-// LeaseLocal leases the lowest free slot through this node's own log. It is
-// right for a node alone; a cluster leases through Raft instead.
+// LeaseLocal leases a free slot (FreeSlot) through this node's own log. It
+// is right for a node alone; a cluster leases through Raft instead.
 func (s *Service) LeaseLocal(ctx context.Context) (int, error) {
 	slots, err := s.cfg.Reader.Slots()
 	if err != nil {
 		return 0, Internal(err)
 	}
-	taken, last := map[int]bool{}, map[int]HLC{}
-	for _, l := range slots {
-		if l.Holder != "" {
-			taken[l.Slot] = true
-		}
-		last[l.Slot] = l.LastAt
+	sl, after, err := FreeSlot(slots, s.cfg.Node)
+	if err != nil {
+		return 0, err
 	}
-	for sl := range SlotCount {
-		if taken[sl] {
-			continue
-		}
-		c, err := s.commandAfter(last[sl], KindSlotLease, "system", &SlotBody{Slot: sl, Node: s.cfg.Node})
-		if err != nil {
-			return 0, err
-		}
-		if err := s.append(ctx, c); err != nil {
-			return 0, err
-		}
-		return sl, nil
+	c, err := s.commandAfter(after, KindSlotLease, "system", &SlotBody{Slot: sl, Node: s.cfg.Node})
+	if err != nil {
+		return 0, err
 	}
-	return 0, Errorf(EUnavailable, "", "Đã hết dải số hồ sơ để cấp cho máy này.", "no free number slot for this PC")
+	if err := s.append(ctx, c); err != nil {
+		return 0, err
+	}
+	return sl, nil
 }
 
 // SlotHolder reports which node holds slot sl (for the cluster's leaser).

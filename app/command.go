@@ -9,7 +9,8 @@ import (
 )
 
 // Command kinds. A kind names a change of state; its body is versioned by V.
-// Kinds are never renamed or reused: old logs must keep their meaning.
+// Kinds are never renamed or reused: old logs must keep their meaning. Each
+// has its row in the kind table (kinds.go).
 const (
 	KindCommuneConfigure = "commune.configure"
 	KindUserCreate       = "user.create"
@@ -97,25 +98,11 @@ func (c Command) Check() error {
 // Decode returns the typed body. It returns ErrUnknownKind for kinds this
 // version does not know, and an error for a known kind whose body is broken.
 func (c Command) Decode() (Body, error) {
-	var b Body
-	switch c.Kind {
-	case KindCommuneConfigure:
-		b = &CommuneConfig{}
-	case KindUserCreate, KindUserUpdate:
-		b = &UserBody{}
-	case KindSlotLease, KindSlotRelease:
-		b = &SlotBody{}
-	case KindDossierReceive, KindDossierSubmit:
-		b = &ReceiveBody{}
-	case KindDossierAct:
-		b = &ActBody{}
-	case KindDossierAttach:
-		b = &AttachBody{}
-	case KindDossierRate:
-		b = &RateBody{}
-	default:
+	k, ok := LookupKind(c.Kind)
+	if !ok {
 		return nil, fmt.Errorf("command %s kind %q: %w", c.ID, c.Kind, ErrUnknownKind)
 	}
+	b := k.Body()
 	dec := json.NewDecoder(bytes.NewReader(c.Body))
 	dec.DisallowUnknownFields()
 	if c.V > 1 {

@@ -21,15 +21,15 @@ func at(s string) time.Time {
 
 func TestReceiveDeadlinesAndCodes(t *testing.T) {
 	for _, tc := range []struct {
-		name, now, procedure, wantDue, wantCode string
+		name, now, procedure, wantDue string
 	}{
-		{"same day before 15:00", "2026-03-06 10:00", "1.001193", "2026-03-06 17:00", "000.00.31.H42-260306-0001"},
-		{"same day Friday 16:00 → Monday", "2026-03-06 16:00", "1.001193", "2026-03-09 17:00", "000.00.31.H42-260306-0001"},
+		{"same day before 15:00", "2026-03-06 10:00", "1.001193", "2026-03-06 17:00"},
+		{"same day Friday 16:00 → Monday", "2026-03-06 16:00", "1.001193", "2026-03-09 17:00"},
 		// 13:30–17:00 Monday (3.5 h) + Tuesday + Wednesday (16 h) + 07:00–11:30 Thursday (4.5 h).
-		{"lunch break counts from 13:30", "2026-03-02 12:00", "1.004873", "2026-03-05 11:30", "000.00.31.H42-260302-0001"},
-		{"same as received at 13:30", "2026-03-02 13:30", "1.004873", "2026-03-05 11:30", "000.00.31.H42-260302-0001"},
-		{"before lunch runs on", "2026-03-02 11:00", "1.004873", "2026-03-05 11:00", "000.00.31.H42-260302-0001"},
-		{"3 working days over Tết 2026", "2026-02-13 09:00", "1.004873", "2026-02-25 09:00", "000.00.31.H42-260213-0001"},
+		{"lunch break counts from 13:30", "2026-03-02 12:00", "1.004873", "2026-03-05 11:30"},
+		{"same as received at 13:30", "2026-03-02 13:30", "1.004873", "2026-03-05 11:30"},
+		{"before lunch runs on", "2026-03-02 11:00", "1.004873", "2026-03-05 11:00"},
+		{"3 working days over Tết 2026", "2026-02-13 09:00", "1.004873", "2026-02-25 09:00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, at(tc.now))
@@ -37,8 +37,8 @@ func TestReceiveDeadlinesAndCodes(t *testing.T) {
 			if !d.DueAt.Equal(at(tc.wantDue)) {
 				t.Errorf("due %s, want %s", d.DueAt, tc.wantDue)
 			}
-			if d.Code != tc.wantCode {
-				t.Errorf("code %s, want %s", d.Code, tc.wantCode)
+			if want := f.nth(at(tc.now), 1); d.Code != want {
+				t.Errorf("code %s, want %s", d.Code, want)
 			}
 		})
 	}
@@ -89,7 +89,7 @@ func TestCodesUniqueUnderConcurrency(t *testing.T) {
 	}
 	wg.Wait()
 	for i := 1; i <= 160; i++ {
-		if !seen[app.FormatCode("000.00.31.H42", at("2026-03-02 08:00"), i)] {
+		if !seen[f.nth(at("2026-03-02 08:00"), i)] {
 			t.Fatalf("number %d was skipped: the daily numbers must run without gaps", i)
 		}
 	}
@@ -125,7 +125,7 @@ func TestBackEnteredReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !d.ReceivedAt.Equal(paper) || !d.DueAt.Equal(at("2026-03-03 17:00")) || d.Code != "000.00.31.H42-260302-0001" {
+	if !d.ReceivedAt.Equal(paper) || !d.DueAt.Equal(at("2026-03-03 17:00")) || d.Code != f.nth(paper, 1) {
 		t.Errorf("back-entered: received %s due %s code %s", d.ReceivedAt, d.DueAt, d.Code)
 	}
 	if !d.EnteredAt.Equal(at("2026-03-04 10:00")) || !d.History[0].At.Equal(paper) {
@@ -233,7 +233,7 @@ func TestListPagesWithCursor(t *testing.T) {
 		}
 		after = next
 	}
-	if len(codes) != 7 || codes[0] != "000.00.31.H42-260302-0007" || codes[6] != "000.00.31.H42-260302-0001" {
+	if len(codes) != 7 || codes[0] != f.nth(at("2026-03-02 08:00"), 7) || codes[6] != f.nth(at("2026-03-02 08:00"), 1) {
 		t.Errorf("pages gave %v; want the 7 dossiers newest first", codes)
 	}
 }
@@ -321,10 +321,53 @@ func TestProvisionalCodesWithoutQuorum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Provisional || got.Code != "000.00.31.H42-260302-0001" {
+	if got.Provisional || got.Code != f.nth(at("2026-03-02 08:00"), 1) {
 		t.Fatalf("after recode: %s provisional %v", got.Code, got.Provisional)
 	}
-	if c := f.receive("1.001193"); c.Provisional || c.Code != "000.00.31.H42-260302-0002" {
+	if c := f.receive("1.001193"); c.Provisional || c.Code != f.nth(at("2026-03-02 08:00"), 2) {
 		t.Fatalf("next receipt: %s", c.Code)
+	}
+}
+
+// slowLeaser is a cluster without quorum: a lease waits until released,
+// then fails.
+type slowLeaser struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (l *slowLeaser) Lease(ctx context.Context) (int, error) {
+	l.entered <- struct{}{}
+	<-l.release
+	return 0, app.Errorf(app.EUnavailable, "", "không đủ máy", "no quorum")
+}
+
+// TestLeaseDoesNotHoldTheDesks: while one desk's lease waits for the
+// cluster, the other desks receive at once, with provisional codes.
+func TestLeaseDoesNotHoldTheDesks(t *testing.T) {
+	l := &slowLeaser{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	f := newFixture(t, at("2026-03-02 08:00"), func(c *app.Config) { c.Leaser = l })
+	first := make(chan app.Dossier, 1)
+	go func() { first <- f.receive("1.001193") }()
+	<-l.entered // the first desk is leasing
+	others := make(chan app.Dossier, 3)
+	for range 3 {
+		go func() { others <- f.receive("1.001193") }()
+	}
+	seen := map[string]bool{}
+	for range 3 {
+		select {
+		case d := <-others:
+			if !d.Provisional || seen[d.Code] {
+				t.Fatalf("a desk got %s (provisional %v) while the lease waits", d.Code, d.Provisional)
+			}
+			seen[d.Code] = true
+		case <-time.After(5 * time.Second):
+			t.Fatal("the desks wait for another desk's lease")
+		}
+	}
+	close(l.release)
+	if d := <-first; !d.Provisional || seen[d.Code] {
+		t.Fatalf("the leasing desk got %s (provisional %v)", d.Code, d.Provisional)
 	}
 }

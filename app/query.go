@@ -49,7 +49,7 @@ func ClassifySearch(q string) (SearchKind, string) {
 	case strings.Trim(q, "0123456789 ") == "":
 		return SearchNumber, strings.ReplaceAll(q, " ", "")
 	}
-	return SearchName, Fold(q)
+	return SearchName, TextKey(q)
 }
 
 // ListDossiers checks a list request and runs it.

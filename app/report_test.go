@@ -14,6 +14,7 @@ import (
 	"xaso/app"
 	"xaso/app/argon2id"
 	"xaso/app/calendar"
+	"xaso/build/testkit"
 	"xaso/store"
 )
 
@@ -61,9 +62,7 @@ func newDesk(t testing.TB, start time.Time) *desk {
 	return d
 }
 
-func vn(y int, m time.Month, day, h, min int) time.Time {
-	return time.Date(y, m, day, h, min, 0, 0, app.VN())
-}
+var vn = testkit.VN
 
 // at moves the clock; the script must go forward in time.
 func (d *desk) at(t time.Time) *desk {

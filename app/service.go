@@ -90,6 +90,7 @@ type Service struct {
 	counters map[string]int // "YYMMDD/slot" → last issued number
 	// leaseRetry: no lease is tried before it (a lease just failed)
 	leaseRetry time.Time
+	leasing    chan struct{} // closed when the lease under way (without codesMu) ends; nil: none
 }
 
 // NewService checks the configuration and returns a service.

@@ -76,6 +76,13 @@ func newFixture(t testing.TB, now time.Time, opts ...func(*app.Config)) *fixture
 	return f
 }
 
+// nth is the k-th dossier code of day issued by the fixture's PC: numbers
+// run from the first of the slot the PC leases (app.FreeSlot).
+func (f *fixture) nth(day time.Time, k int) string {
+	first, _ := app.SlotRange(app.SlotStart(f.st.NodeID()))
+	return app.FormatCode("000.00.31.H42", day, first+k-1)
+}
+
 func applicant() app.Applicant {
 	return app.Applicant{FullName: "Nguyễn Văn An", IDNumber: "037090001234", DateOfBirth: "1990-05-01", Phone: "0912 345 678"}
 }

@@ -9,10 +9,7 @@ export XASO_NETNS_REQUIRED := 1
 endif
 
 deps-cluster:
-	@command -v ip >/dev/null 2>&1 || { \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  dpkg -s iproute2 >/dev/null 2>&1 || { $$SUDO apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends iproute2 >/dev/null; }; }
+	$(if $(shell command -v ip),,$(call apt,iproute2))
 
 # bench-cluster prints the figures: replication latency across three
 # namespace nodes, throughput with 16 desks, RSS per node, catch-up time.

@@ -43,43 +43,63 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 	cur.Seek(ek)
 	next, _ := cur.Next()
 	last := next == nil || !bytes.HasPrefix(next, entityPrefix(entity))
+	k, _ := app.LookupKind(c.Kind) // body != nil: the kind is known
 	var err error
-	switch b := body.(type) {
-	case *app.ReceiveBody:
-		err = foldDossier(tx, b.DossierID, entity, c, body, last)
-		if err == nil && b.Slot >= 0 {
-			err = raiseSeq(tx, b)
-		}
-		if err == nil && b.Slot < 0 && b.Seq > 0 { // a provisional code: numbered per PC
-			err = raiseSeqKey(tx, provisionalKey(b.ReceivedAt.In(app.VN()).Format("060102"), c.Node), b.Seq)
-		}
-		if err == nil && b.Idem != "" {
-			err = tx.Bucket(bIdem).Put([]byte(b.Idem), []byte(b.DossierID))
-		}
-	case *app.ActBody:
-		err = foldDossier(tx, b.DossierID, entity, c, body, last)
-		if err == nil && b.Action == app.ActRecode && b.Seq > 0 {
-			if _, day, _, perr := app.ParseCode(b.Code); perr == nil {
-				err = raiseSeqDay(tx, day, b.Slot, b.Seq)
-			}
-		}
-	case *app.AttachBody:
-		err = foldDossier(tx, b.DossierID, entity, c, body, last)
-	case *app.RateBody:
-		err = foldDossier(tx, b.DossierID, entity, c, body, last)
-	case *app.UserBody:
-		err = foldSimple[app.User](tx, bUsers, []byte(b.Username), entity, c, body, last)
-	case *app.SlotBody:
-		err = foldSimple[app.SlotLease](tx, bSlots, fmt.Appendf(nil, "%02d", b.Slot), entity, c, body, last)
-	case *app.CommuneConfig:
+	switch id := app.EntityID(entity); k.Target {
+	case app.TargetDossier:
+		err = foldDossier(tx, id, entity, c, body, last)
+	case app.TargetUser:
+		err = foldSimple[app.User](tx, bUsers, []byte(id), entity, c, body, last)
+	case app.TargetSlot:
+		err = foldSimple[app.SlotLease](tx, bSlots, slotKey(id), entity, c, body, last)
+	case app.TargetCommune:
 		err = foldSimple[app.CommuneConfig](tx, bConfig, []byte("commune"), entity, c, body, last)
 	default:
-		err = fmt.Errorf("command %s: no fold for %T", c.ID, body)
+		err = fmt.Errorf("command %s: no fold for target %q", c.ID, k.Target)
+	}
+	if err == nil {
+		err = count(tx, c, body)
 	}
 	if err != nil {
 		return false, fmt.Errorf("apply %s %s: %w", c.Kind, c.ID, err)
 	}
 	return true, nil
+}
+
+// count keeps the counters some bodies carry beside their entity's state:
+// the daily numbers issued per slot and per PC, and the idempotency keys.
+func count(tx *bolt.Tx, c app.Command, body app.Body) error {
+	switch b := body.(type) {
+	case *app.ReceiveBody:
+		if b.Slot >= 0 {
+			if err := raiseSeq(tx, b); err != nil {
+				return err
+			}
+		}
+		if b.Slot < 0 && b.Seq > 0 { // a provisional code: numbered per PC
+			if err := raiseSeqKey(tx, provisionalKey(b.ReceivedAt.In(app.VN()).Format("060102"), c.Node), b.Seq); err != nil {
+				return err
+			}
+		}
+		if b.Idem != "" {
+			return tx.Bucket(bIdem).Put([]byte(b.Idem), []byte(b.DossierID))
+		}
+	case *app.ActBody:
+		if b.Action == app.ActRecode && b.Seq > 0 {
+			if _, day, _, perr := app.ParseCode(b.Code); perr == nil {
+				return raiseSeqDay(tx, day, b.Slot, b.Seq)
+			}
+		}
+	}
+	return nil
+}
+
+// slotKey is a slot's key in bSlots: its number in two digits.
+func slotKey(id string) []byte {
+	if len(id) == 1 {
+		return []byte("0" + id)
+	}
+	return []byte(id)
 }
 
 // folder is an entity state that folds commands.

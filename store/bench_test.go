@@ -44,7 +44,7 @@ func benchSearch(b *testing.B, n int) {
 	for b.Loop() {
 		q := queries[r.IntN(len(queries))]
 		t := time.Now()
-		items, _, err := s.Dossiers(app.ListQuery{Q: app.Fold(q), Limit: 50})
+		items, _, err := s.Dossiers(app.ListQuery{Q: app.TextKey(q), Limit: 50})
 		lat = append(lat, time.Since(t))
 		if err != nil || (len(items) == 0 && q != "037123") {
 			b.Fatalf("search %q: %d items, %v", q, len(items), err)

@@ -19,7 +19,7 @@ var (
 	bIdxStatus  = []byte("idx_status")   // status \x00 received(8) \x00 id → ∅ (read backwards)
 	bIdxOpenDue = []byte("idx_open_due") // due(8) \x00 id → status, open dossiers only
 	bIdxHolder  = []byte("idx_holder")   // holder \x00 due(8) \x00 id → ∅, open dossiers only
-	bIdxName    = []byte("idx_name")     // folded name suffix \x00 id → ∅
+	bIdxName    = []byte("idx_name")     // name key suffix (app.NameKeys) \x00 id → ∅
 	bIdxNum     = []byte("idx_num")      // ID number or phone \x00 id → ∅
 	bIdxClosed  = []byte("idx_closed")   // closed(8) \x00 id → received(8), terminal dossiers only (reports: store/report.go)
 	bUnknown    = []byte("unknown")      // command ID → ∅: kinds from a newer version, applied after upgrade
@@ -27,7 +27,7 @@ var (
 	bIdem       = []byte("idem")         // hash of (official, Idempotency-Key) → dossier ID
 
 	// Local to this PC.
-	bMeta          = []byte("meta")           // node_id, hlc, pending count, raft applied index
+	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version
 	bSessions      = []byte("sessions")       // token hash → session (JSON)
 	bPending       = []byte("pending")        // command ID → entity: made here, not yet replicated
 	bPendingEntity = []byte("pending_entity") // entity \x00 command ID → ∅

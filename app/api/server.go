@@ -27,6 +27,9 @@ type Health struct {
 	Uplink       UplinkState  `json:"uplink"`
 	Time         time.Time    `json:"time"`
 	Clock        *ClockState  `json:"clock,omitempty"` // nil until a peer's clock has been read
+	// Services is the state of each of the node's services (http, discover,
+	// cluster, …): running, retrying or stopped.
+	Services map[string]string `json:"services,omitempty"`
 }
 
 // ClockState compares this PC’s clock with its peers’ (DESIGN §7: warn when
@@ -40,7 +43,8 @@ type ClockState struct {
 type ClusterState struct {
 	State   string `json:"state"` // leader | follower | candidate | alone
 	Members int    `json:"members"`
-	Problem string `json:"problem,omitempty"` // why the LAN cluster is not running: peer_listen_failed, cluster_failed
+	Problem string `json:"problem,omitempty"` // why the LAN cluster is not running: peer_listen_failed, cluster_failed, apply_stopped
+	Error   string `json:"error,omitempty"`   // the error behind apply_stopped, for the technician
 }
 
 // UplinkState is the province part of Health.
@@ -93,7 +97,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /api/v1/dossiers/{code}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/dossiers/{code}/actions", h.auth(h.act))
 	m.HandleFunc("GET /api/v1/stats", h.auth(h.stats))
-	h.paperRoutes() // forms, ID card scans, attachments, ratings, reports (paper.go)
+	h.documentRoutes() // forms, ID card scans, attachments, ratings, reports (documents.go)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})

@@ -8,19 +8,9 @@ import (
 	"os"
 	"testing"
 	"time"
-)
 
-// waitFor polls cond every 10 ms for at most 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+	"xaso/build/testkit"
+)
 
 // TestInterruptedUploadLeavesNothing: a client that goes away half-way
 // through an upload (a cable pulled, a browser tab closed) leaves no blob,
@@ -68,7 +58,7 @@ func TestInterruptedUploadLeavesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The server is writing the upload aside...
-			waitFor(t, "the upload to reach the disk", func() bool {
+			testkit.WaitFor(t, 10*time.Second, "the upload to reach the disk", func() bool {
 				_, tmp := blobFiles(t, d.n.Blobs.Dir())
 				if len(tmp) != 1 {
 					return false
@@ -77,7 +67,7 @@ func TestInterruptedUploadLeavesNothing(t *testing.T) {
 				return err == nil && fi.Size() > 0
 			})
 			conn.Close() // ...when the client goes away.
-			waitFor(t, "the unfinished upload to be removed", func() bool {
+			testkit.WaitFor(t, 10*time.Second, "the unfinished upload to be removed", func() bool {
 				_, tmp := blobFiles(t, d.n.Blobs.Dir())
 				return len(tmp) == 0
 			})

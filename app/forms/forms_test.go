@@ -10,13 +10,12 @@ import (
 	"time"
 
 	"xaso/app"
+	"xaso/build/testkit"
 )
 
 var noDue time.Time
 
-func vn(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, app.VN())
-}
+var vn = testkit.VN
 
 // folded builds a dossier the way every node does: by folding commands.
 type folded struct {
@@ -116,7 +115,7 @@ func render(t *testing.T, n string, in Input) []byte {
 }
 
 // tool finds a command-line tool the test reads its output with. Missing,
-// the test is skipped, unless XASO_PAPER_REQUIRED is set (CI), where a
+// the test is skipped, unless XASO_PDF_REQUIRED is set (CI), where a
 // skip would hide a missing package.
 func tool(t testing.TB, name string) string {
 	t.Helper()
@@ -124,8 +123,8 @@ func tool(t testing.TB, name string) string {
 	if err == nil {
 		return bin
 	}
-	msg := name + " is not installed (Debian: poppler-utils, zbar-tools): run `make deps-paper`"
-	if os.Getenv("XASO_PAPER_REQUIRED") != "" {
+	msg := name + " is not installed (Debian: poppler-utils, zbar-tools): run `make deps-pdf`"
+	if os.Getenv("XASO_PDF_REQUIRED") != "" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)

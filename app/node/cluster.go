@@ -27,11 +27,11 @@ type LAN struct {
 	Fast       bool     // short Raft timeouts and discovery intervals (tests, benchmarks)
 }
 
-// lan is the running cluster and discovery of a node.
+// lan is the cluster and discovery of a node, run as the services
+// "cluster" and "discover".
 type lan struct {
-	cl    *cluster.Cluster
-	disc  *discover.Discoverer
-	retry time.Duration // wait before running the cluster again after it failed
+	cl   *cluster.Cluster
+	disc *discover.Discoverer
 
 	mu      sync.Mutex
 	problem string // why the cluster is not running ("" when it is): a stable code for /health
@@ -40,6 +40,11 @@ type lan struct {
 // ProblemPeerListen is /health's cluster.problem while the peer port cannot
 // be opened (another program holds it): the PC works alone meanwhile.
 const ProblemPeerListen = "peer_listen_failed"
+
+// ProblemApplyStopped is /health's cluster.problem while the store refuses
+// a command of the cluster's: this PC applies none of the others' commands
+// (it keeps serving reads and its own writes) until the store takes it.
+const ProblemApplyStopped = "apply_stopped"
 
 func (l *lan) setProblem(p string) {
 	l.mu.Lock()
@@ -53,42 +58,34 @@ func (l *lan) getProblem() string {
 	return l.problem
 }
 
-// lazyLeaser lets the Service lease through the cluster, which is built
-// after the Service (the commune must be set up first).
-type lazyLeaser struct {
-	mu sync.Mutex
-	cl *cluster.Cluster
-	sv *app.Service
-}
-
-func (l *lazyLeaser) Lease(ctx context.Context) (int, error) {
-	l.mu.Lock()
-	cl, sv := l.cl, l.sv
-	l.mu.Unlock()
-	if cl == nil {
-		return sv.LeaseLocal(ctx)
+// run is the service "cluster". When the cluster cannot run (its port is
+// held by another program), the PC keeps working alone and /health says
+// why until the supervisor starts it again.
+func (l *lan) run(ctx context.Context) error {
+	l.setProblem("")
+	err := l.cl.Run(ctx)
+	if err != nil && ctx.Err() == nil {
+		problem := "cluster_failed"
+		if errors.Is(err, cluster.ErrListen) {
+			problem = ProblemPeerListen
+		}
+		l.setProblem(problem)
 	}
-	return cl.Lease(ctx)
+	return err
 }
 
-// notifyLog is the Service's Log: the store makes commands durable, then
-// the cluster's queue is told to propose them.
+// notifyLog is the Service's Log on a LAN: the store makes commands
+// durable, then the cluster's queue is told to propose them.
 type notifyLog struct {
 	st *store.Store
-	mu sync.Mutex
 	cl *cluster.Cluster
 }
 
-func (l *notifyLog) Append(ctx context.Context, cmds ...app.Command) error {
+func (l notifyLog) Append(ctx context.Context, cmds ...app.Command) error {
 	if err := l.st.Append(ctx, cmds...); err != nil {
 		return err
 	}
-	l.mu.Lock()
-	cl := l.cl
-	l.mu.Unlock()
-	if cl != nil {
-		cl.Notify()
-	}
+	l.cl.Notify()
 	return nil
 }
 
@@ -106,41 +103,35 @@ func (s observedStore) Apply(ctx context.Context, cmds ...app.Command) error {
 	return s.Store.Apply(ctx, cmds...)
 }
 
-// openLAN builds the cluster and discovery when cfg.LAN.PeerListen is set.
-func (n *Node) openLAN() error {
+// openLAN builds discovery and the cluster when cfg.LAN.PeerListen is set;
+// nil when the PC works alone. The cluster tells discovery its cluster ID.
+func (n *Node) openLAN() (*lan, error) {
 	c := n.cfg.LAN
 	if c.PeerListen == "" {
-		return nil
+		return nil, nil
 	}
 	conf, ok, err := n.Store.Commune()
 	if err != nil || !ok {
-		return fmt.Errorf("cluster: commune not set up: %v", err)
+		return nil, fmt.Errorf("cluster: commune not set up: %v", err)
 	}
 	_, portStr, err := net.SplitHostPort(c.PeerListen)
 	if err != nil {
-		return fmt.Errorf("--peer-listen %q: %w", c.PeerListen, err)
+		return nil, fmt.Errorf("--peer-listen %q: %w", c.PeerListen, err)
 	}
 	port, _ := strconv.Atoi(portStr)
 	version := n.cfg.Version
 	if version == "" {
 		version = "dev"
 	}
-	var cl *cluster.Cluster
 	interval := discover.DefaultInterval
 	if c.Fast {
 		interval = time.Second
 	}
 	disc, err := discover.New(discover.Config{Commune: conf.Commune, NodeID: n.Store.NodeID(), Version: version,
-		ClusterID: func() string {
-			if cl == nil {
-				return ""
-			}
-			return cl.ClusterID()
-		},
 		Port: port, Static: c.Peers, DisableMDNS: c.NoMDNS, Interval: interval, Logger: n.cfg.Logger,
 		Now: n.cfg.Now})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cc := cluster.Config{NodeID: n.Store.NodeID(), Commune: conf.Commune, Dir: filepath.Join(n.cfg.Dir, "raft"),
 		Listen: c.PeerListen, Secret: c.Secret, Store: observedStore{n.Store, n.clock}, Discovery: disc,
@@ -155,64 +146,18 @@ func (n *Node) openLAN() error {
 		cc.Timing = cluster.Timing{Heartbeat: 150 * time.Millisecond, Election: 150 * time.Millisecond,
 			LeaderLease: 100 * time.Millisecond, CommitTimeout: 5 * time.Millisecond}
 		cc.JoinWait = 1500 * time.Millisecond
+		cc.ApplyRetry = time.Second
 	}
-	cl, err = cluster.New(cc)
+	cl, err := cluster.New(cc)
 	if errors.Is(err, cluster.ErrNoSecret) {
-		return app.Errorf(app.EInvalid, "join_secret",
+		return nil, app.Errorf(app.EInvalid, "join_secret",
 			"Cần đặt mã bí mật của xã (XASO_JOIN_SECRET, tối thiểu 8 ký tự) để các máy nhận ra nhau.",
 			"set the commune's join secret (XASO_JOIN_SECRET, at least 8 characters) to run in a cluster")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	n.lan = &lan{cl: cl, disc: disc, retry: 30 * time.Second}
-	if c.Fast {
-		n.lan.retry = time.Second
-	}
-	n.leaser.mu.Lock()
-	n.leaser.cl = cl
-	n.leaser.mu.Unlock()
-	n.log.mu.Lock()
-	n.log.cl = cl
-	n.log.mu.Unlock()
-	return nil
-}
-
-// RunLAN runs discovery and the cluster until ctx is cancelled. Without a
-// cluster it returns at once. When the cluster cannot run (its port is
-// held by another program), the PC keeps working alone, /health says why,
-// and the cluster is tried again every lan.retry.
-func (n *Node) RunLAN(ctx context.Context) error {
-	if n.lan == nil {
-		return nil
-	}
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := n.lan.disc.Run(ctx); err != nil {
-			n.cfg.Logger.Error("discovery stopped", "err", err)
-		}
-	}()
-	for {
-		err := n.lan.cl.Run(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		problem := "cluster_failed"
-		if errors.Is(err, cluster.ErrListen) {
-			problem = ProblemPeerListen
-		}
-		n.lan.setProblem(problem)
-		n.cfg.Logger.Error("LAN cluster not running, working alone; will retry", "err", err, "retry", n.lan.retry)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(n.lan.retry):
-		}
-		n.lan.setProblem("")
-	}
+	return &lan{cl: cl, disc: disc}, nil
 }
 
 // Cluster is the node's cluster, nil when it works alone.
@@ -278,7 +223,11 @@ func clusterHealth(n *Node) api.ClusterState {
 	if cl == nil {
 		return api.ClusterState{State: "alone", Members: 1}
 	}
-	return api.ClusterState{State: cl.State(), Members: cl.Members(), Problem: n.lan.getProblem()}
+	s := api.ClusterState{State: cl.State(), Members: cl.Members(), Problem: n.lan.getProblem()}
+	if err := cl.ApplyError(); err != nil {
+		s.Problem, s.Error = ProblemApplyStopped, err.Error()
+	}
+	return s
 }
 
 // clockHealth compares this PC's clock with the other members', once read.

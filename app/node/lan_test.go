@@ -25,15 +25,7 @@ func TestPeerPortTakenThenFreed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.RunLAN(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunLAN: %v", err)
-		}
-	}()
+	serve(t, n)
 
 	waitHealth(t, n, func(state, problem string) error {
 		if problem != ProblemPeerListen || state != "alone" {
@@ -50,6 +42,23 @@ func TestPeerPortTakenThenFreed(t *testing.T) {
 			return fmt.Errorf("cluster %s %q, problem %q; want it running", state, n.Cluster().ClusterID(), problem)
 		}
 		return nil
+	})
+}
+
+// serve runs n's services on a loopback port until the test ends.
+func serve(t *testing.T, n *Node) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.Serve(ctx, l) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
 	})
 }
 

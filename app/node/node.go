@@ -1,6 +1,9 @@
-// Package node assembles one xaso node from its parts — store, domain
-// service, JSON API and UI — for `xaso serve` and the desktop window. It is
-// the composition root that main.go calls; the parts never import each other.
+// Package node is the composition root of a commune's node, for `xaso serve`
+// and the desktop window: it opens the store, builds the domain service, the
+// JSON API and UI and, on a LAN, discovery and the cluster, and runs them as
+// named services under a supervisor (supervisor.go) that starts a failed one
+// again and reports their states in /health. main.go only parses flags and
+// calls Run; the parts never import each other.
 package node
 
 import (
@@ -18,6 +21,7 @@ import (
 	"xaso/app"
 	"xaso/app/api"
 	"xaso/app/argon2id"
+	"xaso/app/desktop"
 	"xaso/frontend"
 	"xaso/store"
 )
@@ -26,6 +30,8 @@ import (
 // environment.
 type Config struct {
 	Dir           string
+	Listen        string // HTTP HOST:PORT of the web UI and API (Run)
+	Window        bool   // Run shows the desktop window in front; closing it stops the node
 	Commune       string // used only on a new data folder
 	Agency        string // used only on a new data folder
 	AdminPassword string // used only on a new data folder
@@ -37,7 +43,11 @@ type Config struct {
 	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
 }
 
-// Node is a running node: open it, serve it, close it.
+// ErrNoWindow is returned by Run with Window set in a binary built without
+// the window.
+var ErrNoWindow = desktop.ErrNoWindow
+
+// Node is an opened node: run its services with Serve, close it.
 type Node struct {
 	cfg     Config
 	Store   *store.Store
@@ -45,9 +55,46 @@ type Node struct {
 	Service *app.Service
 	Handler http.Handler
 	clock   *app.Clock
-	log     *notifyLog
-	leaser  *lazyLeaser
-	lan     *lan
+	lan     *lan // nil: the PC works alone
+	sup     *supervisor
+}
+
+// Run opens the node of cfg.Dir, serves it on cfg.Listen (and in the window
+// with cfg.Window) until ctx is cancelled or the window closes, and closes it.
+func Run(ctx context.Context, cfg Config) error {
+	n, err := Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	l, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	n.cfg.Logger.Info("serving", "addr", l.Addr().String(), "data", cfg.Dir, "node", n.Store.NodeID(), "version", cfg.Version)
+	if cfg.Window {
+		err = n.withWindow(ctx, l)
+	} else {
+		err = n.Serve(ctx, l)
+	}
+	n.cfg.Logger.Info("stopped", "err", err)
+	return err
+}
+
+// withWindow serves in the background and the window in front; closing the
+// window stops the node.
+func (n *Node) withWindow(ctx context.Context, l net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- n.Serve(ctx, l) }()
+	assets, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return err
+	}
+	werr := desktop.Run(ctx, desktop.Config{Handler: n.Handler, Title: "Xã Số", Assets: assets, Logger: n.cfg.Logger})
+	cancel()
+	return errors.Join(werr, <-served)
 }
 
 // Open opens the data folder and builds the node. On a new folder it sets up
@@ -83,6 +130,9 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	return n, nil
 }
 
+// build makes the parts in the order they need each other: the service's
+// settings, the commune (set up on a new folder), the LAN parts, the
+// service that logs and leases through them, the API.
 func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	floor, err := st.MaxHLC()
 	if err != nil {
@@ -100,49 +150,69 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	clock := app.NewClock(cfg.Now, floor)
-	log, leaser := &notifyLog{st: st}, &lazyLeaser{}
-	svc, err := app.NewService(app.Config{
-		Node: st.NodeID(), Log: log, Reader: st, Sessions: st, Hasher: cfg.Hasher, Leaser: leaser,
-		Calendar: cal, Catalogs: app.NewCatalogs(cat), Clock: clock, Now: cfg.Now, Logger: cfg.Logger, Blobs: blobs,
-	})
-	if err != nil {
+	n := &Node{cfg: cfg, Store: st, Blobs: blobs, clock: app.NewClock(cfg.Now, floor)}
+	sc := app.Config{Node: st.NodeID(), Log: st, Reader: st, Sessions: st, Hasher: cfg.Hasher,
+		Calendar: cal, Catalogs: app.NewCatalogs(cat), Clock: n.clock, Now: cfg.Now, Logger: cfg.Logger, Blobs: blobs}
+	if err := setUp(ctx, cfg, sc); err != nil {
 		return nil, err
 	}
-	leaser.sv = svc
-	if _, ok, err := st.Commune(); err != nil {
-		return nil, fmt.Errorf("read commune: %w", err)
-	} else if !ok {
-		if cfg.Commune == "" {
-			return nil, app.Errorf(app.EInvalid, "commune",
-				"Thư mục dữ liệu mới: cần chọn xã (--commune MÃ_5_SỐ) và đặt mật khẩu quản trị (XASO_ADMIN_PASSWORD).",
-				"new data folder: give --commune CODE and set XASO_ADMIN_PASSWORD")
-		}
-		if err := svc.Bootstrap(ctx, cfg.Commune, cfg.Agency, cfg.AdminPassword); err != nil {
-			return nil, err
-		}
-		cfg.Logger.Info("new data folder set up", "dir", cfg.Dir, "commune", cfg.Commune, "node", st.NodeID())
+	if n.lan, err = n.openLAN(); err != nil {
+		return nil, err
 	}
-	n := &Node{cfg: cfg, Store: st, Service: svc, clock: clock, log: log, leaser: leaser, Blobs: blobs}
-	if err := n.openLAN(); err != nil {
+	if n.lan != nil {
+		sc.Log, sc.Leaser = notifyLog{st, n.lan.cl}, n.lan.cl
+	}
+	if n.Service, err = app.NewService(sc); err != nil {
 		return nil, err
 	}
 	assets, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return nil, fmt.Errorf("frontend assets: %w", err)
 	}
-	h := api.New(api.Config{Service: svc, Health: n.Health, Assets: assets, Logger: cfg.Logger})
+	h := api.New(api.Config{Service: n.Service, Health: n.Health, Assets: assets, Logger: cfg.Logger})
 	h.MountCluster(clusterAdmin{n})
 	n.Handler = h
+	backoff := 30 * time.Second
+	if cfg.LAN.Fast {
+		backoff = time.Second
+	}
+	n.sup = newSupervisor(cfg.Logger, min(time.Second, backoff), backoff)
 	return n, nil
+}
+
+// setUp sets up the commune and the admin account on a new data folder,
+// with a service of its own: the LAN parts need the commune first.
+func setUp(ctx context.Context, cfg Config, sc app.Config) error {
+	if _, ok, err := sc.Reader.Commune(); err != nil {
+		return fmt.Errorf("read commune: %w", err)
+	} else if ok {
+		return nil
+	}
+	if cfg.Commune == "" {
+		return app.Errorf(app.EInvalid, "commune",
+			"Thư mục dữ liệu mới: cần chọn xã (--commune MÃ_5_SỐ) và đặt mật khẩu quản trị (XASO_ADMIN_PASSWORD).",
+			"new data folder: give --commune CODE and set XASO_ADMIN_PASSWORD")
+	}
+	svc, err := app.NewService(sc)
+	if err != nil {
+		return err
+	}
+	if err := svc.Bootstrap(ctx, cfg.Commune, cfg.Agency, cfg.AdminPassword); err != nil {
+		return err
+	}
+	cfg.Logger.Info("new data folder set up", "dir", cfg.Dir, "commune", cfg.Commune, "node", sc.Node)
+	return nil
 }
 
 // Health reports the node's state for GET /health.
 func (n *Node) Health() api.Health {
 	h := api.Health{Status: "ok", NodeID: n.Store.NodeID(), Version: n.cfg.Version,
-		Cluster: clusterHealth(n), Time: n.cfg.Now().In(app.VN()), Clock: clockHealth(n)}
+		Cluster: clusterHealth(n), Time: n.cfg.Now().In(app.VN()), Clock: clockHealth(n), Services: n.sup.states()}
 	if c, ok, err := n.Store.Commune(); err == nil && ok {
 		h.Commune, h.Agency = c.Commune, c.AgencyCode()
+	}
+	if h.Cluster.Problem == ProblemApplyStopped {
+		h.Status = "degraded"
 	}
 	if u, err := n.Store.Unreplicated(""); err == nil {
 		h.Unreplicated = u
@@ -152,34 +222,53 @@ func (n *Node) Health() api.Health {
 	return h
 }
 
-// Serve answers HTTP on l and runs the LAN cluster until ctx is cancelled,
-// then lets requests in flight finish (up to 10 s) and stops the cluster.
+// Serve runs the node's services until ctx is cancelled: HTTP on l and, on
+// a LAN, discovery and the cluster. Requests in flight may finish (up to
+// 10 s) and the cluster hands its leadership over before it returns.
 func (n *Node) Serve(ctx context.Context, l net.Listener) error {
-	lanCtx, stopLAN := context.WithCancel(context.Background())
-	lanDone := make(chan error, 1)
-	go func() { lanDone <- n.RunLAN(lanCtx) }()
-	defer func() {
-		stopLAN()
-		if err := <-lanDone; err != nil {
-			n.cfg.Logger.Error("cluster stopped", "err", err)
+	n.sup.run(ctx, n.services(l)...)
+	return nil
+}
+
+// services lists the node's services.
+func (n *Node) services(l net.Listener) []service {
+	out := []service{{"http", n.httpService(l)}}
+	if n.lan != nil {
+		out = append(out, service{"discover", n.lan.disc.Run}, service{"cluster", n.lan.run})
+	}
+	return out
+}
+
+// httpService answers HTTP on l; started again after a failure, it listens
+// anew on the same address.
+func (n *Node) httpService(l net.Listener) func(context.Context) error {
+	addr := l.Addr().String()
+	return func(ctx context.Context) error {
+		ln := l
+		l = nil // a restart listens anew
+		if ln == nil {
+			var err error
+			if ln, err = net.Listen("tcp", addr); err != nil {
+				return fmt.Errorf("listen %s: %w", addr, err)
+			}
 		}
-	}()
-	srv := &http.Server{Handler: n.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(n.cfg.Logger.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("http serve: %w", err)
-	case <-ctx.Done():
+		srv := &http.Server{Handler: n.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+			IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(n.cfg.Logger.Handler(), slog.LevelWarn)}
+		errc := make(chan error, 1)
+		go func() { errc <- srv.Serve(ln) }()
+		select {
+		case err := <-errc:
+			return fmt.Errorf("http serve: %w", err)
+		case <-ctx.Done():
+		}
+		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := srv.Shutdown(shut)
+		if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+			err = e
+		}
+		return err
 	}
-	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := srv.Shutdown(shut)
-	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
-		err = e
-	}
-	return err
 }
 
 // Close releases the node's resources, in reverse order of opening.

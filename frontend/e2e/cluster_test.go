@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp/kb"
+
+	"xaso/build/testkit"
 )
 
 // pc is one office PC of the cluster test: an `xaso serve` on loopback with
@@ -77,15 +79,6 @@ func (m *pc) health(t *testing.T) (h struct {
 	return h
 }
 
-func waitFor(t *testing.T, what string, timeout time.Duration, ok func() bool) {
-	t.Helper()
-	for end := time.Now().Add(timeout); !ok(); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("%s: not after %v", what, timeout)
-		}
-	}
-}
-
 // Three PCs of one office, one with its clock 7 minutes slow. Its status
 // bar says so; the admin removes a PC that died through the peers dialog;
 // when the second one dies too, the admin recovers the last PC as a new
@@ -93,7 +86,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, ok func() bool) {
 func TestClusterPeersDialogAndClock(t *testing.T) {
 	pcs := startPCs(t, map[string][]string{"cham": {"--clock-offset=-7m"}}, "mot", "cham", "ba")
 	a, slow, c := pcs[0], pcs[1], pcs[2]
-	waitFor(t, "one cluster of three", 30*time.Second, func() bool {
+	testkit.WaitFor(t, 30*time.Second, "one cluster of three", func() bool {
 		for _, m := range pcs {
 			if h := m.health(t); h.Cluster.Members != 3 || h.Cluster.State == "alone" || h.Cluster.State == "candidate" {
 				return false
@@ -126,19 +119,19 @@ func TestClusterPeersDialogAndClock(t *testing.T) {
 	}
 	p.waitText("#sb-cluster", "2 máy") // the status bar follows
 	p.shot("61-cluster-removed")
-	waitFor(t, "two members on the PC that is left", 15*time.Second, func() bool { return a.health(t).Cluster.Members == 2 })
+	testkit.WaitFor(t, 15*time.Second, "two members on the PC that is left", func() bool { return a.health(t).Cluster.Members == 2 })
 
 	slow.kill()
 	p.key(kb.Escape)
 	p.waitJS(`!document.querySelector('#peers')`, "the peers dialog closed by Escape")
-	waitFor(t, "no leader on the last PC", 15*time.Second, func() bool { return a.health(t).Cluster.State == "candidate" })
+	testkit.WaitFor(t, 15*time.Second, "no leader on the last PC", func() bool { return a.health(t).Cluster.State == "candidate" })
 	p.click("#sb-cluster")
 	p.click("#peers-recover")
 	p.waitText("#peers .confirm", "đa số máy")
 	p.click("#peers-confirm")
 	p.waitJS(`document.querySelectorAll('#peers tr').length === 1 && !document.querySelector('#peers-recover')`, "a one-PC cluster")
 	p.shot("62-cluster-recovered")
-	waitFor(t, "the last PC leads its own cluster", 15*time.Second, func() bool {
+	testkit.WaitFor(t, 15*time.Second, "the last PC leads its own cluster", func() bool {
 		h := a.health(t)
 		return h.Cluster.Members == 1 && h.Cluster.State == "alone"
 	})

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"xaso/build/testkit"
 )
 
 // Colours of the UI (frontend/src/app.css) looked for on the screen.
@@ -30,13 +32,7 @@ func desktopBinary(t testing.TB) string {
 	if b := os.Getenv("XASO_DESKTOP_BIN"); b != "" {
 		return b
 	}
-	bin := filepath.Join(world.tmp, "xaso-desktop")
-	cmd := exec.Command("go", "build", "-tags", "desktop,production,webkit2_41", "-o", bin, ".")
-	cmd.Dir = world.root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the desktop binary: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.Binary(t, "desktop,production,webkit2_41")
 }
 
 // desktopApp is the real `xaso` window running on an Xvfb display.

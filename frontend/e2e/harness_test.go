@@ -14,12 +14,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"xaso/build/testkit"
 )
 
 // Officials created by the admin for the tests, one per role.
@@ -72,21 +73,9 @@ func (e *env) close() {
 	}
 }
 
-func repoRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("not inside the xaso module")
-	}
-	return filepath.Dir(mod), nil
-}
-
 func (e *env) setup() error {
 	var err error
-	if e.root, err = repoRoot(); err != nil {
+	if e.root, err = testkit.Root(); err != nil {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(e.root, "frontend/dist/index.html")); err != nil {
@@ -107,11 +96,8 @@ func (e *env) setup() error {
 	// XASO_BIN runs a binary built elsewhere (for example while the tree
 	// is mid-change); by default the tests build the tree as it is.
 	if e.bin = os.Getenv("XASO_BIN"); e.bin == "" {
-		e.bin = filepath.Join(e.tmp, "xaso")
-		build := exec.Command("go", "build", "-o", e.bin, ".")
-		build.Dir = e.root
-		if out, err := build.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build: %v\n%s", err, out)
+		if e.bin, err = testkit.Build(""); err != nil {
+			return err
 		}
 	}
 	if err := e.startServe(); err != nil {

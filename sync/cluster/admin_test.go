@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"xaso/sync/netns"
+	"xaso/sync/netns/netnstest"
 )
 
 // The admin's two cluster actions. A PC that died is removed, so the
@@ -16,7 +16,7 @@ import (
 // PC that comes back later merges into it. Bad requests change nothing.
 func TestLANRemoveDeadPCThenRecover(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "admin", 3)
+	lab := netnstest.New(t, "admin", 3)
 	a, b, c := newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)
 	startOffice(t, a, b, c)
 	ids := map[*lanNode]string{}

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"xaso/build/testkit"
 )
 
 // TestBenchCluster prints the cluster's figures (make bench-cluster). It
@@ -126,16 +128,4 @@ func rssParts(pid int) string {
 	return fmt.Sprintf("%.0f MB (heap %.0f, files %.0f)", statusMB(pid, "VmRSS:"), statusMB(pid, "RssAnon:"), statusMB(pid, "RssFile:"))
 }
 
-func statusMB(pid int, field string) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
-			kb, _ := strconv.Atoi(f[1])
-			return float64(kb) / 1024
-		}
-	}
-	return -1
-}
+var statusMB = testkit.StatusMB

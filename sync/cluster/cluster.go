@@ -54,7 +54,7 @@ type Store interface {
 type Discovery interface {
 	Peers() []discover.Peer
 	Identify(static string, who discover.Peer) bool
-	Reannounce()
+	SetClusterID(id string) // announce the cluster this node belongs to ("" for none)
 }
 
 // Timing holds Raft's timeouts. Tests use short ones (150 ms heartbeat and
@@ -87,6 +87,7 @@ type Config struct {
 	Blobs        Blobs
 	WantBlobs    func() ([]string, error)
 	BlobInterval time.Duration    // how often to look for missing files; default 10 s
+	ApplyRetry   time.Duration    // first wait before Raft is reopened after the store refused a command; default 1 min
 	Now          func() time.Time // this PC's clock, compared with its peers'; default time.Now
 	Logger       *slog.Logger
 }
@@ -128,6 +129,7 @@ func New(cfg Config) (*Cluster, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.ApplyRetry = cmpOr(cfg.ApplyRetry, time.Minute)
 	if cfg.JoinWait == 0 {
 		cfg.JoinWait = 3 * time.Second
 	}
@@ -147,7 +149,7 @@ func New(cfg Config) (*Cluster, error) {
 	c.pool = &pool{d: c.dialer, idle: map[string][]*rpcConn{}}
 	c.fsm = newFSM(cfg.Store, c.log)
 	c.clocks = newClockView()
-	c.clusterID.Store("")
+	c.storeClusterID("")
 	if err := c.loadState(); err != nil {
 		return nil, err
 	}
@@ -211,12 +213,20 @@ func (c *Cluster) loadState() error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("cluster state %s: %w", c.statePath(), err)
 	}
-	c.clusterID.Store(s.ClusterID)
+	c.storeClusterID(s.ClusterID)
 	return nil
 }
 
-func (c *Cluster) setClusterID(id string) error {
+// storeClusterID keeps the cluster ID and has discovery announce it.
+func (c *Cluster) storeClusterID(id string) {
 	c.clusterID.Store(id)
+	if c.cfg.Discovery != nil {
+		c.cfg.Discovery.SetClusterID(id)
+	}
+}
+
+func (c *Cluster) setClusterID(id string) error {
+	c.storeClusterID(id)
 	b, _ := json.Marshal(state{ClusterID: id})
 	tmp := c.statePath() + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
@@ -224,9 +234,6 @@ func (c *Cluster) setClusterID(id string) error {
 	}
 	if err := os.Rename(tmp, c.statePath()); err != nil {
 		return fmt.Errorf("save cluster state: %w", err)
-	}
-	if c.cfg.Discovery != nil {
-		c.cfg.Discovery.Reannounce()
 	}
 	return nil
 }
@@ -362,6 +369,10 @@ func (c *Cluster) Members() int {
 	}
 	return max(len(rn.servers()), 1)
 }
+
+// ApplyError is why this PC stopped applying the cluster's commands (the
+// store refused one; it wraps ErrApplyStopped), nil while it applies them.
+func (c *Cluster) ApplyError() error { return c.fsm.stopErr() }
 
 // IsLeader reports whether this node leads its cluster (it runs the
 // province uplink).

@@ -61,14 +61,25 @@ func decodeEntry(b []byte) ([]app.Command, error) {
 // idempotent, order-independent union, replaying the log after a restart,
 // receiving commands already applied locally, or restoring a snapshot on
 // top of existing state are all harmless.
+//
+// It never skips: when the store refuses a command (a full disk, a body it
+// cannot decode), the fsm stops applying, keeps its applied index where it
+// was and refuses snapshots, so that Raft keeps every entry from the refused
+// one on. ApplyError reports why; the cluster reopens Raft now and then,
+// which replays those entries, and the PC catches up once the store takes
+// them (space freed, a newer version). Reads and local writes go on.
 type fsm struct {
 	st  Store
 	log *slog.Logger
 
 	mu      sync.Mutex
 	applied uint64
+	stopped error         // why applying stopped; nil while applying
 	wake    chan struct{} // closed and replaced after every batch
 }
+
+// ErrApplyStopped is wrapped by the error ApplyError reports.
+var ErrApplyStopped = errors.New("raft apply stopped")
 
 func newFSM(st Store, log *slog.Logger) *fsm {
 	return &fsm{st: st, log: log, wake: make(chan struct{})}
@@ -81,27 +92,35 @@ func (f *fsm) Apply(l *raft.Log) any { return f.ApplyBatch([]*raft.Log{l})[0] }
 // commit and one fsync.
 func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 	out := make([]any, len(logs))
+	if err := f.stopErr(); err != nil {
+		for i := range out {
+			out[i] = err
+		}
+		return out
+	}
 	var cmds []app.Command
-	for i, l := range logs {
+	var index []uint64 // each command's entry
+	for _, l := range logs {
 		if l.Type != raft.LogCommand || len(l.Data) == 0 {
 			continue
 		}
 		cs, err := decodeEntry(l.Data)
 		if err != nil {
-			f.log.Error("raft entry cannot be decoded", "index", l.Index, "err", err)
-			out[i] = err
-			continue
+			return f.stop(out, l.Index, fmt.Errorf("entry cannot be decoded: %w", err))
 		}
 		cmds = append(cmds, cs...)
+		for range cs {
+			index = append(index, l.Index)
+		}
 	}
 	if len(cmds) > 0 {
 		if err := f.st.Apply(context.Background(), cmds...); err != nil {
-			// One bad command must not keep the others out: apply them one
-			// by one and log what the store refuses.
+			// Find the command the store refuses: the others before it
+			// are applied, and nothing after it.
 			f.log.Warn("batch apply failed, applying one by one", "err", err, "count", len(cmds))
-			for _, c := range cmds {
+			for i, c := range cmds {
 				if err := f.st.Apply(context.Background(), c); err != nil {
-					f.log.Error("command refused by the store", "id", c.ID, "kind", c.Kind, "err", err)
+					return f.stop(out, index[i], fmt.Errorf("command %s (%s) refused by the store: %w", c.ID, c.Kind, err))
 				}
 			}
 		}
@@ -116,6 +135,35 @@ func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 		f.mu.Unlock()
 	}
 	return out
+}
+
+// stop records why applying stopped at the entry index and answers every
+// entry of the batch with it.
+func (f *fsm) stop(out []any, index uint64, err error) []any {
+	err = fmt.Errorf("%w at entry %d: %w", ErrApplyStopped, index, err)
+	f.log.Error("Raft apply stopped: this PC no longer takes the others' commands until the store accepts this one",
+		"index", index, "err", err)
+	f.mu.Lock()
+	f.stopped = err
+	f.mu.Unlock()
+	for i := range out {
+		out[i] = err
+	}
+	return out
+}
+
+// stopErr is why applying stopped, nil while applying.
+func (f *fsm) stopErr() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stopped
+}
+
+// resume clears a stop before a new Raft instance replays the entries.
+func (f *fsm) resume() {
+	f.mu.Lock()
+	f.stopped = nil
+	f.mu.Unlock()
 }
 
 // waitApplied blocks until the entry at index has been applied here.
@@ -138,7 +186,14 @@ func (f *fsm) waitApplied(ctx context.Context, index uint64) error {
 // Snapshot implements raft.FSM. The state is the set of commands, so the
 // snapshot streams them all from one read transaction in Persist; a
 // snapshot that also holds later commands is still correct (a union).
-func (f *fsm) Snapshot() (raft.FSMSnapshot, error) { return &snapshot{st: f.st}, nil }
+// While applying is stopped there is none: the log must keep the refused
+// entry and those after it.
+func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
+	if err := f.stopErr(); err != nil {
+		return nil, err
+	}
+	return &snapshot{st: f.st}, nil
+}
 
 // Restore implements raft.FSM: apply every command of the stream.
 func (f *fsm) Restore(rc io.ReadCloser) error {
@@ -185,6 +240,9 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 		return fmt.Errorf("restore snapshot: %w", err)
 	}
 	f.log.Info("snapshot restored", "commands", total)
+	// The store took every command up to the snapshot, a refused one too:
+	// applying goes on from there.
+	f.resume()
 	return nil
 }
 
@@ -217,5 +275,6 @@ func (s *snapshot) Release() {}
 func (f *fsm) reset() {
 	f.mu.Lock()
 	f.applied = 0
+	f.stopped = nil
 	f.mu.Unlock()
 }

@@ -11,15 +11,15 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"xaso/build/testkit"
 	"xaso/sync/netns"
+	"xaso/sync/netns/netnstest"
 )
 
 const (
@@ -36,31 +36,7 @@ var (
 )
 
 // xasoBin builds the xaso binary once per test run.
-func xasoBin(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "xaso-cluster-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "xaso")
-		out, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		cmd.Dir = filepath.Dir(strings.TrimSpace(string(out)))
-		if b, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, b)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func xasoBin(t testing.TB) string { return testkit.Binary(t, "") }
 
 // lanNode is one PC of the office: a data folder and, while it runs, an
 // `xaso serve` process in namespace i.
@@ -279,20 +255,7 @@ func (n *lanNode) mustReceive(k int) string {
 	return code
 }
 
-func eventually(t testing.TB, timeout time.Duration, what string, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var err error
-	for {
-		if err = f(); err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not after %v: %v", what, timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
+var eventually = testkit.Eventually
 
 // formed waits until every node sees one cluster of len(nodes) members with
 // a leader, and returns the cluster ID and leader.
@@ -326,7 +289,7 @@ func formed(t testing.TB, timeout time.Duration, nodes ...*lanNode) (string, str
 // each.
 func startLAN(t testing.TB, name string, n int) (*netns.Lab, []*lanNode) {
 	t.Helper()
-	lab := netns.New(t, name, n)
+	lab := netnstest.New(t, name, n)
 	nodes := make([]*lanNode, n)
 	for i := range nodes {
 		nodes[i] = newNode(t, lab, i+1)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"xaso/sync/netns"
+	"xaso/sync/netns/netnstest"
 )
 
 // Three new PCs on one LAN find each other by mDNS alone (no --peer), form
@@ -222,7 +222,7 @@ func TestLANPartitionHeals(t *testing.T) {
 // its Raft state and joins; all end with 200.
 func TestLANMergeTwoClusters(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "merge", 4)
+	lab := netnstest.New(t, "merge", 4)
 	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3), newNode(t, lab, 4)}
 	if err := lab.Link(4, false); err != nil {
 		t.Fatal(err)
@@ -303,7 +303,7 @@ func duplicateCodes(t *testing.T, n *lanNode) []string {
 // and catches the first up when it returns.
 func TestLANTwoPCOfficeOneOff(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "two", 2)
+	lab := netnstest.New(t, "two", 2)
 	a, b := newNode(t, lab, 1), newNode(t, lab, 2)
 	startOffice(t, a, b)
 	b.stop()
@@ -322,7 +322,7 @@ func TestLANTwoPCOfficeOneOff(t *testing.T) {
 // two PCs neither can tell which is wrong: each is told half of it).
 func TestLANWrongClockIsReported(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "clock", 2)
+	lab := netnstest.New(t, "clock", 2)
 	a, slow := newNode(t, lab, 1), newNode(t, lab, 2, "--clock-offset=-7m")
 	startOffice(t, a, slow)
 	for _, tc := range []struct {
@@ -351,7 +351,7 @@ func TestLANWrongClockIsReported(t *testing.T) {
 // PC received is still stamped after its receipt, on both PCs.
 func TestLANFastClockDoesNotMoveTheOffice(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "fast", 2)
+	lab := netnstest.New(t, "fast", 2)
 	a, fast := newNode(t, lab, 1), newNode(t, lab, 2, "--clock-offset=8760h")
 	startOffice(t, a, fast)
 	type dossier struct {
@@ -400,7 +400,7 @@ func TestLANFastClockDoesNotMoveTheOffice(t *testing.T) {
 // its dossiers, and the cluster never counts it.
 func TestLANWrongSecret(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "secret", 3)
+	lab := netnstest.New(t, "secret", 3)
 	a, b, intruder := newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)
 	intruder.secret = "not-the-commune-secret"
 	a.start()
@@ -443,7 +443,7 @@ func TestLANWrongSecret(t *testing.T) {
 // shut down), and it rejoins with its state on restart.
 func TestLANGracefulStop(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "stop", 2)
+	lab := netnstest.New(t, "stop", 2)
 	a, b := newNode(t, lab, 1), newNode(t, lab, 2)
 	a.start()
 	b.start()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"time"
 
 	"xaso/app"
@@ -28,11 +27,9 @@ type LeaseGrant struct {
 // time, after a barrier (it has applied everything committed) and stamped
 // after the slot's last command (whatever the clocks of the PCs that
 // stamped it): so leases are folded in the order they were granted, and a
-// lease confirmed to one
-// PC can never be overtaken by a concurrent one with an earlier time. (When
-// each PC stamped its own, two PCs once both held slot 4.) The first slot
-// tried depends on the requester's node ID, so two PCs set up apart (which
-// lease in separate clusters) rarely pick the same one.
+// lease confirmed to one PC can never be overtaken by a concurrent one with
+// an earlier time. (When each PC stamped its own, two PCs once both held
+// slot 4.) The slot is the one app.FreeSlot picks, as for a PC alone.
 func (c *Cluster) Lease(ctx context.Context) (int, error) {
 	if c.cfg.NewLease == nil {
 		return 0, errors.New("cluster: no lease builder")
@@ -99,21 +96,9 @@ func (c *Cluster) grantLease(ctx context.Context, node string) (int, uint64, err
 	if err != nil {
 		return 0, 0, err
 	}
-	start, slot := slotStart(node), -1
-	for i := range app.SlotCount {
-		if s := (start + i) % app.SlotCount; app.SlotHolder(slots, s) == "" {
-			slot = s
-			break
-		}
-	}
-	if slot < 0 {
-		return 0, 0, app.Errorf(app.EUnavailable, "", "Đã hết dải số hồ sơ để cấp cho máy này.", "no free number slot for this PC")
-	}
-	var after app.HLC
-	for _, l := range slots {
-		if l.Slot == slot {
-			after = l.LastAt
-		}
+	slot, after, err := app.FreeSlot(slots, node)
+	if err != nil {
+		return 0, 0, err
 	}
 	cmd, err := c.cfg.NewLease(slot, node, after)
 	if err != nil {
@@ -128,12 +113,6 @@ func (c *Cluster) grantLease(ctx context.Context, node string) (int, uint64, err
 		return 0, 0, err
 	}
 	return slot, idx, c.fsm.waitApplied(ctx, idx)
-}
-
-func slotStart(node string) int {
-	h := fnv.New32a()
-	h.Write([]byte(node))
-	return int(h.Sum32() % app.SlotCount)
 }
 
 // holdsSlot reports whether this node holds a number slot.

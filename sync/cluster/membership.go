@@ -135,7 +135,9 @@ func (c *Cluster) maintain(ctx context.Context) {
 	if rn := c.raftNode(); rn != nil && !rn.hasState() {
 		c.joinOrBootstrap(ctx)
 	}
+	var retry applyRetry
 	every(ctx, time.Second, func() {
+		retry.check(c)
 		c.identifyStatic(ctx, staticRefresh)
 		c.gossip(ctx)
 		c.mergeCheck(ctx)
@@ -145,6 +147,41 @@ func (c *Cluster) maintain(ctx context.Context) {
 			}
 		}
 	})
+}
+
+// applyRetry reopens Raft while the FSM is stopped (fsm.go), first after
+// ApplyRetry, then twice as long each time up to an hour: Raft replays its
+// log from the last snapshot, and the refused command with it.
+type applyRetry struct {
+	at   time.Time // the next try; zero: not stopped yet
+	wait time.Duration
+}
+
+func (r *applyRetry) check(c *Cluster) {
+	stopped := c.fsm.stopErr()
+	now := c.cfg.Now()
+	switch {
+	case stopped == nil:
+		*r = applyRetry{}
+		return
+	case r.at.IsZero():
+		r.wait = c.cfg.ApplyRetry
+		r.at = now.Add(r.wait)
+		return
+	case now.Before(r.at):
+		return
+	}
+	r.wait = min(2*r.wait, time.Hour)
+	r.at = now.Add(r.wait)
+	c.log.Warn("reopening Raft to apply the refused entries again", "err", stopped, "next", r.wait)
+	c.stopRaft(false)
+	c.fsm.resume()
+	rn, err := c.openRaft()
+	if err != nil {
+		c.log.Error("reopen raft", "err", err)
+		return
+	}
+	c.setRaft(rn)
 }
 
 // Static peers (--peer) announce nothing: what they are, including the
@@ -376,6 +413,6 @@ func (c *Cluster) reset() error {
 		return err
 	}
 	c.setRaft(rn)
-	c.clusterID.Store("")
+	c.storeClusterID("")
 	return nil
 }

@@ -49,8 +49,8 @@ func (c *Cluster) runQueue(ctx context.Context) {
 		case <-c.kick:
 		case <-tick.C:
 		}
-		if c.leaderID() == "" {
-			continue
+		if c.leaderID() == "" || c.fsm.stopErr() != nil {
+			continue // stopped: pending commands wait until applying resumes
 		}
 		now := time.Now()
 		// Commands in flight are skipped by ID, before they are decoded: with

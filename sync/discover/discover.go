@@ -50,7 +50,8 @@ type Config struct {
 
 	// ClusterID returns the current cluster ID ("" while the node belongs
 	// to none). It is called from Run's goroutine every Interval and on
-	// Reannounce, so it must be safe for concurrent use. Nil means "".
+	// Reannounce, so it must be safe for concurrent use. Nil: the ID last
+	// given to SetClusterID.
 	ClusterID func() string
 
 	// Port is the peer port (Raft and peer traffic) announced in the SRV
@@ -99,6 +100,7 @@ type Discoverer struct {
 	tab        *table
 	reannounce chan struct{}
 	running    atomic.Bool
+	clusterID  atomic.Value // string: the ID given to SetClusterID
 }
 
 // New checks cfg and returns a Discoverer. Errors wrap ErrConfig.
@@ -140,9 +142,6 @@ func New(cfg Config) (*Discoverer, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.ClusterID == nil {
-		cfg.ClusterID = func() string { return "" }
-	}
 	host := hostLabel(cfg.NodeID)
 	instance := cfg.Instance
 	if instance == "" {
@@ -160,14 +159,27 @@ func New(cfg Config) (*Discoverer, error) {
 		static = append(static, s)
 	}
 	self := identity{Commune: cfg.Commune, NodeID: cfg.NodeID, Version: cfg.Version}
-	return &Discoverer{
+	d := &Discoverer{
 		cfg:        cfg,
 		self:       self,
 		instance:   instance,
 		host:       host,
 		tab:        newTable(self, instance, cfg.Now, cfg.Stale, cfg.Logger, static),
 		reannounce: make(chan struct{}, 1),
-	}, nil
+	}
+	d.clusterID.Store("")
+	if d.cfg.ClusterID == nil {
+		d.cfg.ClusterID = func() string { return d.clusterID.Load().(string) }
+	}
+	return d, nil
+}
+
+// SetClusterID sets the cluster ID announced (when Config.ClusterID is nil)
+// and re-announces at once when it changed.
+func (d *Discoverer) SetClusterID(id string) {
+	if d.clusterID.Swap(id) != id {
+		d.Reannounce()
+	}
 }
 
 // parseStatic reads a --peer HOST:PORT. A literal IP needs no resolving.
@@ -232,6 +244,7 @@ func (d *Discoverer) Run(ctx context.Context) error {
 	if !d.running.CompareAndSwap(false, true) {
 		return errors.New("discover: Run called twice")
 	}
+	defer d.running.Store(false) // a supervisor may run it again
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"xaso/sync/netns"
+	"xaso/sync/netns/netnstest"
 )
 
 // labNode is one helper process in the lab.
@@ -120,11 +121,11 @@ func waitAll(t *testing.T, what string, limit time.Duration, nodes []*labNode, c
 // skipped in -short runs, and a folder for the nodes' cluster files.
 func helperLab(t *testing.T, name string, n int, skip string) (*netns.Lab, string) {
 	t.Helper()
-	netns.Require(t)
+	netnstest.Require(t)
 	if testing.Short() {
 		t.Skip(skip)
 	}
-	return netns.New(t, name, n), t.TempDir()
+	return netnstest.New(t, name, n), t.TempDir()
 }
 
 func newLabNode(dir string, i int, commune string) *labNode {

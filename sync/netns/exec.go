@@ -213,8 +213,9 @@ func (p *Proc) String() string {
 	return "node " + strconv.Itoa(p.Node) + " " + filepath.Base(p.StdoutPath[:len(p.StdoutPath)-len(".out")])
 }
 
-// dumpLogs logs the last lines of every process's output (for failed tests).
-func (l *Lab) dumpLogs() {
+// DumpLogs hands logf the last lines of every process's output (for
+// failed tests).
+func (l *Lab) DumpLogs(logf func(format string, args ...any)) {
 	l.mu.Lock()
 	procs := append([]*Proc(nil), l.procs...)
 	l.mu.Unlock()
@@ -224,7 +225,7 @@ func (l *Lab) dumpLogs() {
 			if err != nil || len(b) == 0 {
 				continue
 			}
-			l.tb.Logf("netns: %s %s (last lines):\n%s", p, f.name, tail(b, 40))
+			logf("netns: %s %s (last lines):\n%s", p, f.name, tail(b, 40))
 		}
 	}
 }

@@ -11,17 +11,18 @@
 //
 // Typical use:
 //
-//	netns.Require(t)                  // skips when not root or `ip` is missing
-//	lab := netns.New(t, "cluster", 3) // deleted again by t.Cleanup
+//	netnstest.Require(t)                  // skips when not root or `ip` is missing
+//	lab := netnstest.New(t, "cluster", 3) // deleted again by t.Cleanup
 //	p, err := lab.Start(1, bin, []string{"serve", "--peer-listen", lab.Addr(1).String() + ":8421"}, nil)
 //	...
 //	lab.Link(3, false)                // unplug node 3's cable
 //	lab.Attach(1, 1); lab.Attach(2, 1) // or split the LAN: {1,2} | {3}
 //	resp, err := lab.HTTPClient(2).Get("http://" + lab.Addr(1).String() + ":8420/api/v1/health")
 //
-// Namespace names are "xasolab-<pid>-<seq>-<name>-br" and "…-n<i>". New
-// removes, once per process, leftovers of earlier runs whose pid is dead (a
-// test binary killed by a timeout cannot run its cleanups).
+// Namespace names are "xasolab-<pid>-<seq>-<name>-br" and "…-n<i>".
+// netnstest.New (the tests' way to make a lab) removes, once per process,
+// leftovers of earlier runs whose pid is dead (a test binary killed by a
+// timeout cannot run its cleanups).
 package netns
 
 import (
@@ -37,7 +38,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -47,15 +47,12 @@ const Prefix = "xasolab"
 // nsDir is where `ip netns` keeps its named namespaces.
 const nsDir = "/var/run/netns"
 
-var (
-	labSeq    atomic.Uint32
-	staleOnce sync.Once
-)
+var labSeq atomic.Uint32
 
-// Lab is a bridge namespace plus N node namespaces. Create it with New; it
-// removes itself when the test ends. Its methods are safe for concurrent use.
+// Lab is a bridge namespace plus N node namespaces. Create it with Open
+// (or netnstest.New in a test) and Close it. Its methods are safe for
+// concurrent use.
 type Lab struct {
-	tb     testing.TB
 	id     string // "xasolab-<pid>-<seq>-<name>"
 	subnet uint8  // X in 10.99.X.I
 	nodes  int
@@ -71,70 +68,40 @@ type Lab struct {
 	seq    int // numbers process log files
 }
 
-// RequiredEnv names the environment variable that, set to 1, turns
-// Require's skips into failures (for CI, where a skipped LAN test would hide
-// a missing package).
-const RequiredEnv = "XASO_NETNS_REQUIRED"
-
-// Require skips the test, with a clear message, unless it runs as root on
-// Linux with the `ip` tool (iproute2) installed. With XASO_NETNS_REQUIRED=1
-// it fails instead.
-func Require(tb testing.TB) {
-	tb.Helper()
-	skip := tb.Skip
-	if os.Getenv(RequiredEnv) == "1" {
-		skip = tb.Fatal
-	}
+// Available says why labs cannot be built here (nil when they can): they
+// need root on Linux and the `ip` tool (iproute2).
+func Available() error {
 	if os.Geteuid() != 0 {
-		skip("netns: needs root to create network namespaces (run the tests as root, e.g. in CI)")
+		return errors.New("netns: needs root to create network namespaces (run the tests as root, e.g. in CI)")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		skip("netns: the `ip` tool (iproute2) is not installed: apt-get install iproute2")
+		return errors.New("netns: the `ip` tool (iproute2) is not installed: apt-get install iproute2")
 	}
+	return nil
 }
 
-// New creates a lab of n nodes named after name (which also picks X in the
-// 10.99.X.I addresses, so labs are easy to tell apart in captures). It calls
-// Require, fails the test when the namespaces cannot be built, and registers
-// Close with tb.Cleanup, so the namespaces go away also when the test fails.
-func New(tb testing.TB, name string, n int) *Lab {
-	tb.Helper()
-	Require(tb)
+// Open builds a lab of n nodes named after name (which also picks X in the
+// 10.99.X.I addresses, so labs are easy to tell apart in captures); the
+// processes it starts write their output in dir. On an error the
+// namespaces made so far are deleted again.
+func Open(name string, n int, dir string) (*Lab, error) {
 	if n < 1 || n > 250 {
-		tb.Fatalf("netns: a lab has 1..250 nodes, not %d", n)
+		return nil, fmt.Errorf("netns: a lab has 1..250 nodes, not %d", n)
 	}
-	staleOnce.Do(func() {
-		removed, err := RemoveStale()
-		for _, ns := range removed {
-			tb.Logf("netns: removed stale namespace %s", ns)
-		}
-		if err != nil {
-			tb.Logf("netns: removing stale namespaces: %v", err)
-		}
-	})
 	seq := labSeq.Add(1)
 	short := sanitize(name, 12)
 	l := &Lab{
-		tb:    tb,
 		id:    fmt.Sprintf("%s-%d-%d-%s", Prefix, os.Getpid(), seq, short),
 		nodes: n,
-		dir:   tb.TempDir(),
+		dir:   dir,
 	}
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%s/%d/%d", short, os.Getpid(), seq)
 	l.subnet = uint8(h.Sum32())
-	tb.Cleanup(func() {
-		if tb.Failed() {
-			l.dumpLogs()
-		}
-		if err := l.Close(); err != nil {
-			tb.Errorf("netns: %v", err)
-		}
-	})
 	if err := l.build(); err != nil {
-		tb.Fatalf("netns: building lab %s: %v", l.id, err)
+		return nil, errors.Join(fmt.Errorf("netns: building lab %s: %w", l.id, err), l.Close())
 	}
-	return l
+	return l, nil
 }
 
 // build runs the namespace recipe: a bridge namespace with br0 (no address),

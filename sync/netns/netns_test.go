@@ -1,4 +1,4 @@
-package netns
+package netns_test
 
 import (
 	"bufio"
@@ -15,6 +15,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"xaso/build/testkit"
+	"xaso/sync/netns"
+	"xaso/sync/netns/netnstest"
 )
 
 // helperEnv selects the echo-server helper mode of the re-executed test
@@ -68,14 +72,14 @@ func serveEcho(c net.Conn) {
 
 // bashDial connects from node from to addr with bash's /dev/tcp, sends a
 // line and returns the answer line; it gives up after about a second.
-func bashDial(lab *Lab, from int, addr string, port int) (string, error) {
+func bashDial(lab *netns.Lab, from int, addr string, port int) (string, error) {
 	script := fmt.Sprintf(`exec 3<>/dev/tcp/%s/%d && echo hi >&3 && head -n1 <&3`, addr, port)
 	out, err := lab.Run(from, "timeout", "1", "bash", "-c", script)
 	return strings.TrimSpace(string(out)), err
 }
 
 // dialEcho connects from node from in-process and does one echo exchange.
-func dialEcho(lab *Lab, from int, addr string) (string, error) {
+func dialEcho(lab *netns.Lab, from int, addr string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	c, err := lab.DialContext(from)(ctx, "tcp", addr)
@@ -91,24 +95,10 @@ func dialEcho(lab *Lab, from int, addr string) (string, error) {
 	return strings.TrimSpace(line), err
 }
 
-// eventually polls cond every 50 ms until it returns nil or the wait ends.
-func eventually(t *testing.T, wait time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after %v: %v", what, wait, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+var eventually = testkit.Eventually
 
 func TestLabReachAcrossNamespacesAndCutLink(t *testing.T) {
-	lab := New(t, "netnstest", 2)
+	lab := netnstest.New(t, "netnstest", 2)
 
 	if got, want := lab.Addr(2).String(), fmt.Sprintf("10.99.%d.2", lab.Prefix().Addr().As4()[2]); got != want {
 		t.Fatalf("Addr(2) = %s, want %s", got, want)
@@ -188,7 +178,7 @@ func TestLabReachAcrossNamespacesAndCutLink(t *testing.T) {
 }
 
 func TestLabPartition(t *testing.T) {
-	lab := New(t, "netnspart", 3)
+	lab := netnstest.New(t, "netnspart", 3)
 	addrs := map[int]string{}
 	for i := 1; i <= 3; i++ {
 		ln, err := lab.Listen(i, "tcp", lab.Addr(i).String()+":7000")
@@ -236,7 +226,7 @@ func TestLabPartition(t *testing.T) {
 }
 
 func TestStartRunsProgramInNode(t *testing.T) {
-	lab := New(t, "netnsstart", 2)
+	lab := netnstest.New(t, "netnsstart", 2)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -278,10 +268,10 @@ func TestStartRunsProgramInNode(t *testing.T) {
 		}
 		return nil
 	})
-	if errs := StopAll(5*time.Second, p1); errs[0] != nil {
+	if errs := netns.StopAll(5*time.Second, p1); errs[0] != nil {
 		t.Fatalf("StopAll on a well-behaved helper: %v", errs[0])
 	}
-	if errs := StopAll(200*time.Millisecond, stubborn); errs[0] == nil {
+	if errs := netns.StopAll(200*time.Millisecond, stubborn); errs[0] == nil {
 		t.Fatal("StopAll: a process ignoring SIGTERM reported a clean exit")
 	}
 
@@ -296,7 +286,7 @@ func TestStartRunsProgramInNode(t *testing.T) {
 }
 
 func TestCloseDeletesNamespacesAndProcesses(t *testing.T) {
-	lab := New(t, "netnsclose", 2)
+	lab := netnstest.New(t, "netnsclose", 2)
 	p, err := lab.Start(1, "sleep", []string{"60"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -311,14 +301,14 @@ func TestCloseDeletesNamespacesAndProcesses(t *testing.T) {
 	// loaded machine).
 	inside := false
 	for deadline := time.Now().Add(10 * time.Second); !inside && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		inside = slices.Contains(nsPids(lab.NS(2)), stray.Process.Pid)
+		inside = slices.Contains(netns.NSPids(lab.NS(2)), stray.Process.Pid)
 	}
 	if !inside {
 		t.Fatal("the stray process never entered its namespace")
 	}
 	names := []string{lab.BridgeNS(), lab.NS(1), lab.NS(2)}
 	for _, ns := range names {
-		if _, err := os.Stat(nsDir + "/" + ns); err != nil {
+		if _, err := os.Stat(netns.NSDir + "/" + ns); err != nil {
 			t.Fatalf("namespace %s missing: %v", ns, err)
 		}
 	}
@@ -332,7 +322,7 @@ func TestCloseDeletesNamespacesAndProcesses(t *testing.T) {
 		t.Fatal("the stray process exited cleanly; it should have been killed")
 	}
 	for _, ns := range names {
-		if _, err := os.Stat(nsDir + "/" + ns); !os.IsNotExist(err) {
+		if _, err := os.Stat(netns.NSDir + "/" + ns); !os.IsNotExist(err) {
 			t.Fatalf("namespace %s still exists after Close (%v)", ns, err)
 		}
 	}
@@ -345,41 +335,47 @@ func TestCloseDeletesNamespacesAndProcesses(t *testing.T) {
 }
 
 func TestRemoveStale(t *testing.T) {
-	Require(t)
+	netnstest.Require(t)
 	// A pid that surely belonged to a process that is gone now.
 	dead := exec.Command("true")
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
 	}
 	deadPid := dead.Process.Pid
-	if pidAlive(deadPid) {
+	if netns.PidAlive(deadPid) {
 		t.Skipf("pid %d was reused already", deadPid)
 	}
-	stale := fmt.Sprintf("%s-%d-1-stale-n1", Prefix, deadPid)
-	live := fmt.Sprintf("%s-%d-999-live-n1", Prefix, os.Getpid())
+	stale := fmt.Sprintf("%s-%d-1-stale-n1", netns.Prefix, deadPid)
+	live := fmt.Sprintf("%s-%d-999-live-n1", netns.Prefix, os.Getpid())
 	for _, ns := range []string{stale, live} {
-		if err := ip("netns", "add", ns); err != nil {
+		if err := netns.IP("netns", "add", ns); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = deleteNS(ns) })
+		t.Cleanup(func() { _ = netns.DeleteNS(ns) })
 	}
 	// A leftover process of the dead run, still inside the stale namespace.
 	orphan := exec.Command("ip", "netns", "exec", stale, "sleep", "60")
 	if err := orphan.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// `ip netns exec` enters the namespace, then execs sleep with the same
+	// pid: on a loaded machine that takes a while, and a process not yet
+	// inside is not the namespace's to kill.
+	testkit.WaitFor(t, 30*time.Second, "the orphan inside the stale namespace", func() bool {
+		return slices.Contains(netns.NSPids(stale), orphan.Process.Pid)
+	})
 
-	removed, err := RemoveStale()
+	removed, err := netns.RemoveStale()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(removed, stale) || slices.Contains(removed, live) {
 		t.Fatalf("removed %v; want %s removed and %s kept", removed, stale, live)
 	}
-	if _, err := os.Stat(nsDir + "/" + stale); !os.IsNotExist(err) {
+	if _, err := os.Stat(netns.NSDir + "/" + stale); !os.IsNotExist(err) {
 		t.Fatalf("stale namespace still there: %v", err)
 	}
-	if _, err := os.Stat(nsDir + "/" + live); err != nil {
+	if _, err := os.Stat(netns.NSDir + "/" + live); err != nil {
 		t.Fatalf("live namespace removed: %v", err)
 	}
 	if err := orphan.Wait(); err == nil {
@@ -401,22 +397,22 @@ func TestOwnerPid(t *testing.T) {
 		{"xasolab", 0, false},
 	}
 	for _, c := range cases {
-		pid, ok := ownerPid(c.name)
+		pid, ok := netns.OwnerPid(c.name)
 		if pid != c.pid || ok != c.ok {
-			t.Errorf("ownerPid(%q) = %d, %v; want %d, %v", c.name, pid, ok, c.pid, c.ok)
+			t.Errorf("netns.OwnerPid(%q) = %d, %v; want %d, %v", c.name, pid, ok, c.pid, c.ok)
 		}
 	}
 }
 
 func TestDialRejectsNames(t *testing.T) {
 	for _, addr := range []string{"localhost:80", "example.org:443", "nope"} {
-		if err := literal(addr); err == nil {
-			t.Errorf("literal(%q) accepted a name", addr)
+		if err := netns.Literal(addr); err == nil {
+			t.Errorf("netns.Literal(%q) accepted a name", addr)
 		}
 	}
 	for _, addr := range []string{"10.99.1.1:80", "[fd00::1]:80", ":0"} {
-		if err := literal(addr); err != nil {
-			t.Errorf("literal(%q): %v", addr, err)
+		if err := netns.Literal(addr); err != nil {
+			t.Errorf("netns.Literal(%q): %v", addr, err)
 		}
 	}
 }

@@ -19,7 +19,7 @@ export interface Health {
   version?: string;
   commune?: string;
   agency?: string;
-  cluster?: { state: string; members: number; problem?: string };
+  cluster?: { state: string; members: number; problem?: string; error?: string };
   unreplicated?: number;
   uplink?: { online: boolean; unsent: number };
   time?: string;

@@ -227,6 +227,7 @@ export const en: Record<Key, string> = {
   'sb.members': '{n} PCs in the cluster',
   'sb.cluster.problem.peer_listen_failed': 'Cannot open the port to the other PCs (another program holds it) — this PC works alone and will retry',
   'sb.cluster.problem.cluster_failed': 'The link to the other PCs is not running — this PC works alone and will retry',
+  'sb.cluster.problem.apply_stopped': 'This PC stopped taking the other PCs’ data: a command could not be stored (disk full? old version?). Lookups and receiving still work; tell your IT contact',
   'sb.unreplicated': '{n} changes not replicated',
   'sb.replicated': 'Replicated',
   'sb.uplink.online': 'Province connected',

@@ -225,6 +225,7 @@ export const vi = {
   'sb.members': '{n} máy trong cụm',
   'sb.cluster.problem.peer_listen_failed': 'Không mở được cổng nối với các máy khác (có chương trình khác đang dùng) — máy này làm việc một mình, sẽ thử lại',
   'sb.cluster.problem.cluster_failed': 'Chưa chạy được kết nối với các máy khác — máy này làm việc một mình, sẽ thử lại',
+  'sb.cluster.problem.apply_stopped': 'Máy này ngừng nhận dữ liệu của các máy khác: một lệnh không ghi được (ổ đĩa đầy? phiên bản cũ?). Vẫn tra cứu và tiếp nhận được; hãy báo cán bộ kỹ thuật',
   'sb.unreplicated': '{n} thay đổi chưa đồng bộ',
   'sb.replicated': 'Đã đồng bộ',
   'sb.uplink.online': 'Đã nối với tỉnh',

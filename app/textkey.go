@@ -5,8 +5,8 @@ import (
 	"unicode"
 )
 
-// foldGroups lists each base letter with its Vietnamese variants (lower case).
-var foldGroups = [...]string{
+// accentGroups lists each base letter with its Vietnamese variants (lower case).
+var accentGroups = [...]string{
 	"aàáảãạăằắẳẵặâầấẩẫậ",
 	"eèéẻẽẹêềếểễệ",
 	"iìíỉĩị",
@@ -16,10 +16,10 @@ var foldGroups = [...]string{
 	"dđ",
 }
 
-// foldTable maps every Vietnamese letter to its base Latin letter.
-var foldTable = func() map[rune]rune {
+// baseLetter maps every Vietnamese letter to its base Latin letter.
+var baseLetter = func() map[rune]rune {
 	m := map[rune]rune{}
-	for _, g := range foldGroups {
+	for _, g := range accentGroups {
 		rs := []rune(g)
 		for _, r := range rs[1:] {
 			m[r] = rs[0]
@@ -28,10 +28,10 @@ var foldTable = func() map[rune]rune {
 	return m
 }()
 
-// Fold turns text into its search form: lower case, without Vietnamese
+// TextKey turns text into its search key: lower case, without Vietnamese
 // diacritics (precomposed or combining), words separated by one space.
-// "Nguyễn Văn  An" and "nguyen van an" fold to the same string.
-func Fold(s string) string {
+// "Nguyễn Văn  An" and "nguyen van an" have the same key.
+func TextKey(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true
@@ -40,7 +40,7 @@ func Fold(s string) string {
 			continue // combining tone marks typed by NFD keyboards
 		}
 		r = unicode.ToLower(r)
-		if base, ok := foldTable[r]; ok {
+		if base, ok := baseLetter[r]; ok {
 			r = base
 		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -56,11 +56,11 @@ func Fold(s string) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
-// NameKeys returns the search keys of a name: every suffix of its folded
-// words ("nguyen van an", "van an", "an"), so that a search by full name,
+// NameKeys returns the search keys of a name: every suffix of the words of
+// its TextKey ("nguyen van an", "van an", "an"), so that a search by full name,
 // by middle and given name, or by given name alone is one prefix scan.
 func NameKeys(name string) []string {
-	words := strings.Fields(Fold(name))
+	words := strings.Fields(TextKey(name))
 	keys := make([]string, 0, len(words))
 	for i := range words {
 		keys = append(keys, strings.Join(words[i:], " "))

@@ -16,9 +16,9 @@ import (
 	"xaso/app/forms"
 )
 
-// The paper trail (issue 5): printed forms, chip-ID scans, scanned
-// attachments, satisfaction ratings and the period reports.
-func (h *Handler) paperRoutes() {
+// documentRoutes serves a dossier's documents: printed forms, chip-ID
+// scans, scanned attachments, satisfaction ratings, and the period reports.
+func (h *Handler) documentRoutes() {
 	m := h.mux
 	m.HandleFunc("POST /api/v1/idcard/parse", h.auth(h.parseIDCard))
 	m.HandleFunc("GET /api/v1/dossiers/{code}/forms/{file}", h.auth(h.form))

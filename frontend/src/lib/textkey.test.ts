@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fold, score, search, tokens } from './fold';
+import { score, search, textKey, tokens } from './textkey';
 
-describe('fold', () => {
+describe('textKey', () => {
   it.each([
     ['Đăng ký khai sinh', 'dang ky khai sinh'],
     ['NGUYỄN THỊ HỒNG', 'nguyen thi hong'],
@@ -13,24 +13,24 @@ describe('fold', () => {
     ['1.001193', '1.001193'],
     ['', ''],
   ])('%s → %s', (input, want) => {
-    expect(fold(input)).toBe(want);
+    expect(textKey(input)).toBe(want);
   });
 
   it('handles precomposed and decomposed input alike', () => {
     const nfc = 'Nguyễn'.normalize('NFC');
     const nfd = 'Nguyễn'.normalize('NFD');
     expect(nfc).not.toBe(nfd);
-    expect(fold(nfc)).toBe(fold(nfd));
+    expect(textKey(nfc)).toBe(textKey(nfd));
   });
 });
 
 describe('score', () => {
   it('needs every word', () => {
-    expect(score(tokens('khai sinh'), fold('Đăng ký khai sinh'))).toBeGreaterThan(0);
-    expect(score(tokens('khai tu'), fold('Đăng ký khai sinh'))).toBe(-1);
+    expect(score(tokens('khai sinh'), textKey('Đăng ký khai sinh'))).toBeGreaterThan(0);
+    expect(score(tokens('khai tu'), textKey('Đăng ký khai sinh'))).toBe(-1);
   });
   it('prefers word starts and phrases', () => {
-    const hay = fold('Đăng ký khai sinh');
+    const hay = textKey('Đăng ký khai sinh');
     expect(score(tokens('kh'), hay)).toBeGreaterThan(score(tokens('hai'), hay));
     expect(score(tokens('khai sinh'), hay)).toBeGreaterThan(score(tokens('sinh khai'), hay));
   });
@@ -45,7 +45,7 @@ describe('search', () => {
     'Chứng thực bản sao từ bản chính|2.000815',
   ].map((s) => {
     const [name, code] = s.split('|');
-    return { name, code, hay: fold(name + ' ' + code) };
+    return { name, code, hay: textKey(name + ' ' + code) };
   });
   const names = (q: string) => search(items, q).map((i) => i.name);
 

@@ -1,14 +1,14 @@
 // Diacritic-insensitive matching for Vietnamese text.
 //
 // Officials type "dang ky khai sinh" or "khai sinh" and expect "Đăng ký khai
-// sinh"; old and new tone placement ("hoà" / "hòa") must match too. Folding
-// removes every combining mark after NFD decomposition and maps đ/Đ (which
+// sinh"; old and new tone placement ("hoà" / "hòa") must match too. The text
+// key removes every combining mark after NFD decomposition and maps đ/Đ (which
 // has no decomposition) to d.
 
 const marks = /[\u0300-\u036f]/g;
 
-/** fold returns s lower-cased, without diacritics, with collapsed spaces. */
-export function fold(s: string): string {
+/** textKey returns s lower-cased, without diacritics, with collapsed spaces. */
+export function textKey(s: string): string {
   return s
     .normalize('NFD')
     .replace(marks, '')
@@ -18,9 +18,9 @@ export function fold(s: string): string {
     .trim();
 }
 
-/** tokens splits a query into folded words. */
+/** tokens splits a query into the words of its text key. */
 export function tokens(q: string): string[] {
-  const f = fold(q);
+  const f = textKey(q);
   return f === '' ? [] : f.split(' ');
 }
 
@@ -42,7 +42,7 @@ export function score(query: string[], hay: string): number {
 }
 
 export interface Searchable {
-  /** folded text to match against, built once with fold(). */
+  /** text key to match against, built once with textKey(). */
   hay: string;
 }
 
