@@ -17,8 +17,10 @@ import (
 )
 
 // A chip ID card's QR as a USB scanner types it (Vietnamese letters included),
-// ending with Enter. The ID encodes a woman born in 1990 in province 037.
-const scannedQR = "037190001234|164512345|Nguyễn Thị Hoà|05031990|Nữ|Thôn Yên Hòa, xã Yên Mô, Ninh Bình|15082021\r"
+// ending with Enter. The ID encodes a woman born in 1990 in province 037. It
+// is the 11-field form of cards issued since mid-2024 (the last four fields
+// empty), which most cards in circulation carry (issue 12, point 1).
+const scannedQR = "037190001234|164512345|Nguyễn Thị Hoà|05031990|Nữ|Thôn Yên Hòa, xã Yên Mô, Ninh Bình|15082024||||\r"
 
 var codeShape = regexp.MustCompile(`^000\.00\.31\.H42-\d{6}-\d{4}$`)
 
