@@ -49,6 +49,8 @@ type Event struct {
 	Note   string    `json:"note,omitempty"`
 	DueAt  time.Time `json:"due_at,omitzero"`
 	ID     string    `json:"command_id"`
+	// Warning flags a step taken outside the law's time (WarnSupplementLate).
+	Warning string `json:"warning,omitempty"`
 }
 
 // Conflict is an action the fold could not take: two officials acted on the
@@ -124,6 +126,7 @@ type ActBody struct {
 	Code      string    `json:"code,omitempty"` // recode: the new code, from a slot this node holds
 	Slot      int       `json:"slot,omitempty"`
 	Seq       int       `json:"seq,omitempty"`
+	Warning   string    `json:"warning,omitempty"` // kept on the history row (Event.Warning)
 }
 
 // Entity implements Body.
@@ -207,7 +210,7 @@ func (d *Dossier) Apply(c Command, body Body) {
 			d.ClosedAt = at
 			d.Holder = ""
 		}
-		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: b.Note, ID: c.ID}
+		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: b.Note, ID: c.ID, Warning: b.Warning}
 		if !b.DueAt.IsZero() {
 			ev.DueAt = d.DueAt
 		}

@@ -186,12 +186,13 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 		}
 		body.DueAt = in.NewDueAt.In(vnZone)
 	case ActSupplement:
-		// The deadline stood still while the citizen completed the file.
-		paused := s.cfg.Calendar.WorkingBetween(d.PausedAt, now)
-		body.DueAt = s.cfg.Calendar.AddWorking(d.DueAt, paused)
+		body.DueAt = s.supplementDue(d, now) // the rule of the dossier's catalog version (app/supplement.go)
 	case ActRequestSupplement, ActRefuse, ActStop:
 		if body.Note == "" {
 			return Dossier{}, Errorf(EInvalid, "note", "Cần ghi rõ lý do hoặc nội dung yêu cầu.", "a reason is required in the note")
+		}
+		if in.Action == ActRequestSupplement {
+			body.Warning = s.supplementWarning(d, now)
 		}
 	case ActForward:
 		if in.Assignee != "" {

@@ -34,6 +34,9 @@ type Catalog struct {
 	EffectiveFrom string      `json:"effective_from"` // YYYY-MM-DD, Asia/Ho_Chi_Minh
 	Source        string      `json:"source,omitempty"`
 	Procedures    []Procedure `json:"procedures"`
+	// Supplement is how the deadline runs when a dossier must be completed;
+	// absent, the rule of Decree 61/2018 art. 19(4) (DefaultSupplementRule).
+	Supplement *SupplementRule `json:"supplement,omitempty"`
 }
 
 //go:embed catalog/default.json
@@ -66,6 +69,11 @@ func (c Catalog) Check() error {
 			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
 		}
 	}
+	if c.Supplement != nil {
+		if err := c.Supplement.check(); err != nil {
+			return fmt.Errorf("catalog %s: supplement: %w", c.Version, err)
+		}
+	}
 	return nil
 }
 
@@ -92,6 +100,17 @@ func (cs *Catalogs) At(t time.Time) Catalog {
 		}
 	}
 	return cur
+}
+
+// Version returns the catalog version named v: the rules a dossier was
+// received under. ok is false for a version this node does not hold.
+func (cs *Catalogs) Version(v string) (Catalog, bool) {
+	for _, c := range cs.versions {
+		if c.Version == v {
+			return c, true
+		}
+	}
+	return Catalog{}, false
 }
 
 // Lookup finds a procedure in the catalog in force at t.
