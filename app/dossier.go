@@ -266,13 +266,14 @@ const (
 	TimingLate   Timing = "late"
 )
 
-// ResultTiming classifies when the result was ready against the due date
-// (TimingOf); ok is false until the result is ready or without a due date.
+// ResultTiming classifies when the result was ready against the
+// appointment (TimingOf, Appointment: an apology does not make a late
+// result on time); ok is false until the result is ready or without a due date.
 func (d *Dossier) ResultTiming() (Timing, bool) {
 	if d.ResolvedAt.IsZero() || d.DueAt.IsZero() {
 		return "", false
 	}
-	return TimingOf(d.ResolvedAt, d.DueAt), true
+	return TimingOf(d.ResolvedAt, d.Appointment()), true
 }
 
 // TimingOf classifies a step taken at t against the due date then in force,

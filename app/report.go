@@ -169,9 +169,9 @@ func newByChannel() map[Channel]int {
 type lifeline struct {
 	accepted, resolved, stopped, withdrawn, returned time.Time
 	forwarded                                        time.Time // the first hand-over for processing
-	dueAtResolve                                     time.Time
+	dueAtResolve                                     time.Time // the appointment when the result was ready
 	status                                           Status
-	due                                              time.Time
+	due                                              time.Time // the appointment (Appointment: not an apology's date)
 }
 
 func lifelineOf(d *Dossier, until time.Time) lifeline {
@@ -180,8 +180,8 @@ func lifelineOf(d *Dossier, until time.Time) lifeline {
 		if !e.At.Before(until) {
 			continue
 		}
-		if !e.DueAt.IsZero() {
-			l.due = e.DueAt
+		if appoints(e) {
+			l.due = e.DueAt // an apologised dossier is judged against its appointment (art. 19(9))
 		}
 		l.status = e.To
 		if e.To == StatusReceived && (e.From == "" || e.From == StatusSubmitted) && l.accepted.IsZero() {
