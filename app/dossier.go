@@ -50,7 +50,8 @@ type Event struct {
 	DueAt  time.Time `json:"due_at,omitzero"`
 	ID     string    `json:"command_id"`
 	// Warning flags a step taken outside the law's time (WarnSupplementLate).
-	Warning string `json:"warning,omitempty"`
+	Warning        string `json:"warning,omitempty"`
+	ExtensionHours int    `json:"extension_hours,omitempty"` // receive, extend: the statutory extension chosen
 }
 
 // Conflict is an action the fold could not take: two officials acted on the
@@ -83,11 +84,13 @@ type Dossier struct {
 	ResolvedAt  time.Time    `json:"resolved_at,omitzero"`
 	ClosedAt    time.Time    `json:"closed_at,omitzero"`
 	Apologized  bool         `json:"apologized,omitempty"`
-	History     []Event      `json:"history"`
-	Conflicts   []Conflict   `json:"conflicts,omitempty"`
-	Attachments []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
-	Rating      *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
-	LastAt      HLC          `json:"last_at,omitempty"`     // the latest command's reading: the next is stamped after it
+	// ExtensionHours is the statutory extension chosen (app/extension.go), in working hours.
+	ExtensionHours int          `json:"extension_hours,omitempty"`
+	History        []Event      `json:"history"`
+	Conflicts      []Conflict   `json:"conflicts,omitempty"`
+	Attachments    []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
+	Rating         *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
+	LastAt         HLC          `json:"last_at,omitempty"`     // the latest command's reading: the next is stamped after it
 }
 
 // ReceiveBody creates a dossier (dossier.receive at the desk, dossier.submit online).
@@ -104,6 +107,8 @@ type ReceiveBody struct {
 	ReceivedAt time.Time    `json:"received_at"`
 	DueAt      time.Time    `json:"due_at"`
 	Idem       string       `json:"idem,omitempty"` // hash of (official, Idempotency-Key): one dossier per key
+	// ExtensionHours is the statutory extension chosen at receipt (in DueAt already).
+	ExtensionHours int `json:"extension_hours,omitempty"`
 }
 
 // Entity implements Body.
@@ -127,6 +132,8 @@ type ActBody struct {
 	Slot      int       `json:"slot,omitempty"`
 	Seq       int       `json:"seq,omitempty"`
 	Warning   string    `json:"warning,omitempty"` // kept on the history row (Event.Warning)
+	// ExtensionHours: extend, the statutory extension chosen (DueAt is the new due date).
+	ExtensionHours int `json:"extension_hours,omitempty"`
 }
 
 // Entity implements Body.
@@ -160,14 +167,14 @@ func (d *Dossier) Apply(c Command, body Body) {
 			ID: b.DossierID, Code: b.Code, Provisional: b.Slot < 0, Procedure: b.Procedure,
 			Channel: b.Channel, Status: status, Applicant: b.Applicant, Documents: b.Documents,
 			Note: b.Note, ReceivedAt: b.ReceivedAt.In(vnZone), EnteredAt: at, DueAt: b.DueAt.In(vnZone),
-			ReceivedBy: c.Actor, Holder: c.Actor,
+			ReceivedBy: c.Actor, Holder: c.Actor, ExtensionHours: b.ExtensionHours,
 			Conflicts: d.Conflicts, // actions that came before their dossier stay on record
 		}
 		if d.Documents == nil {
 			d.Documents = []Document{}
 		}
 		d.History = []Event{{Action: action, To: status, At: d.ReceivedAt, By: c.Actor, Note: b.Note,
-			DueAt: d.DueAt, ID: c.ID}}
+			DueAt: d.DueAt, ID: c.ID, ExtensionHours: b.ExtensionHours}}
 	case *ActBody:
 		if d.ID == "" {
 			d.conflict(c, b.Action, at, "dossier_not_received")
@@ -181,6 +188,10 @@ func (d *Dossier) Apply(c Command, body Body) {
 			d.History = append(d.History, Event{Action: ActRecode, From: d.Status, To: d.Status, At: at, By: c.Actor,
 				Note: d.Code + " → " + b.Code + ". " + b.Note, ID: c.ID})
 			d.Code, d.Provisional = b.Code, false
+			return
+		}
+		if b.Action == ActExtend {
+			d.applyExtend(c, b, at)
 			return
 		}
 		to, why := d.Next(b.Action)

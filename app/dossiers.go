@@ -18,6 +18,9 @@ type ReceiveInput struct {
 	Note          string     `json:"note"`
 	Channel       Channel    `json:"channel"`
 	ReceivedAt    *time.Time `json:"received_at"` // back-entered after an outage
+	// Extension is the statutory extension chosen at receipt, if the
+	// procedure allows one (app/extension.go).
+	Extension *ExtensionInput `json:"extension"`
 }
 
 // BackEntryWindow is how far back a paper receipt may be entered.
@@ -83,6 +86,14 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 		return Dossier{}, Errorf(EInvalid, "channel", "Kênh tiếp nhận tại quầy chỉ là trực tiếp hoặc bưu chính.",
 			"the desk receives in person or by post")
 	}
+	due, extHours := s.cfg.Calendar.Due(received, proc.Rule), 0
+	if in.Extension != nil {
+		if err := checkExtension(proc.Extension, *in.Extension); err != nil {
+			return Dossier{}, err
+		}
+		due, extHours = s.dueWith(received, proc.Rule, in.Extension.Hours), in.Extension.Hours
+		in.Note = strings.TrimSpace(strings.TrimSpace(in.Note) + "\n" + extensionNote(*in.Extension))
+	}
 	code, slot, seq, err := s.nextCode(ctx, received)
 	if err != nil {
 		return Dossier{}, err
@@ -90,7 +101,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	body := &ReceiveBody{Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
 		Note: strings.TrimSpace(in.Note), ReceivedAt: received,
 		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule},
-		DueAt:     s.cfg.Calendar.Due(received, proc.Rule), Idem: idem}
+		DueAt:     due, Idem: idem, ExtensionHours: extHours}
 	id := s.newID(at)
 	body.DossierID = id
 	c, err := s.commandAt(id, KindDossierReceive, p.Username, at, body)
@@ -135,6 +146,8 @@ type ActInput struct {
 	Note     string     `json:"note"`
 	NewDueAt *time.Time `json:"new_due_at"` // apologize
 	Assignee string     `json:"assignee"`   // forward: the specialist who takes it
+	// Extension: extend, the statutory extension chosen (app/extension.go).
+	Extension *ExtensionInput `json:"extension"`
 }
 
 // Act takes a lifecycle action on the dossier with the given code.
@@ -161,7 +174,7 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 	if in.Action == ActRecode {
 		return s.recode(ctx, p, d, in.Note)
 	}
-	if _, ok := Next(d.Status, in.Action); !ok {
+	if _, ok := Next(d.Status, in.Action); !ok && in.Action != ActExtend {
 		return Dossier{}, Errorf(ETransition, "action", "Không thể %s khi hồ sơ ở trạng thái “%s”.",
 			"cannot %s a dossier that is %s", actionVi(in.Action), statusVi(d.Status))
 	}
@@ -185,6 +198,10 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 			return Dossier{}, Errorf(EInvalid, "note", "Văn bản xin lỗi cần nêu lý do.", "an apology needs a reason in the note")
 		}
 		body.DueAt = in.NewDueAt.In(vnZone)
+	case ActExtend:
+		if err := s.extend(d, in, body, now); err != nil {
+			return Dossier{}, err
+		}
 	case ActSupplement:
 		body.DueAt = s.supplementDue(d, now) // the rule of the dossier's catalog version (app/supplement.go)
 	case ActRequestSupplement, ActRefuse, ActStop:

@@ -83,6 +83,10 @@ const (
 	// ActRecode gives a dossier a new code when its code was issued twice
 	// (clusters set up apart) or was provisional. Not a status change.
 	ActRecode Action = "recode"
+	// ActExtend sets the statutory extension of a procedure that allows one
+	// (verification needed): a new due date within the law's bound, once.
+	// Not a status change (app/extension.go).
+	ActExtend Action = "extend"
 )
 
 // allActions are the actions in the order the UI offers them (not recode,
@@ -146,6 +150,7 @@ var permissions = map[Action][]Role{
 	ActWithdraw:          {RoleReceiver, RoleLeader},
 	ActApologize:         {RoleLeader},
 	ActRecode:            {RoleReceiver, RoleLeader},
+	ActExtend:            {RoleReceiver, RoleSpecialist, RoleLeader},
 }
 
 // Permitted reports whether a holder of roles may take action a.

@@ -25,6 +25,9 @@ type Procedure struct {
 	FeeVND    int          `json:"fee_vnd"`
 	FeeNote   string       `json:"fee_note,omitempty"`
 	Documents []Document   `json:"documents"`
+	// Extension is the longer time the law allows in a stated case
+	// (verification); nil: none (app/extension.go).
+	Extension *Extension `json:"extension,omitempty"`
 }
 
 // Catalog is a version of the procedure list, in force from a date. The
@@ -67,6 +70,11 @@ func (c Catalog) Check() error {
 		seen[p.Code] = true
 		if err := p.Rule.Validate(); err != nil {
 			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
+		}
+		if p.Extension != nil {
+			if err := p.Extension.check(p.Rule); err != nil {
+				return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
+			}
 		}
 	}
 	if c.Supplement != nil {

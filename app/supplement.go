@@ -52,7 +52,7 @@ func (s *Service) supplementRule(d Dossier) SupplementRule {
 // supplementDue is the due date when the complete dossier comes back at now.
 func (s *Service) supplementDue(d Dossier, now time.Time) time.Time {
 	if s.supplementRule(d).Restart {
-		return s.cfg.Calendar.Due(now, d.Procedure.Rule)
+		return s.dueWith(now, d.Procedure.Rule, d.ExtensionHours) // the full period, with its extension
 	}
 	paused := s.cfg.Calendar.WorkingBetween(d.PausedAt, now)
 	return s.cfg.Calendar.AddWorking(d.DueAt, paused)

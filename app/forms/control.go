@@ -15,6 +15,7 @@ var actionVi = map[app.Action]string{
 	app.ActSupplement: "Nhận hồ sơ bổ sung", app.ActRequestPayment: "Yêu cầu thực hiện nghĩa vụ tài chính",
 	app.ActPaid: "Đã thực hiện nghĩa vụ tài chính", app.ActStop: "Dừng giải quyết", app.ActResolve: "Hoàn thành giải quyết",
 	app.ActReturn: "Trả kết quả", app.ActWithdraw: "Công dân rút hồ sơ", app.ActApologize: "Xin lỗi, hẹn lại ngày trả",
+	app.ActExtend: "Kéo dài thời hạn theo quy định",
 }
 
 // handOver says who hands the dossier to whom at a step: the official who

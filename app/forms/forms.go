@@ -119,6 +119,17 @@ func Statutory(r app.DeadlineRule) string {
 	return fmt.Sprintf("%d giờ làm việc", r.Hours)
 }
 
+// WorkingDays writes working hours as days: "3 ngày làm việc", "0,5 ngày làm việc".
+func WorkingDays(hours int) string {
+	if hours%8 == 0 {
+		return fmt.Sprintf("%d ngày làm việc", hours/8)
+	}
+	if hours%4 == 0 {
+		return fmt.Sprintf("%d,5 ngày làm việc", hours/8)
+	}
+	return fmt.Sprintf("%d giờ làm việc", hours)
+}
+
 // ChannelVi names a channel.
 func ChannelVi(c app.Channel) string {
 	switch c {

@@ -10,6 +10,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"xaso/app"
+	"xaso/app/calendar"
 )
 
 // ReceiptQR is what the receipt's QR code says: the lookup link, which
@@ -66,7 +67,14 @@ func receipt(in Input) (*doc, error) {
 		{"Số lượng", 18, "C"}}), rows, 10)
 	d.Ln(1)
 	d.field("2. Số lượng hồ sơ:", "01 (bộ)")
-	d.field("3. Thời gian giải quyết hồ sơ theo quy định là:", Statutory(dos.Procedure.Rule))
+	statutory := Statutory(dos.Procedure.Rule)
+	switch {
+	case dos.ExtensionHours > 0 && dos.Procedure.Rule.Kind == calendar.SameDay:
+		statutory += "; kéo dài đến " + WorkingDays(dos.ExtensionHours) + " theo quy định"
+	case dos.ExtensionHours > 0:
+		statutory += "; kéo dài thêm " + WorkingDays(dos.ExtensionHours) + " theo quy định"
+	}
+	d.field("3. Thời gian giải quyết hồ sơ theo quy định là:", statutory)
 	d.field("4. Thời gian nhận hồ sơ:", ClockDate(dos.ReceivedAt))
 	// The appointment given at receipt stays on the receipt however often it
 	// is reprinted: an apology's new date is on form 04, not here (Decree
@@ -129,6 +137,8 @@ func newAppointment(dos app.Dossier) (why string, at time.Time, ok bool) {
 			switch e.Action {
 			case app.ActSupplement:
 				why = "Hẹn trả mới (tính lại từ khi nhận đủ hồ sơ bổ sung)"
+			case app.ActExtend:
+				why = "Hẹn trả mới (kéo dài thời hạn theo quy định)"
 			}
 		}
 	}

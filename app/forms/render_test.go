@@ -67,7 +67,8 @@ func TestFormsText(t *testing.T) {
 // pdftoppm and keeps them as test artifacts for a person to look at.
 // Decree 61/2018 art. 19(9): an apology (form 04) moves the date once, but
 // the receipt (form 01) reprinted afterwards still shows the appointment the
-// citizen was given; the new date is on the apology letter only.
+// citizen was given; the new date is on the apology letter only. A date the
+// law sets anew (a statutory extension) is printed below the first.
 func TestReceiptReprintedAfterApology(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -80,6 +81,15 @@ func TestReceiptReprintedAfterApology(t *testing.T) {
 		}, []string{"5. Thời gian trả kết quả giải quyết hồ sơ:", "09 giờ 00 phút, ngày 06/05/2026"},
 			[]string{"12/05/2026", "Hẹn trả mới"}},
 		{"no apology", func(f *folded) {}, []string{"09 giờ 00 phút, ngày 06/05/2026"}, []string{"Hẹn trả mới"}},
+		// A statutory extension (Decree 123/2015 art. 22: marital status, up to
+		// 20 more days to verify) is printed with its new appointment.
+		{"statutory extension", func(f *folded) {
+			f.act(t, "lan", vn(2026, 4, 29, 10, 0), "forward", "", noDue)
+			f.apply(t, app.KindDossierAct, "hung", vn(2026, 5, 4, 9, 0), &app.ActBody{DossierID: "dossier-0001",
+				Action: app.ActExtend, Note: "Kéo dài thời hạn 10 ngày làm việc theo quy định: cần xác minh",
+				DueAt: vn(2026, 5, 20, 9, 0), ExtensionHours: 80})
+		}, []string{"3 ngày làm việc; kéo dài thêm 10 ngày làm việc theo quy định", "09 giờ 00 phút, ngày 06/05/2026",
+			"Hẹn trả mới (kéo dài thời hạn theo quy định):", "09 giờ 00 phút, ngày 20/05/2026"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
