@@ -17,14 +17,18 @@ type DeadlineRule = calendar.Rule
 
 // Procedure is one administrative procedure of the catalog.
 type Procedure struct {
-	Code      string       `json:"code"`
-	Name      string       `json:"name"`
-	NameEn    string       `json:"name_en"`
-	Field     string       `json:"field"`
-	Rule      DeadlineRule `json:"rule"`
-	FeeVND    int          `json:"fee_vnd"`
-	FeeNote   string       `json:"fee_note,omitempty"`
-	Documents []Document   `json:"documents"`
+	Code    string       `json:"code"`
+	Name    string       `json:"name"`
+	NameEn  string       `json:"name_en"`
+	Field   string       `json:"field"`
+	Rule    DeadlineRule `json:"rule"`
+	FeeVND  int          `json:"fee_vnd"`
+	FeeNote string       `json:"fee_note,omitempty"`
+	// FeeBasis: free by law, national amount, or set by the province (app/fee.go).
+	FeeBasis FeeBasis `json:"fee_basis,omitempty"`
+	// FeeOnlineVND is the reduced fee for filing online a provincial resolution sets, if any.
+	FeeOnlineVND *int       `json:"fee_online_vnd,omitempty"`
+	Documents    []Document `json:"documents"`
 	// Extension is the longer time the law allows in a stated case
 	// (verification); nil: none (app/extension.go).
 	Extension *Extension `json:"extension,omitempty"`
@@ -69,6 +73,9 @@ func (c Catalog) Check() error {
 		}
 		seen[p.Code] = true
 		if err := p.Rule.Validate(); err != nil {
+			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
+		}
+		if err := p.checkFee(); err != nil {
 			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
 		}
 		if p.Extension != nil {
