@@ -28,6 +28,7 @@ type Applicant struct {
 type Document struct {
 	Name   string `json:"name"`
 	Copies int    `json:"copies"`
+	Form   string `json:"form,omitempty"` // "original", "copy" or "certified_copy" (form 01's column; app/documents.go)
 }
 
 // ProcedureRef records the procedure a dossier was received under, as it was
@@ -52,6 +53,7 @@ type Event struct {
 	// Warning flags a step taken outside the law's time (WarnSupplementLate).
 	Warning        string `json:"warning,omitempty"`
 	ExtensionHours int    `json:"extension_hours,omitempty"` // receive, extend: the statutory extension chosen
+	Holder         string `json:"holder,omitempty"`          // forward, hand_over: to whom (form 06)
 }
 
 // Conflict is an action the fold could not take: two officials acted on the
@@ -214,14 +216,15 @@ func (d *Dossier) Apply(c Command, body Body) {
 			d.PausedAt = time.Time{}
 		case ActResolve:
 			d.ResolvedAt = at
-		case ActForward:
+		case ActForward, ActHandOver:
 			d.Holder = b.Holder
 		}
 		if to.Terminal() {
 			d.ClosedAt = at
 			d.Holder = ""
 		}
-		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: b.Note, ID: c.ID, Warning: b.Warning}
+		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: b.Note, ID: c.ID, Warning: b.Warning,
+			Holder: b.Holder}
 		if !b.DueAt.IsZero() {
 			ev.DueAt = d.DueAt
 		}

@@ -135,6 +135,10 @@ func checkDocuments(in []Document, proc Procedure) ([]Document, error) {
 		if d.Copies < 1 || d.Copies > 100 {
 			return nil, Errorf(EInvalid, field+".copies", "Số bản giấy tờ phải từ 1 đến 100.", "copies must be between 1 and 100")
 		}
+		if !validDocForm(d.Form) {
+			return nil, Errorf(EInvalid, field+".form", "Hình thức giấy tờ phải là bản chính, bản sao hoặc bản sao chứng thực.",
+				"form must be original, copy or certified_copy")
+		}
 		out = append(out, d)
 	}
 	return out, nil
@@ -204,14 +208,17 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 		}
 	case ActSupplement:
 		body.DueAt = s.supplementDue(d, now) // the rule of the dossier's catalog version (app/supplement.go)
-	case ActRequestSupplement, ActRefuse, ActStop:
+	case ActRequestSupplement, ActRefuse, ActStop: // a refusal may follow appraisal (art. 19(8))
 		if body.Note == "" {
 			return Dossier{}, Errorf(EInvalid, "note", "Cần ghi rõ lý do hoặc nội dung yêu cầu.", "a reason is required in the note")
 		}
 		if in.Action == ActRequestSupplement {
 			body.Warning = s.supplementWarning(d, now)
 		}
-	case ActForward:
+	case ActHandOver, ActForward:
+		if in.Action == ActHandOver && in.Assignee == "" {
+			return Dossier{}, Errorf(EInvalid, "assignee", "Cần chọn người nhận hồ sơ.", "the assignee is required")
+		}
 		if in.Assignee != "" {
 			u, err := s.cfg.Reader.User(in.Assignee)
 			if err != nil || !u.CanHold() {

@@ -58,7 +58,7 @@ func receipt(in Input) (*doc, error) {
 	d.para("B", "1. Thành phần hồ sơ nộp gồm:")
 	rows := make([][]string, 0, len(dos.Documents))
 	for i, doc := range dos.Documents {
-		rows = append(rows, []string{fmt.Sprint(i + 1), doc.Name, "", fmt.Sprintf("%02d", doc.Copies)})
+		rows = append(rows, []string{fmt.Sprint(i + 1), doc.Name, app.DocFormVi(doc.Form), fmt.Sprintf("%02d", doc.Copies)})
 	}
 	if len(rows) == 0 {
 		rows = append(rows, []string{"", "(không có giấy tờ kèm theo)", "", ""})
