@@ -115,6 +115,12 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	}
 	p.shot("02-desk-qr-filled")
 
+	// The first paper is an original: form 01's column "bản chính, bản sao"
+	// comes from the desk form (issue 12, point 7).
+	p.waitFor(`#doc-form-0 option[value="original"]`, "the original/copy choice of the first paper")
+	eval[bool](p, `(() => { const s = document.querySelector('#doc-form-0'); s.value = 'original';
+		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+
 	// Enter submits; the receipt shows the code and the due date.
 	time.Sleep(700 * time.Millisecond) // past the guard against the scanner's Enter
 	p.key("\r")
@@ -202,11 +208,15 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 			FullName string `json:"full_name"`
 			IDNumber string `json:"id_number"`
 		} `json:"applicant"`
+		Documents []struct {
+			Form string `json:"form"`
+		} `json:"documents"`
 	}
 	if code, err := world.api("GET", "/dossiers/"+code, tok, nil, &d); err != nil || code != http.StatusOK {
 		t.Fatalf("GET dossier: %d %v", code, err)
 	}
-	if d.Status != "returned" || d.Applicant.FullName != "Nguyễn Thị Hoà" || d.Applicant.IDNumber != "037190001234" {
+	if d.Status != "returned" || d.Applicant.FullName != "Nguyễn Thị Hoà" || d.Applicant.IDNumber != "037190001234" ||
+		len(d.Documents) == 0 || d.Documents[0].Form != "original" {
 		t.Fatalf("server has %+v", d)
 	}
 
