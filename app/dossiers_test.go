@@ -30,6 +30,9 @@ func TestReceiveDeadlinesAndCodes(t *testing.T) {
 		{"same as received at 13:30", "2026-03-02 13:30", "1.004873", "2026-03-05 11:30", "000.00.31.H42-260302-0001"},
 		{"before lunch runs on", "2026-03-02 11:00", "1.004873", "2026-03-05 11:00", "000.00.31.H42-260302-0001"},
 		{"3 working days over Tết 2026", "2026-02-13 09:00", "1.004873", "2026-02-25 09:00", "000.00.31.H42-260213-0001"},
+		// The official 2026 calendar (issue 12, point 4): 1 and 2 January off,
+		// after the 15:00 cut-off (Decree 61/2018 art. 19) → Monday 5 January.
+		{"same day 31/12/2025 16:00 → 05/01/2026", "2025-12-31 16:00", "1.001193", "2026-01-05 17:00", "000.00.31.H42-251231-0001"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, at(tc.now))
