@@ -67,8 +67,10 @@ func checkExtension(ext *Extension, in ExtensionInput) error {
 	return nil
 }
 
+// days writes working hours as days the Vietnamese way: "3", "2,5", "0,125".
 func days(hours int) string {
-	return strings.TrimSuffix(strings.TrimSuffix(strconv.FormatFloat(float64(hours)/8, 'f', 1, 64), "0"), ".")
+	s := strconv.FormatFloat(float64(hours)/8, 'f', -1, 64)
+	return strings.Replace(s, ".", ",", 1)
 }
 
 // dueWith is the due date of a period that starts at start under rule r

@@ -139,3 +139,15 @@ func contains(as []app.Action, a app.Action) bool {
 	}
 	return false
 }
+
+func TestExtensionNote(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	d, err := f.svc.Receive(context.Background(), f.users[app.RoleReceiver], app.ReceiveInput{ProcedureCode: "1.004859",
+		Applicant: applicant(), Extension: &app.ExtensionInput{Hours: 20, Reason: "Cần xác minh"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Kéo dài thời hạn 2,5 ngày làm việc theo quy định: Cần xác minh"; d.History[0].Note != want {
+		t.Fatalf("note %q, want %q", d.History[0].Note, want)
+	}
+}
