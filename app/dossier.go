@@ -86,13 +86,14 @@ type Dossier struct {
 	ResolvedAt  time.Time    `json:"resolved_at,omitzero"`
 	ClosedAt    time.Time    `json:"closed_at,omitzero"`
 	Apologized  bool         `json:"apologized,omitempty"`
+	History     []Event      `json:"history"`
+	Conflicts   []Conflict   `json:"conflicts,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
+	Rating      *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
+	LastAt      HLC          `json:"last_at,omitempty"`     // the latest command's reading: the next is stamped after it
+
 	// ExtensionHours is the statutory extension chosen (app/extension.go), in working hours.
-	ExtensionHours int          `json:"extension_hours,omitempty"`
-	History        []Event      `json:"history"`
-	Conflicts      []Conflict   `json:"conflicts,omitempty"`
-	Attachments    []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
-	Rating         *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
-	LastAt         HLC          `json:"last_at,omitempty"`     // the latest command's reading: the next is stamped after it
+	ExtensionHours int `json:"extension_hours,omitempty"`
 }
 
 // ReceiveBody creates a dossier (dossier.receive at the desk, dossier.submit online).
