@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -208,4 +209,19 @@ func ParseCode(code string) (agency, day string, n int, err error) {
 		return "", "", 0, fmt.Errorf("dossier code %q: bad number", code)
 	}
 	return agency, day, n, nil
+}
+
+// Agency electronic ID codes (Decision 20/2020/QĐ-TTg, amended by Decision
+// 09/2025/QĐ-TTg) come in two shapes: the one read right to left, level 1
+// (the province, a letter and two digits) last, as in 000.00.31.H42; and
+// the one some provinces use since 2025, province first, as in H15.50.05.12.
+// Both are checked by shape only: which codes exist is the province's data.
+var (
+	agencyRightToLeft   = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$`)
+	agencyProvinceFirst = regexp.MustCompile(`^[A-Z][0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{2}$`)
+)
+
+// ValidAgencyCode reports whether s has the shape of an agency electronic ID code.
+func ValidAgencyCode(s string) bool {
+	return agencyRightToLeft.MatchString(s) || agencyProvinceFirst.MatchString(s)
 }

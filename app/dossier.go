@@ -28,6 +28,7 @@ type Applicant struct {
 type Document struct {
 	Name   string `json:"name"`
 	Copies int    `json:"copies"`
+	Form   string `json:"form,omitempty"` // "original", "copy" or "certified_copy" (form 01's column; app/documents.go)
 }
 
 // ProcedureRef records the procedure a dossier was received under, as it was
@@ -49,6 +50,10 @@ type Event struct {
 	Note   string    `json:"note,omitempty"`
 	DueAt  time.Time `json:"due_at,omitzero"`
 	ID     string    `json:"command_id"`
+	// Warning flags a step taken outside the law's time (WarnSupplementLate).
+	Warning        string `json:"warning,omitempty"`
+	ExtensionHours int    `json:"extension_hours,omitempty"` // receive, extend: the statutory extension chosen
+	Holder         string `json:"holder,omitempty"`          // forward, hand_over: to whom (form 06)
 }
 
 // Conflict is an action the fold could not take: two officials acted on the
@@ -86,6 +91,9 @@ type Dossier struct {
 	Attachments []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
 	Rating      *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
 	LastAt      HLC          `json:"last_at,omitempty"`     // the latest command's reading: the next is stamped after it
+
+	// ExtensionHours is the statutory extension chosen (app/extension.go), in working hours.
+	ExtensionHours int `json:"extension_hours,omitempty"`
 }
 
 // ReceiveBody creates a dossier (dossier.receive at the desk, dossier.submit online).
@@ -102,6 +110,8 @@ type ReceiveBody struct {
 	ReceivedAt time.Time    `json:"received_at"`
 	DueAt      time.Time    `json:"due_at"`
 	Idem       string       `json:"idem,omitempty"` // hash of (official, Idempotency-Key): one dossier per key
+	// ExtensionHours is the statutory extension chosen at receipt (in DueAt already).
+	ExtensionHours int `json:"extension_hours,omitempty"`
 }
 
 // Entity implements Body.
@@ -124,6 +134,9 @@ type ActBody struct {
 	Code      string    `json:"code,omitempty"` // recode: the new code, from a slot this node holds
 	Slot      int       `json:"slot,omitempty"`
 	Seq       int       `json:"seq,omitempty"`
+	Warning   string    `json:"warning,omitempty"` // kept on the history row (Event.Warning)
+	// ExtensionHours: extend, the statutory extension chosen (DueAt is the new due date).
+	ExtensionHours int `json:"extension_hours,omitempty"`
 }
 
 // Entity implements Body.
@@ -157,14 +170,14 @@ func (d *Dossier) Apply(c Command, body Body) {
 			ID: b.DossierID, Code: b.Code, Provisional: b.Slot < 0, Procedure: b.Procedure,
 			Channel: b.Channel, Status: status, Applicant: b.Applicant, Documents: b.Documents,
 			Note: b.Note, ReceivedAt: b.ReceivedAt.In(vnZone), EnteredAt: at, DueAt: b.DueAt.In(vnZone),
-			ReceivedBy: c.Actor, Holder: c.Actor,
+			ReceivedBy: c.Actor, Holder: c.Actor, ExtensionHours: b.ExtensionHours,
 			Conflicts: d.Conflicts, // actions that came before their dossier stay on record
 		}
 		if d.Documents == nil {
 			d.Documents = []Document{}
 		}
 		d.History = []Event{{Action: action, To: status, At: d.ReceivedAt, By: c.Actor, Note: b.Note,
-			DueAt: d.DueAt, ID: c.ID}}
+			DueAt: d.DueAt, ID: c.ID, ExtensionHours: b.ExtensionHours}}
 	case *ActBody:
 		if d.ID == "" {
 			d.conflict(c, b.Action, at, "dossier_not_received")
@@ -178,6 +191,10 @@ func (d *Dossier) Apply(c Command, body Body) {
 			d.History = append(d.History, Event{Action: ActRecode, From: d.Status, To: d.Status, At: at, By: c.Actor,
 				Note: d.Code + " → " + b.Code + ". " + b.Note, ID: c.ID})
 			d.Code, d.Provisional = b.Code, false
+			return
+		}
+		if b.Action == ActExtend {
+			d.applyExtend(c, b, at)
 			return
 		}
 		to, why := d.Next(b.Action)
@@ -200,14 +217,15 @@ func (d *Dossier) Apply(c Command, body Body) {
 			d.PausedAt = time.Time{}
 		case ActResolve:
 			d.ResolvedAt = at
-		case ActForward:
+		case ActForward, ActHandOver:
 			d.Holder = b.Holder
 		}
 		if to.Terminal() {
 			d.ClosedAt = at
 			d.Holder = ""
 		}
-		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: b.Note, ID: c.ID}
+		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: b.Note, ID: c.ID, Warning: b.Warning,
+			Holder: b.Holder}
 		if !b.DueAt.IsZero() {
 			ev.DueAt = d.DueAt
 		}
@@ -263,13 +281,14 @@ const (
 	TimingLate   Timing = "late"
 )
 
-// ResultTiming classifies when the result was ready against the due date
-// (TimingOf); ok is false until the result is ready or without a due date.
+// ResultTiming classifies when the result was ready against the
+// appointment (TimingOf, Appointment: an apology does not make a late
+// result on time); ok is false until the result is ready or without a due date.
 func (d *Dossier) ResultTiming() (Timing, bool) {
 	if d.ResolvedAt.IsZero() || d.DueAt.IsZero() {
 		return "", false
 	}
-	return TimingOf(d.ResolvedAt, d.DueAt), true
+	return TimingOf(d.ResolvedAt, d.Appointment()), true
 }
 
 // TimingOf classifies a step taken at t against the due date then in force,

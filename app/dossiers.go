@@ -18,6 +18,9 @@ type ReceiveInput struct {
 	Note          string     `json:"note"`
 	Channel       Channel    `json:"channel"`
 	ReceivedAt    *time.Time `json:"received_at"` // back-entered after an outage
+	// Extension is the statutory extension chosen at receipt, if the
+	// procedure allows one (app/extension.go).
+	Extension *ExtensionInput `json:"extension"`
 }
 
 // BackEntryWindow is how far back a paper receipt may be entered.
@@ -83,6 +86,14 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 		return Dossier{}, Errorf(EInvalid, "channel", "Kênh tiếp nhận tại quầy chỉ là trực tiếp hoặc bưu chính.",
 			"the desk receives in person or by post")
 	}
+	due, extHours := s.cfg.Calendar.Due(received, proc.Rule), 0
+	if in.Extension != nil {
+		if err := checkExtension(proc.Extension, *in.Extension); err != nil {
+			return Dossier{}, err
+		}
+		due, extHours = s.dueWith(received, proc.Rule, in.Extension.Hours), in.Extension.Hours
+		in.Note = strings.TrimSpace(strings.TrimSpace(in.Note) + "\n" + extensionNote(*in.Extension))
+	}
 	code, slot, seq, err := s.nextCode(ctx, received)
 	if err != nil {
 		return Dossier{}, err
@@ -90,7 +101,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	body := &ReceiveBody{Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
 		Note: strings.TrimSpace(in.Note), ReceivedAt: received,
 		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule},
-		DueAt:     s.cfg.Calendar.Due(received, proc.Rule), Idem: idem}
+		DueAt:     due, Idem: idem, ExtensionHours: extHours}
 	id := s.newID(at)
 	body.DossierID = id
 	c, err := s.commandAt(id, KindDossierReceive, p.Username, at, body)
@@ -124,6 +135,10 @@ func checkDocuments(in []Document, proc Procedure) ([]Document, error) {
 		if d.Copies < 1 || d.Copies > 100 {
 			return nil, Errorf(EInvalid, field+".copies", "Số bản giấy tờ phải từ 1 đến 100.", "copies must be between 1 and 100")
 		}
+		if !validDocForm(d.Form) {
+			return nil, Errorf(EInvalid, field+".form", "Hình thức giấy tờ phải là bản chính, bản sao hoặc bản sao chứng thực.",
+				"form must be original, copy or certified_copy")
+		}
 		out = append(out, d)
 	}
 	return out, nil
@@ -135,6 +150,8 @@ type ActInput struct {
 	Note     string     `json:"note"`
 	NewDueAt *time.Time `json:"new_due_at"` // apologize
 	Assignee string     `json:"assignee"`   // forward: the specialist who takes it
+	// Extension: extend, the statutory extension chosen (app/extension.go).
+	Extension *ExtensionInput `json:"extension"`
 }
 
 // Act takes a lifecycle action on the dossier with the given code.
@@ -161,7 +178,7 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 	if in.Action == ActRecode {
 		return s.recode(ctx, p, d, in.Note)
 	}
-	if _, ok := Next(d.Status, in.Action); !ok {
+	if _, ok := Next(d.Status, in.Action); !ok && in.Action != ActExtend {
 		return Dossier{}, Errorf(ETransition, "action", "Không thể %s khi hồ sơ ở trạng thái “%s”.",
 			"cannot %s a dossier that is %s", actionVi(in.Action), statusVi(d.Status))
 	}
@@ -185,15 +202,23 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 			return Dossier{}, Errorf(EInvalid, "note", "Văn bản xin lỗi cần nêu lý do.", "an apology needs a reason in the note")
 		}
 		body.DueAt = in.NewDueAt.In(vnZone)
+	case ActExtend:
+		if err := s.extend(d, in, body, now); err != nil {
+			return Dossier{}, err
+		}
 	case ActSupplement:
-		// The deadline stood still while the citizen completed the file.
-		paused := s.cfg.Calendar.WorkingBetween(d.PausedAt, now)
-		body.DueAt = s.cfg.Calendar.AddWorking(d.DueAt, paused)
-	case ActRequestSupplement, ActRefuse, ActStop:
+		body.DueAt = s.supplementDue(d, now) // the rule of the dossier's catalog version (app/supplement.go)
+	case ActRequestSupplement, ActRefuse, ActStop: // a refusal may follow appraisal (art. 19(8))
 		if body.Note == "" {
 			return Dossier{}, Errorf(EInvalid, "note", "Cần ghi rõ lý do hoặc nội dung yêu cầu.", "a reason is required in the note")
 		}
-	case ActForward:
+		if in.Action == ActRequestSupplement {
+			body.Warning = s.supplementWarning(d, now)
+		}
+	case ActHandOver, ActForward:
+		if in.Action == ActHandOver && in.Assignee == "" {
+			return Dossier{}, Errorf(EInvalid, "assignee", "Cần chọn người nhận hồ sơ.", "the assignee is required")
+		}
 		if in.Assignee != "" {
 			u, err := s.cfg.Reader.User(in.Assignee)
 			if err != nil || !u.CanHold() {

@@ -30,6 +30,9 @@ func TestReceiveDeadlinesAndCodes(t *testing.T) {
 		{"same as received at 13:30", "2026-03-02 13:30", "1.004873", "2026-03-05 11:30"},
 		{"before lunch runs on", "2026-03-02 11:00", "1.004873", "2026-03-05 11:00"},
 		{"3 working days over Tết 2026", "2026-02-13 09:00", "1.004873", "2026-02-25 09:00"},
+		// The official 2026 calendar: 1 and 2 January off,
+		// after the 15:00 cut-off (Decree 61/2018 art. 19) → Monday 5 January.
+		{"same day 31/12/2025 16:00 → 05/01/2026", "2025-12-31 16:00", "1.001193", "2026-01-05 17:00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, at(tc.now))
@@ -44,26 +47,63 @@ func TestReceiveDeadlinesAndCodes(t *testing.T) {
 	}
 }
 
-func TestSupplementPauseMovesDueDate(t *testing.T) {
-	f := newFixture(t, at("2026-03-02 08:00")) // Monday
-	d := f.receive("1.004873")                 // 3 working days: due Thursday 08:00
-	ctx := context.Background()
-	d, _ = f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code, app.ActInput{Action: app.ActForward})
-	f.advance(time.Hour) // Monday 09:00
-	d, err := f.svc.Act(ctx, f.users[app.RoleSpecialist], d.Code, app.ActInput{Action: app.ActRequestSupplement, Note: "thiếu giấy chứng sinh"})
-	if err != nil {
-		t.Fatal(err)
+// Decree 61/2018/NĐ-CP art. 19(4) (as amended by Decree 107/2021): the
+// request to supplement is sent within 3 working days of receipt, and "thời
+// hạn giải quyết được tính lại từ đầu sau khi nhận đủ hồ sơ": the full period
+// restarts from the day the complete dossier is received. The rule travels
+// in the catalog version; a catalog may say the clock only pauses.
+func TestSupplementDeadline(t *testing.T) {
+	pause := func(cfg *app.Config) {
+		cat, _ := app.DefaultCatalog()
+		cat.Supplement = &app.SupplementRule{Restart: false, RequestWithinHours: 24}
+		cfg.Catalogs = app.NewCatalogs(cat)
 	}
-	if d.Overdue(at("2026-03-20 08:00")) {
-		t.Error("a dossier waiting for the citizen counts as overdue")
-	}
-	f.advance(24 * time.Hour) // Tuesday 09:00: one working day paused
-	d, err = f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code, app.ActInput{Action: app.ActSupplement})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := at("2026-03-06 08:00"); !d.DueAt.Equal(want) {
-		t.Errorf("due after a one-working-day pause: %s, want %s", d.DueAt, want)
+	for _, tc := range []struct {
+		name        string
+		opts        []func(*app.Config)
+		request     time.Duration // after receipt (Monday 2/3/2026 08:00)
+		back        time.Duration // after the request
+		wantDue     string
+		wantWarning string
+	}{
+		// 3 working days (1.004873): due Thursday 08:00; back Tuesday 09:00 → Friday 09:00.
+		{"restart from the complete dossier", nil, time.Hour, 24 * time.Hour, "2026-03-06 09:00", ""},
+		// Back Monday 9/3 10:00, a week later: 3 working days from then.
+		{"restart after a week", nil, time.Hour, 7*24*time.Hour + time.Hour, "2026-03-12 10:00", ""},
+		// The old reading: the due date moves by the working day it stood still.
+		{"a catalog that pauses the clock", []func(*app.Config){pause}, time.Hour, 24 * time.Hour, "2026-03-06 08:00", ""},
+		// Requested Friday 6/3 09:00: 4 working days after receipt.
+		{"request after 3 working days is flagged", nil, 4*24*time.Hour + time.Hour, 3 * 24 * time.Hour, "2026-03-12 09:00", app.WarnSupplementLate},
+		{"request on the third day is not", nil, 2*24*time.Hour + 8*time.Hour, 24 * time.Hour, "2026-03-10 16:00", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, at("2026-03-02 08:00"), tc.opts...)
+			ctx := context.Background()
+			d := f.receive("1.004873")
+			d, _ = f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code, app.ActInput{Action: app.ActForward})
+			f.advance(tc.request)
+			d, err := f.svc.Act(ctx, f.users[app.RoleSpecialist], d.Code, app.ActInput{Action: app.ActRequestSupplement, Note: "thiếu giấy tờ"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.History[len(d.History)-1].Warning; got != tc.wantWarning {
+				t.Errorf("request warning %q, want %q", got, tc.wantWarning)
+			}
+			if d.Overdue(at("2026-03-30 08:00")) {
+				t.Error("a dossier waiting for the citizen counts as overdue")
+			}
+			f.advance(tc.back)
+			d, err = f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code, app.ActInput{Action: app.ActSupplement})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := at(tc.wantDue); !d.DueAt.Equal(want) {
+				t.Errorf("due after the supplement %s, want %s", d.DueAt.Format("2006-01-02 15:04"), tc.wantDue)
+			}
+			if ev := d.History[len(d.History)-1]; ev.Action != app.ActSupplement || !ev.DueAt.Equal(d.DueAt) {
+				t.Errorf("the new due date is not kept in the history: %+v", ev)
+			}
+		})
 	}
 }
 

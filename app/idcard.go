@@ -10,7 +10,7 @@ import (
 // fields carry the names of Applicant's, so the desk can fill the form from it.
 type IDCard struct {
 	IDNumber    string `json:"id_number"`               // 12-digit personal identification number
-	OldIDNumber string `json:"old_id_number,omitempty"` // the old 9-digit ID (CMND), if the card lists one
+	OldIDNumber string `json:"old_id_number,omitempty"` // the old ID (9-digit CMND or 12-digit), if the card lists one
 	FullName    string `json:"full_name"`
 	DateOfBirth string `json:"date_of_birth"` // YYYY-MM-DD
 	Sex         string `json:"sex"`           // "Nam" or "Nữ", as printed on the card
@@ -39,8 +39,14 @@ func ddmmyyyy(iso string) string {
 // MaxIDCardQR bounds a scan: a real one is well under 300 bytes.
 const MaxIDCardQR = 1000
 
+// MaxIDCardFields bounds the fields of a scan: 7 on cards before mid-2024,
+// 11 since (the last four empty), with room for a scanner's trailing separator.
+const MaxIDCardFields = 12
+
 // ParseIDCardQR reads the text a USB scanner types from the QR code of a
-// chip ID card: `ID|old 9-digit ID|full name|DDMMYYYY birth|sex|address|DDMMYYYY issue date`.
+// chip ID card: `ID|old ID|full name|DDMMYYYY birth|sex|address|DDMMYYYY issue date`.
+// Cards issued since mid-2024 add empty trailing fields (11 fields ending in
+// `||||`); empty fields after the seventh are ignored, up to MaxIDCardFields.
 // now is the current time, for the date checks. Every rejection is a domain
 // error (EInvalid) whose field names the part of the scan that is wrong
 // ("qr", "qr.id_number", …), with a message the desk can act on.
@@ -58,12 +64,15 @@ func ParseIDCardQR(s string, now time.Time) (IDCard, error) {
 		return IDCard{}, qrErr("", "Chưa có dữ liệu quét từ mã QR của thẻ căn cước.", "the scan is empty")
 	}
 	parts := strings.Split(s, "|")
-	if len(parts) == 8 && strings.TrimSpace(parts[7]) == "" {
-		parts = parts[:7] // some scanners add a trailing separator
+	n := len(parts)
+	// Cards since 2024 end in empty fields (11 in all); some scanners add a
+	// trailing separator. Both leave empty fields after the seventh.
+	for len(parts) > 7 && len(parts) <= MaxIDCardFields && strings.TrimSpace(parts[len(parts)-1]) == "" {
+		parts = parts[:len(parts)-1]
 	}
 	if len(parts) != 7 {
-		return IDCard{}, qrErr("", "Mã QR không đúng dạng thẻ căn cước: cần 7 trường ngăn cách bởi dấu “|”, nhận được %d. Hãy quét lại.",
-			"not the QR code of an ID card: want 7 fields separated by “|”, got %d; scan again", len(parts))
+		return IDCard{}, qrErr("", "Mã QR không đúng dạng thẻ căn cước: cần 7 trường ngăn cách bởi dấu “|” (thẻ cấp từ 2024 có thêm các trường trống ở cuối), nhận được %d. Hãy quét lại.",
+			"not the QR code of an ID card: want 7 fields separated by “|” (cards since 2024 add empty trailing fields), got %d; scan again", n)
 	}
 	for i, p := range parts {
 		parts[i] = strings.TrimSpace(p)
@@ -81,9 +90,9 @@ func ParseIDCardQR(s string, now time.Time) (IDCard, error) {
 		return IDCard{}, qrErr("id_number", "Mã tỉnh nơi đăng ký khai sinh (3 chữ số đầu của số định danh) không hợp lệ.",
 			"the province part (first 3 digits) of the ID number is not valid")
 	}
-	if c.OldIDNumber != "" && !(len(c.OldIDNumber) == 9 && allDigits(c.OldIDNumber)) {
-		return IDCard{}, qrErr("old_id_number", "Số chứng minh nhân dân cũ trên mã QR phải gồm 9 chữ số hoặc để trống.",
-			"the old ID number in the QR code must be 9 digits or empty")
+	if c.OldIDNumber != "" && !((len(c.OldIDNumber) == 9 || len(c.OldIDNumber) == 12) && allDigits(c.OldIDNumber)) {
+		return IDCard{}, qrErr("old_id_number", "Số CMND/căn cước cũ trên mã QR phải gồm 9 hoặc 12 chữ số, hoặc để trống.",
+			"the old ID number in the QR code must be 9 or 12 digits, or empty")
 	}
 	if n := utf8.RuneCountInString(c.FullName); n < 2 || n > 100 || !validName(c.FullName) {
 		return IDCard{}, qrErr("full_name", "Họ và tên trên mã QR không hợp lệ; có thể máy quét đang gõ sai bảng mã, hãy quét lại.",

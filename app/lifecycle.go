@@ -83,11 +83,18 @@ const (
 	// ActRecode gives a dossier a new code when its code was issued twice
 	// (clusters set up apart) or was provisional. Not a status change.
 	ActRecode Action = "recode"
+	// ActHandOver passes a dossier in processing to another official (the
+	// specialist to the leader who signs): a row of the control slip (form 06).
+	ActHandOver Action = "hand_over"
+	// ActExtend sets the statutory extension of a procedure that allows one
+	// (verification needed): a new due date within the law's bound, once.
+	// Not a status change (app/extension.go).
+	ActExtend Action = "extend"
 )
 
 // allActions are the actions in the order the UI offers them (not recode,
 // which is offered only on a shared or provisional code).
-var allActions = []Action{ActReceive, ActRefuse, ActForward, ActRequestSupplement, ActSupplement,
+var allActions = []Action{ActReceive, ActRefuse, ActForward, ActHandOver, ActRequestSupplement, ActSupplement,
 	ActRequestPayment, ActPaid, ActResolve, ActReturn, ActStop, ActApologize, ActWithdraw}
 
 // Actions lists every action in the order the UI offers them.
@@ -97,8 +104,10 @@ func Actions() []Action { return slices.Clone(allActions) }
 var transitions = map[Status]map[Action]Status{
 	StatusSubmitted: {ActReceive: StatusReceived, ActRefuse: StatusRefused, ActWithdraw: StatusWithdrawn},
 	StatusReceived:  {ActForward: StatusProcessing, ActWithdraw: StatusWithdrawn, ActApologize: StatusReceived},
+	// Refusal after appraisal (Decree 61/2018 art. 19(8)); hand-overs inside processing.
 	StatusProcessing: {ActRequestSupplement: StatusSupplementRequested, ActRequestPayment: StatusPaymentRequested,
-		ActStop: StatusStopped, ActResolve: StatusResultReady, ActWithdraw: StatusWithdrawn, ActApologize: StatusProcessing},
+		ActStop: StatusStopped, ActResolve: StatusResultReady, ActWithdraw: StatusWithdrawn, ActApologize: StatusProcessing,
+		ActRefuse: StatusRefused, ActHandOver: StatusProcessing},
 	StatusSupplementRequested: {ActSupplement: StatusProcessing, ActWithdraw: StatusWithdrawn,
 		ActApologize: StatusSupplementRequested},
 	StatusPaymentRequested: {ActPaid: StatusProcessing, ActWithdraw: StatusWithdrawn, ActApologize: StatusPaymentRequested},
@@ -134,7 +143,7 @@ func (r Role) Valid() bool { return slices.Contains(allRoles, r) }
 // apologises in the name of the committee.
 var permissions = map[Action][]Role{
 	ActReceive:           {RoleReceiver},
-	ActRefuse:            {RoleReceiver},
+	ActRefuse:            {RoleReceiver, RoleSpecialist, RoleLeader}, // at intake, or after appraisal
 	ActForward:           {RoleReceiver},
 	ActRequestSupplement: {RoleSpecialist, RoleLeader},
 	ActSupplement:        {RoleReceiver},
@@ -146,6 +155,8 @@ var permissions = map[Action][]Role{
 	ActWithdraw:          {RoleReceiver, RoleLeader},
 	ActApologize:         {RoleLeader},
 	ActRecode:            {RoleReceiver, RoleLeader},
+	ActExtend:            {RoleReceiver, RoleSpecialist, RoleLeader},
+	ActHandOver:          {RoleSpecialist, RoleLeader},
 }
 
 // Permitted reports whether a holder of roles may take action a.

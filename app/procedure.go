@@ -17,14 +17,21 @@ type DeadlineRule = calendar.Rule
 
 // Procedure is one administrative procedure of the catalog.
 type Procedure struct {
-	Code      string       `json:"code"`
-	Name      string       `json:"name"`
-	NameEn    string       `json:"name_en"`
-	Field     string       `json:"field"`
-	Rule      DeadlineRule `json:"rule"`
-	FeeVND    int          `json:"fee_vnd"`
-	FeeNote   string       `json:"fee_note,omitempty"`
-	Documents []Document   `json:"documents"`
+	Code    string       `json:"code"`
+	Name    string       `json:"name"`
+	NameEn  string       `json:"name_en"`
+	Field   string       `json:"field"`
+	Rule    DeadlineRule `json:"rule"`
+	FeeVND  int          `json:"fee_vnd"`
+	FeeNote string       `json:"fee_note,omitempty"`
+	// FeeBasis: free by law, national amount, or set by the province (app/fee.go).
+	FeeBasis FeeBasis `json:"fee_basis,omitempty"`
+	// FeeOnlineVND is the reduced fee for filing online a provincial resolution sets, if any.
+	FeeOnlineVND *int       `json:"fee_online_vnd,omitempty"`
+	Documents    []Document `json:"documents"`
+	// Extension is the longer time the law allows in a stated case
+	// (verification); nil: none (app/extension.go).
+	Extension *Extension `json:"extension,omitempty"`
 }
 
 // Catalog is a version of the procedure list, in force from a date. The
@@ -34,6 +41,9 @@ type Catalog struct {
 	EffectiveFrom string      `json:"effective_from"` // YYYY-MM-DD, Asia/Ho_Chi_Minh
 	Source        string      `json:"source,omitempty"`
 	Procedures    []Procedure `json:"procedures"`
+	// Supplement is how the deadline runs when a dossier must be completed;
+	// absent, the rule of Decree 61/2018 art. 19(4) (DefaultSupplementRule).
+	Supplement *SupplementRule `json:"supplement,omitempty"`
 }
 
 //go:embed catalog/default.json
@@ -65,6 +75,19 @@ func (c Catalog) Check() error {
 		if err := p.Rule.Validate(); err != nil {
 			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
 		}
+		if err := p.checkFee(); err != nil {
+			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
+		}
+		if p.Extension != nil {
+			if err := p.Extension.check(p.Rule); err != nil {
+				return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
+			}
+		}
+	}
+	if c.Supplement != nil {
+		if err := c.Supplement.check(); err != nil {
+			return fmt.Errorf("catalog %s: supplement: %w", c.Version, err)
+		}
 	}
 	return nil
 }
@@ -92,6 +115,17 @@ func (cs *Catalogs) At(t time.Time) Catalog {
 		}
 	}
 	return cur
+}
+
+// Version returns the catalog version named v: the rules a dossier was
+// received under. ok is false for a version this node does not hold.
+func (cs *Catalogs) Version(v string) (Catalog, bool) {
+	for _, c := range cs.versions {
+		if c.Version == v {
+			return c, true
+		}
+	}
+	return Catalog{}, false
 }
 
 // Lookup finds a procedure in the catalog in force at t.

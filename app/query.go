@@ -147,6 +147,10 @@ func (s *Service) View(p Principal, d Dossier) DossierView {
 			v.AllowedActions = append(v.AllowedActions, a)
 		}
 	}
+	if (d.Status == StatusReceived || d.Status == StatusProcessing) && d.ExtensionHours == 0 &&
+		s.procedureExtension(d.Procedure) != nil && Permitted(p.Roles, ActExtend) {
+		v.AllowedActions = append(v.AllowedActions, ActExtend)
+	}
 	if (v.CodeClash || d.Provisional) && Permitted(p.Roles, ActRecode) {
 		v.AllowedActions = append(v.AllowedActions, ActRecode)
 	}
@@ -158,6 +162,7 @@ var actionNamesVi = map[Action]string{
 	ActRequestSupplement: "yêu cầu bổ sung", ActSupplement: "nhận bổ sung", ActRequestPayment: "yêu cầu nộp phí",
 	ActPaid: "xác nhận đã nộp phí", ActStop: "dừng xử lý", ActResolve: "hoàn thành xử lý",
 	ActReturn: "trả kết quả", ActWithdraw: "rút hồ sơ", ActApologize: "xin lỗi và hẹn lại",
+	ActExtend: "kéo dài thời hạn theo quy định", ActHandOver: "chuyển người xử lý",
 }
 
 func actionVi(a Action) string {

@@ -18,7 +18,8 @@ type RegisterRow struct {
 	Phone         string    `json:"phone"`
 	Channel       Channel   `json:"channel"`
 	ReceivedAt    time.Time `json:"received_at"`
-	DueAt         time.Time `json:"due_at"`
+	DueAt         time.Time `json:"due_at"`                  // the appointment (Dossier.Appointment), never an apology's date
+	RescheduledTo time.Time `json:"rescheduled_to,omitzero"` // the apology's new date (form 04), if any
 	ForwardedAt   time.Time `json:"forwarded_at,omitzero"`
 	ResolvedAt    time.Time `json:"resolved_at,omitzero"`
 	ReturnedAt    time.Time `json:"returned_at,omitzero"`
@@ -39,7 +40,7 @@ func wholeLife(d *Dossier) lifeline { return lifelineOf(d, time.Unix(1<<40, 0)) 
 func registerRow(d *Dossier, l lifeline) RegisterRow {
 	r := RegisterRow{Code: d.Code, ProcedureCode: d.Procedure.Code, ProcedureName: d.Procedure.Name, Sets: 1,
 		Applicant: d.Applicant.FullName, Address: d.Applicant.Address, Phone: d.Applicant.Phone, Channel: d.Channel,
-		ReceivedAt: l.accepted, DueAt: d.DueAt, ForwardedAt: l.forwarded, ResolvedAt: d.ResolvedAt, ReturnedAt: l.returned,
+		ReceivedAt: l.accepted, DueAt: d.Appointment(), RescheduledTo: d.Rescheduled(), ForwardedAt: l.forwarded, ResolvedAt: d.ResolvedAt, ReturnedAt: l.returned,
 		Status: d.Status, StatusVi: statusVi(d.Status), Attachments: len(d.Attachments), Note: d.Note}
 	if r.ReceivedAt.IsZero() {
 		r.ReceivedAt = d.ReceivedAt
@@ -54,7 +55,9 @@ func registerRow(d *Dossier, l lifeline) RegisterRow {
 }
 
 // Register lists the dossiers accepted in a period, in the order they were
-// accepted, numbered from 1: the tracking register of the period.
+// accepted: the tracking register of the period. Rows are numbered
+// continuously through the year of acceptance (Circular 01/2018/TT-VPCP art.
+// 10(2)(c)), not per printed period: May's register goes on from April's.
 func (s *Service) Register(p Principal, per Period) ([]RegisterRow, error) {
 	if err := s.checkPeriod(per); err != nil {
 		return nil, err
@@ -63,13 +66,15 @@ func (s *Service) Register(p Principal, per Period) ([]RegisterRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	from := per.From.In(vnZone)
+	yearStart := time.Date(from.Year(), 1, 1, 0, 0, 0, 0, vnZone)
 	rows := []RegisterRow{}
-	err = pr.DossiersForPeriod(per.From, per.To, func(d Dossier) error {
+	err = pr.DossiersForPeriod(yearStart, per.To, func(d Dossier) error {
 		// A dossier is accepted once (received at the desk, or an online
 		// one taken in): the whole history's acceptance is the one before
 		// per.To when there is one.
 		l := wholeLife(&d)
-		if per.Contains(l.accepted) {
+		if !l.accepted.IsZero() && !l.accepted.Before(yearStart) && l.accepted.Before(per.To) {
 			rows = append(rows, registerRow(&d, l))
 		}
 		return nil
@@ -83,10 +88,19 @@ func (s *Service) Register(p Principal, per Period) ([]RegisterRow, error) {
 		}
 		return rows[i].Code < rows[j].Code
 	})
-	for i := range rows {
-		rows[i].No = i + 1
+	no, year := 0, 0
+	out := rows[:0]
+	for _, r := range rows {
+		if y := r.ReceivedAt.In(vnZone).Year(); y != year {
+			no, year = 0, y
+		}
+		no++
+		r.No = no
+		if per.Contains(r.ReceivedAt) {
+			out = append(out, r)
+		}
 	}
-	return rows, nil
+	return out, nil
 }
 
 // Commune returns the commune's configuration, for the headers of printed forms.

@@ -168,10 +168,11 @@ func newByChannel() map[Channel]int {
 // lifeline is a dossier's history replayed up to a time.
 type lifeline struct {
 	accepted, resolved, stopped, withdrawn, returned time.Time
+	refused                                          time.Time // refused after appraisal (art. 19(8)), once accepted
 	forwarded                                        time.Time // the first hand-over for processing
-	dueAtResolve                                     time.Time
+	dueAtResolve                                     time.Time // the appointment when the result was ready
 	status                                           Status
-	due                                              time.Time
+	due                                              time.Time // the appointment (Appointment: not an apology's date)
 }
 
 func lifelineOf(d *Dossier, until time.Time) lifeline {
@@ -180,8 +181,8 @@ func lifelineOf(d *Dossier, until time.Time) lifeline {
 		if !e.At.Before(until) {
 			continue
 		}
-		if !e.DueAt.IsZero() {
-			l.due = e.DueAt
+		if appoints(e) {
+			l.due = e.DueAt // an apologised dossier is judged against its appointment (art. 19(9))
 		}
 		l.status = e.To
 		if e.To == StatusReceived && (e.From == "" || e.From == StatusSubmitted) && l.accepted.IsZero() {
@@ -198,6 +199,10 @@ func lifelineOf(d *Dossier, until time.Time) lifeline {
 			}
 		case ActStop:
 			l.stopped = e.At
+		case ActRefuse:
+			if !l.accepted.IsZero() {
+				l.refused = e.At
+			}
 		case ActWithdraw:
 			l.withdrawn = e.At
 		case ActReturn:
@@ -235,7 +240,7 @@ func (b *ProgressBuilder) Add(d Dossier) {
 		return // never taken in (still submitted online, or refused) by AsOf
 	}
 	from := b.period.From
-	if before(l.resolved, from) || before(l.stopped, from) || before(l.withdrawn, from) {
+	if before(l.resolved, from) || before(l.stopped, from) || before(l.withdrawn, from) || before(l.refused, from) {
 		return // done before the period began
 	}
 	proc := b.procs[d.Procedure.Code]
@@ -285,8 +290,8 @@ func count(c *ProgressCounts, d *Dossier, l lifeline, isNew bool, within func(ti
 			c.Processed.OnTime++
 		}
 		c.Processed.Total++
-	case within(l.stopped):
-		c.Paused.Stopped++
+	case within(l.stopped), within(l.refused):
+		c.Paused.Stopped++ // a refusal after appraisal ends processing like a stop
 	case within(l.withdrawn):
 		c.Withdrawn++
 	case l.status == StatusSupplementRequested:

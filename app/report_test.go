@@ -105,13 +105,22 @@ func (d *desk) submit(name, proc string, due time.Time) {
 }
 
 var givenNames = map[string]string{"D1": "An", "D2": "Bình", "D3": "Cường", "D4": "Dũng", "D5": "Giang", "D6": "Hải",
-	"D7": "Hùng", "D9": "Khánh", "D10": "Long", "D11": "Minh", "D12": "Nam", "D13": "Phong", "D14": "Quân", "D15": "Sơn",
+	"D7": "Hùng", "D8": "Hà", "D9": "Khánh", "D10": "Long", "D11": "Minh", "D12": "Nam", "D13": "Phong", "D14": "Quân", "D15": "Sơn",
 	"D16": "Thảo", "D17": "Tuấn", "D18": "Việt"}
 
 func (d *desk) act(name string, a app.Action, note string) {
 	d.t.Helper()
 	if _, err := d.svc.Act(context.Background(), d.p, d.codes[name], app.ActInput{Action: a, Note: note}); err != nil {
 		d.t.Fatalf("%s %s: %v", a, name, err)
+	}
+}
+
+// apologize records the leader's apology (form 04) with a new date.
+func (d *desk) apologize(name string, due time.Time, note string) {
+	d.t.Helper()
+	if _, err := d.svc.Act(context.Background(), d.p, d.codes[name], app.ActInput{Action: app.ActApologize, Note: note,
+		NewDueAt: &due}); err != nil {
+		d.t.Fatalf("apologize %s: %v", name, err)
 	}
 }
 
@@ -189,7 +198,7 @@ func reportFixture(t *testing.T) *desk {
 	d.at(vn(2026, 5, 6, 9, 0)).act("D3", app.ActResolve, "")
 	d.at(vn(2026, 5, 6, 10, 0)).act("D16", app.ActResolve, "")
 	d.at(vn(2026, 5, 7, 8, 0)).act("D4", app.ActResolve, "")
-	d.at(vn(2026, 5, 11, 9, 0)).act("D6", app.ActSupplement, "") // [13/5 10:00: the pause does not count]
+	d.at(vn(2026, 5, 11, 9, 0)).act("D6", app.ActSupplement, "") // [14/5 09:00: the period restarts in full]
 	d.at(vn(2026, 5, 12, 9, 0)).receive("D12", h24, "")
 	d.at(vn(2026, 5, 12, 9, 30)).act("D12", app.ActForward, "")
 	d.at(vn(2026, 5, 12, 16, 0)).act("D6", app.ActResolve, "")
@@ -198,10 +207,16 @@ func reportFixture(t *testing.T) *desk {
 	d.at(vn(2026, 5, 15, 10, 30)).act("D10", app.ActForward, "")
 	d.at(vn(2026, 5, 18, 9, 0)).receive("D13", h24, "")
 	d.at(vn(2026, 5, 18, 9, 30)).act("D13", app.ActForward, "")
+	d.at(vn(2026, 5, 18, 10, 0)).receive("D8", h24, "") // [21/5 10:00]
+	d.at(vn(2026, 5, 18, 10, 30)).act("D8", app.ActForward, "")
 	d.at(vn(2026, 5, 19, 9, 0)).act("D13", app.ActStop, "Công dân không đủ điều kiện")
+	// Decree 61/2018 art. 19(9): the apology moves the date once, but a result
+	// after the appointment is late all the same [new date 25/5 17:00].
+	d.at(vn(2026, 5, 20, 8, 0)).apologize("D8", vn(2026, 5, 25, 17, 0), "Cần xác minh thêm tại nơi cư trú")
 	d.at(vn(2026, 5, 20, 9, 0)).receive("D14", h24, "")
 	d.at(vn(2026, 5, 21, 9, 0)).act("D14", app.ActWithdraw, "")
-	d.at(vn(2026, 5, 25, 9, 0)).receive("D15", h24, "") // [28/5 09:00]
+	d.at(vn(2026, 5, 22, 9, 0)).act("D8", app.ActResolve, "") // after 21/5 10:00: late, although before 25/5
+	d.at(vn(2026, 5, 25, 9, 0)).receive("D15", h24, "")       // [28/5 09:00]
 	d.at(vn(2026, 5, 25, 9, 30)).act("D15", app.ActForward, "")
 	d.at(vn(2026, 5, 29, 10, 0)).receive("D11", h24, "") // [3/6 10:00]
 	d.at(vn(2026, 5, 29, 10, 10)).attach("D11", testImage("jpeg"))
@@ -221,6 +236,7 @@ type want struct {
 	asOf           time.Time
 	onTimeRate     float64
 	registerOrder  []string
+	firstNo        int // form 07 is numbered through the year (Circular 01/2018 art. 10(2)(c)): D5 of March is 1
 	procedureCount int
 }
 
@@ -241,37 +257,37 @@ func TestProgressReportFixture(t *testing.T) {
 				InProgress: app.InProgressCounts{WithinDeadline: 4, Total: 4},
 				Paused:     app.PausedCounts{Supplement: 2}},
 			sat: app.SatisfactionCounts{Returned: 1}, asOf: vn(2026, 5, 1, 0, 0), onTimeRate: 1,
-			registerOrder: []string{"D6", "D1", "D7", "D2", "D3", "D18", "D4"}, procedureCount: 1}},
+			registerOrder: []string{"D6", "D1", "D7", "D2", "D3", "D18", "D4"}, firstNo: 2, procedureCount: 1}},
 		{"May: every kind of outcome", "2026-05-01", "2026-05-31", want{
 			counts: app.ProgressCounts{
-				Received:   app.ReceivedCounts{CarriedOver: 6, New: 8, ByChannel: byChannel(6, 1, 1), Total: 14},
-				Processed:  app.ProcessedCounts{Early: 3, OnTime: 2, Late: 1, Total: 6},
+				Received:   app.ReceivedCounts{CarriedOver: 6, New: 9, ByChannel: byChannel(7, 1, 1), Total: 15},
+				Processed:  app.ProcessedCounts{Early: 3, OnTime: 2, Late: 2, Total: 7}, // D8 apologised, late
 				InProgress: app.InProgressCounts{WithinDeadline: 1, Overdue: 3, Total: 4},
 				Paused:     app.PausedCounts{Supplement: 1, Payment: 1, Stopped: 1},
 				Withdrawn:  1},
 			sat:       app.SatisfactionCounts{VerySatisfied: 1, Satisfied: 1, Dissatisfied: 1, Rated: 3, Returned: 3},
-			digitised: app.DigitisedCounts{Dossiers: 1, Files: 2, Rate: 1.0 / 8}, asOf: vn(2026, 6, 1, 0, 0),
-			onTimeRate:    5.0 / 6,
-			registerOrder: []string{"D9", "D16", "D12", "D10", "D13", "D14", "D15", "D11"}, procedureCount: 2}},
+			digitised: app.DigitisedCounts{Dossiers: 1, Files: 2, Rate: 1.0 / 9}, asOf: vn(2026, 6, 1, 0, 0),
+			onTimeRate:    5.0 / 7,
+			registerOrder: []string{"D9", "D16", "D12", "D10", "D13", "D8", "D14", "D15", "D11"}, firstNo: 9, procedureCount: 2}},
 		{"June, still running: as of now", "2026-06-01", "2026-06-30", want{
 			counts: app.ProgressCounts{
 				Received:   app.ReceivedCounts{CarriedOver: 6, New: 1, ByChannel: byChannel(1, 0, 0), Total: 7},
 				Processed:  app.ProcessedCounts{Late: 1, Total: 1},
 				InProgress: app.InProgressCounts{WithinDeadline: 1, Overdue: 3, Total: 4},
 				Paused:     app.PausedCounts{Supplement: 1, Payment: 1}},
-			asOf: vn(2026, 6, 3, 12, 0), registerOrder: []string{"D17"}, procedureCount: 1}},
+			asOf: vn(2026, 6, 3, 12, 0), registerOrder: []string{"D17"}, firstNo: 18, procedureCount: 1}},
 		{"second quarter so far", "2026-04-01", "2026-06-30", want{
 			counts: app.ProgressCounts{
-				Received:   app.ReceivedCounts{CarriedOver: 1, New: 16, ByChannel: byChannel(14, 1, 1), Total: 17},
-				Processed:  app.ProcessedCounts{Early: 5, OnTime: 2, Late: 2, Total: 9},
+				Received:   app.ReceivedCounts{CarriedOver: 1, New: 17, ByChannel: byChannel(15, 1, 1), Total: 18},
+				Processed:  app.ProcessedCounts{Early: 5, OnTime: 2, Late: 3, Total: 10},
 				InProgress: app.InProgressCounts{WithinDeadline: 1, Overdue: 3, Total: 4},
 				Paused:     app.PausedCounts{Supplement: 1, Payment: 1, Stopped: 1},
 				Withdrawn:  1},
 			sat:       app.SatisfactionCounts{VerySatisfied: 1, Satisfied: 1, Dissatisfied: 1, Rated: 3, Returned: 4},
-			digitised: app.DigitisedCounts{Dossiers: 2, Files: 3, Rate: 2.0 / 16}, asOf: vn(2026, 6, 3, 12, 0),
-			onTimeRate: 7.0 / 9,
-			registerOrder: []string{"D6", "D1", "D7", "D2", "D3", "D18", "D4", "D9", "D16", "D12", "D10", "D13", "D14",
-				"D15", "D11", "D17"}, procedureCount: 2}},
+			digitised: app.DigitisedCounts{Dossiers: 2, Files: 3, Rate: 2.0 / 17}, asOf: vn(2026, 6, 3, 12, 0),
+			onTimeRate: 7.0 / 10,
+			registerOrder: []string{"D6", "D1", "D7", "D2", "D3", "D18", "D4", "D9", "D16", "D12", "D10", "D13", "D8", "D14",
+				"D15", "D11", "D17"}, firstNo: 2, procedureCount: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -314,8 +330,13 @@ func TestProgressReportFixture(t *testing.T) {
 			}
 			var got []string
 			for i, r := range rows {
-				if r.No != i+1 {
-					t.Errorf("row %d numbered %d", i, r.No)
+				if r.No != tt.want.firstNo+i {
+					t.Errorf("row %d numbered %d, want %d", i, r.No, tt.want.firstNo+i)
+				}
+				if nameOf(d, r.Code) == "D8" && (r.Timing != app.TimingLate || !r.DueAt.Equal(vn(2026, 5, 21, 10, 0)) ||
+					!r.RescheduledTo.Equal(vn(2026, 5, 25, 17, 0))) {
+					t.Errorf("apologised D8: timing %q, due %v, rescheduled %v; want late, the appointment 21/5 10:00, 25/5 17:00",
+						r.Timing, r.DueAt, r.RescheduledTo)
 				}
 				got = append(got, nameOf(d, r.Code))
 			}

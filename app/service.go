@@ -185,9 +185,9 @@ func (s *Service) Bootstrap(ctx context.Context, commune, agency, adminPassword 
 		return Errorf(EInvalid, "commune", "Mã đơn vị hành chính cấp xã phải gồm 5 chữ số (ví dụ 14701).",
 			"the commune code must be 5 digits (e.g. 14701)")
 	}
-	if agency != "" && !agencyPattern.MatchString(agency) {
-		return Errorf(EInvalid, "agency", "Mã định danh điện tử của cơ quan không hợp lệ (ví dụ 000.00.31.H42).",
-			"the agency electronic ID code is not valid (e.g. 000.00.31.H42)")
+	if agency != "" && !ValidAgencyCode(agency) {
+		return Errorf(EInvalid, "agency", "Mã định danh điện tử của cơ quan không hợp lệ (ví dụ 000.00.31.H42 hoặc H15.50.05.12).",
+			"the agency electronic ID code is not valid (e.g. 000.00.31.H42 or H15.50.05.12)")
 	}
 	if len(adminPassword) < 8 {
 		return Errorf(EInvalid, "admin_password", "Cần đặt mật khẩu quản trị (XASO_ADMIN_PASSWORD) tối thiểu 8 ký tự.",

@@ -104,6 +104,9 @@ func (f *fixture) act(p app.Principal, d app.Dossier, a app.Action) (app.Dossier
 		nd := f.Now().Add(7 * 24 * time.Hour)
 		in.NewDueAt = &nd
 	}
+	if a == app.ActHandOver {
+		in.Assignee = "u.leader"
+	}
 	return f.svc.Act(context.Background(), p, d.Code, in)
 }
 
@@ -130,17 +133,19 @@ var actor = map[app.Action]app.Role{
 // tables in lifecycle.go.
 func TestTransitionsByRole(t *testing.T) {
 	allowed := map[app.Status][]app.Action{
-		app.StatusReceived:            {"forward", "withdraw", "apologize"},
-		app.StatusProcessing:          {"request_supplement", "request_payment", "stop", "resolve", "withdraw", "apologize"},
+		app.StatusReceived: {"forward", "withdraw", "apologize"},
+		app.StatusProcessing: {"request_supplement", "request_payment", "stop", "resolve", "withdraw", "apologize",
+			"refuse", "hand_over"}, // refusal after appraisal (Decree 61/2018 art. 19(8)); hand-over to the leader
 		app.StatusSupplementRequested: {"supplement", "withdraw", "apologize"},
 		app.StatusPaymentRequested:    {"paid", "withdraw", "apologize"},
 		app.StatusResultReady:         {"return", "withdraw"},
 	}
 	after := map[app.Action]app.Status{"forward": "processing", "withdraw": "withdrawn", "request_supplement": "supplement_requested",
 		"request_payment": "payment_requested", "stop": "stopped", "resolve": "result_ready", "supplement": "processing",
-		"paid": "processing", "return": "returned", "receive": "received", "refuse": "refused"}
+		"paid": "processing", "return": "returned", "receive": "received", "refuse": "refused", "hand_over": "processing"}
 	roles := map[app.Action][]app.Role{
-		"receive": {"receiver"}, "refuse": {"receiver"}, "forward": {"receiver"}, "request_supplement": {"specialist", "leader"},
+		"receive": {"receiver"}, "refuse": {"receiver", "specialist", "leader"}, "forward": {"receiver"},
+		"hand_over": {"specialist", "leader"}, "request_supplement": {"specialist", "leader"},
 		"supplement": {"receiver"}, "request_payment": {"specialist"}, "paid": {"receiver", "specialist"}, "stop": {"leader"},
 		"resolve": {"specialist", "leader"}, "return": {"receiver"}, "withdraw": {"receiver", "leader"}, "apologize": {"leader"},
 	}

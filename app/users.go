@@ -13,7 +13,6 @@ import (
 
 var (
 	communePattern  = regexp.MustCompile(`^[0-9]{5}$`)
-	agencyPattern   = regexp.MustCompile(`^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$`)
 	usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{2,31}$`)
 )
 

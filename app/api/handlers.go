@@ -103,13 +103,14 @@ type procedureView struct {
 	app.Procedure
 	Days  float64 `json:"days"`
 	Hours int     `json:"hours"`
+	FeeVi string  `json:"fee_vi"` // the fee as the desk shows it (free by law, national, the province's)
 }
 
 func (h *Handler) procedures(w http.ResponseWriter, r *http.Request, p app.Principal) {
 	cat := h.cfg.Service.Catalog()
 	items := make([]procedureView, 0, len(cat.Procedures))
 	for _, pr := range cat.Procedures {
-		v := procedureView{Procedure: pr, Hours: pr.Rule.Hours, Days: float64(pr.Rule.Hours) / 8}
+		v := procedureView{Procedure: pr, Hours: pr.Rule.Hours, Days: float64(pr.Rule.Hours) / 8, FeeVi: pr.FeeVi()}
 		switch pr.Rule.Kind {
 		case calendar.SameDay:
 			v.Hours, v.Days = 0, 0

@@ -22,6 +22,7 @@ type Calendar struct {
 	spans     []span
 	cutoff    time.Duration
 	overrides map[int][]dayOverride // by Gregorian year
+	official  map[int][]dayOverride // the built-in official calendars, under overrides
 
 	mu    sync.Mutex
 	years map[int]*yearDays // computed holidays, by Gregorian year
@@ -31,17 +32,23 @@ type Calendar struct {
 // times of day, each span starting before it ends, in order and without
 // overlapping; the same-day cut-off must be no later than closing time;
 // override dates must be real dates (YYYY-MM-DD), at most one per day. The
-// error is an *Error naming the field at fault.
+// error is an *Error naming the field at fault. The official calendars built
+// into the binary (OfficialYears) lie under the overrides.
 func New(cfg Config) (*Calendar, error) {
 	ch, err := check(cfg)
 	if err != nil {
 		return nil, err
+	}
+	official, err := officialOverrides()
+	if err != nil {
+		return nil, err // a bug in the built-in data; its test catches it
 	}
 	return &Calendar{
 		cfg:       ch.cfg,
 		spans:     ch.spans,
 		cutoff:    ch.cutoff,
 		overrides: ch.overrides,
+		official:  official,
 		years:     map[int]*yearDays{},
 	}, nil
 }

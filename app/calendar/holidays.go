@@ -80,14 +80,14 @@ func (c *Calendar) year(y int) *yearDays {
 
 // computeYear applies, in order: the rules; compensation of holidays on a
 // weekend, each by the next Monday-to-Friday day that is neither a holiday
-// nor an earlier compensation day; then the overrides, which win over
-// everything. Compensation looks at the rules only: the province usually
+// nor an earlier compensation day; then the built-in official calendar of
+// the year and the overrides (which win over it), over everything. Compensation looks at the rules only: the province usually
 // pushes the government's whole list of days off, compensation days
 // included, and a day pushed off must not push the compensation further.
 // A computed compensation day the government did not grant is removed by an
 // override that makes it a working day.
 func (c *Calendar) computeYear(y int) *yearDays {
-	overrides := c.overrides[y]
+	overrides := mergeOverrides(c.official[y], c.overrides[y])
 	rules := ruleHolidays(y)
 	sort.Slice(rules, func(i, j int) bool { return rules[i].day < rules[j].day })
 	byDay := map[int]Holiday{}

@@ -37,11 +37,26 @@ func checkHolidays(t *testing.T, got []Holiday, want []holidayWant) {
 	}
 }
 
+// rulesOnly is the default calendar without the built-in official years:
+// the rules of Labour Code 2019 art. 112 alone.
+func rulesOnly(t *testing.T, cfg Config) *Calendar {
+	t.Helper()
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.official = nil
+	return c
+}
+
 func TestHolidays2026(t *testing.T) {
-	// 2026: Tết Mon 16 – Fri 20 Feb; Hùng Kings day on Sunday 26 April is
-	// compensated on Monday 27; 1–2 September are Tuesday and Wednesday.
+	// 2026 out of the box (Ministry of Home Affairs' notices, domain/README):
+	// Friday 2 January off (worked back on Saturday 10 January); Tết Mon 16 –
+	// Fri 20 Feb; Hùng Kings day on Sunday 26 April is compensated on Monday
+	// 27; the National Day break 29 August – 2 September.
 	checkHolidays(t, Default().Holidays(2026), []holidayWant{
 		{ymd{2026, 1, 1}, false, "Tết Dương lịch"},
+		{ymd{2026, 1, 2}, false, "hoán đổi với thứ Bảy 10/01"},
 		{ymd{2026, 2, 16}, false, "Tết Nguyên đán"},
 		{ymd{2026, 2, 17}, false, "mùng 1"},
 		{ymd{2026, 2, 18}, false, "mùng 2"},
@@ -51,9 +66,13 @@ func TestHolidays2026(t *testing.T) {
 		{ymd{2026, 4, 27}, true, "Nghỉ bù Giỗ Tổ Hùng Vương"},
 		{ymd{2026, 4, 30}, false, "Chiến thắng"},
 		{ymd{2026, 5, 1}, false, "lao động"},
+		{ymd{2026, 8, 31}, false, "Quốc khánh"},
 		{ymd{2026, 9, 1}, false, "Quốc khánh"},
 		{ymd{2026, 9, 2}, false, "Quốc khánh"},
 	})
+	if !Default().IsWorkingDay(at(2026, 1, 10, 9, 0)) {
+		t.Error("Saturday 10 January 2026 is a working day (swapped with Friday 2 January)")
+	}
 }
 
 func TestCompensation(t *testing.T) {
@@ -81,7 +100,7 @@ func TestCompensation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []ymd
-			for _, h := range Default().Holidays(tc.year) {
+			for _, h := range rulesOnly(t, DefaultConfig()).Holidays(tc.year) {
 				if h.Compensation {
 					y, m, d := h.Date.Date()
 					got = append(got, ymd{y, int(m), d})
@@ -144,10 +163,7 @@ func TestOverrides(t *testing.T) {
 		{Date: "2026-06-15", Off: true},                                           // no name
 		{Date: "2027-01-01", Off: false},                                          // even a rule holiday
 	}
-	c, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := rulesOnly(t, cfg)
 	checkHolidays(t, c.Holidays(2026), []holidayWant{
 		{ymd{2026, 1, 1}, false, "Tết Dương lịch"},
 		{ymd{2026, 2, 13}, false, "Nghỉ Tết (hoán đổi)"},

@@ -15,11 +15,17 @@ var actionVi = map[app.Action]string{
 	app.ActSupplement: "Nhận hồ sơ bổ sung", app.ActRequestPayment: "Yêu cầu thực hiện nghĩa vụ tài chính",
 	app.ActPaid: "Đã thực hiện nghĩa vụ tài chính", app.ActStop: "Dừng giải quyết", app.ActResolve: "Hoàn thành giải quyết",
 	app.ActReturn: "Trả kết quả", app.ActWithdraw: "Công dân rút hồ sơ", app.ActApologize: "Xin lỗi, hẹn lại ngày trả",
+	app.ActExtend: "Kéo dài thời hạn theo quy định", app.ActHandOver: "Chuyển người xử lý (trình ký, phối hợp)",
 }
 
 // handOver says who hands the dossier to whom at a step: the official who
-// acted, the citizen, or the processing side.
-func handOver(e app.Event, citizen, actor string) (from, to string) {
+// acted, the citizen, or the processing side; holder is the official the
+// step handed it to (forward, hand_over), "" if none was named.
+func handOver(e app.Event, citizen, actor, holder string) (from, to string) {
+	switch {
+	case (e.Action == app.ActForward || e.Action == app.ActHandOver) && holder != "":
+		return actor, holder
+	}
 	switch e.Action {
 	case app.ActSubmit:
 		return citizen, "Hệ thống dịch vụ công"
@@ -53,7 +59,11 @@ func controlSlip(in Input) (*doc, error) {
 		if !e.DueAt.IsZero() && (e.Action == app.ActReceive || e.Action == app.ActSubmit) {
 			due = e.DueAt
 		}
-		from, to := handOver(e, citizen, in.official(e.By))
+		holder := ""
+		if e.Holder != "" {
+			holder = in.official(e.Holder)
+		}
+		from, to := handOver(e, citizen, in.official(e.By), holder)
 		name := actionVi[e.Action]
 		if name == "" {
 			name = string(e.Action)

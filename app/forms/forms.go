@@ -14,7 +14,7 @@ const (
 	Receipt       = "01" // Giấy tiếp nhận hồ sơ và hẹn trả kết quả
 	Supplement    = "02" // Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ
 	Refusal       = "03" // Phiếu từ chối tiếp nhận giải quyết hồ sơ
-	Apology       = "04" // Văn bản xin lỗi và đề nghị gia hạn
+	Apology       = "04" // Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết
 	StopNotice    = "05" // Thông báo dừng giải quyết hồ sơ
 	ControlSlip   = "06" // Phiếu kiểm soát quá trình giải quyết hồ sơ
 	RegisterEntry = "07" // Sổ theo dõi hồ sơ (the dossier's line)
@@ -25,7 +25,7 @@ var Titles = map[string]string{
 	Receipt:       "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
 	Supplement:    "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
 	Refusal:       "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-	Apology:       "Văn bản xin lỗi và đề nghị gia hạn",
+	Apology:       "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
 	StopNotice:    "Thông báo dừng giải quyết hồ sơ",
 	ControlSlip:   "Phiếu kiểm soát quá trình giải quyết hồ sơ",
 	RegisterEntry: "Sổ theo dõi hồ sơ",
@@ -117,6 +117,17 @@ func Statutory(r app.DeadlineRule) string {
 		return fmt.Sprintf("%d,5 ngày làm việc", r.Hours/8)
 	}
 	return fmt.Sprintf("%d giờ làm việc", r.Hours)
+}
+
+// WorkingDays writes working hours as days: "3 ngày làm việc", "0,5 ngày làm việc".
+func WorkingDays(hours int) string {
+	if hours%8 == 0 {
+		return fmt.Sprintf("%d ngày làm việc", hours/8)
+	}
+	if hours%4 == 0 {
+		return fmt.Sprintf("%d,5 ngày làm việc", hours/8)
+	}
+	return fmt.Sprintf("%d giờ làm việc", hours)
 }
 
 // ChannelVi names a channel.

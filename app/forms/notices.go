@@ -52,12 +52,19 @@ func notice(n string, in Input) (*doc, error) {
 	case Refusal:
 		d.para("", office+" tiếp nhận hồ sơ đề nghị giải quyết thủ tục "+dos.Procedure.Name+" của ông/bà "+a.FullName+
 			", số định danh cá nhân "+a.IDNumber+".")
-		d.para("", "Sau khi nghiên cứu, đối chiếu với các quy định hiện hành, "+office+
-			" từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:")
+		signs := "NGƯỜI TIẾP NHẬN HỒ SƠ"
+		if ev.From == app.StatusProcessing { // refused after appraisal (Decree 61/2018 art. 19(8))
+			d.para("", "Sau khi thẩm định, đối chiếu với các quy định hiện hành, "+parent+
+				" từ chối giải quyết hồ sơ này với lý do cụ thể như sau:")
+			signs = "NGƯỜI THẨM ĐỊNH HỒ SƠ"
+		} else {
+			d.para("", "Sau khi nghiên cứu, đối chiếu với các quy định hiện hành, "+office+
+				" từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:")
+		}
 		d.para("B", reason)
 		d.Ln(1)
 		d.para("", "Xin thông báo để ông/bà được biết và thực hiện.")
-		d.signatures(signer{"NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", in.official(ev.By)})
+		d.signatures(signer{signs, "(Ký và ghi rõ họ tên)", in.official(ev.By)})
 	case Apology:
 		d.dear(a.FullName)
 		d.para("", LongDateCap(dos.ReceivedAt)+", "+office+" tiếp nhận giải quyết hồ sơ của ông/bà, mã hồ sơ "+

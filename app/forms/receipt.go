@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
 
 	"xaso/app"
+	"xaso/app/calendar"
 )
 
 // ReceiptQR is what the receipt's QR code says: the lookup link, which
@@ -56,7 +58,7 @@ func receipt(in Input) (*doc, error) {
 	d.para("B", "1. Thành phần hồ sơ nộp gồm:")
 	rows := make([][]string, 0, len(dos.Documents))
 	for i, doc := range dos.Documents {
-		rows = append(rows, []string{fmt.Sprint(i + 1), doc.Name, "", fmt.Sprintf("%02d", doc.Copies)})
+		rows = append(rows, []string{fmt.Sprint(i + 1), doc.Name, app.DocFormVi(doc.Form), fmt.Sprintf("%02d", doc.Copies)})
 	}
 	if len(rows) == 0 {
 		rows = append(rows, []string{"", "(không có giấy tờ kèm theo)", "", ""})
@@ -65,9 +67,22 @@ func receipt(in Input) (*doc, error) {
 		{"Số lượng", 18, "C"}}), rows, 10)
 	d.Ln(1)
 	d.field("2. Số lượng hồ sơ:", "01 (bộ)")
-	d.field("3. Thời gian giải quyết hồ sơ theo quy định là:", Statutory(dos.Procedure.Rule))
+	statutory := Statutory(dos.Procedure.Rule)
+	switch {
+	case dos.ExtensionHours > 0 && dos.Procedure.Rule.Kind == calendar.SameDay:
+		statutory += "; kéo dài đến " + WorkingDays(dos.ExtensionHours) + " theo quy định"
+	case dos.ExtensionHours > 0:
+		statutory += "; kéo dài thêm " + WorkingDays(dos.ExtensionHours) + " theo quy định"
+	}
+	d.field("3. Thời gian giải quyết hồ sơ theo quy định là:", statutory)
 	d.field("4. Thời gian nhận hồ sơ:", ClockDate(dos.ReceivedAt))
-	d.field("5. Thời gian trả kết quả giải quyết hồ sơ:", ClockDate(dos.DueAt))
+	// The appointment given at receipt stays on the receipt however often it
+	// is reprinted: an apology's new date is on form 04, not here (Decree
+	// 61/2018 art. 19(9)). A date the law sets anew is added below it.
+	d.field("5. Thời gian trả kết quả giải quyết hồ sơ:", ClockDate(dos.FirstAppointment()))
+	if why, at, ok := newAppointment(dos); ok {
+		d.field("   "+why+":", ClockDate(at))
+	}
 	d.field("6. Đăng ký nhận kết quả tại:", u.Office())
 	d.field("7. Hình thức nộp hồ sơ:", ChannelVi(dos.Channel))
 	if err := d.lookupBlock(u, dos.Code); err != nil {
@@ -106,6 +121,28 @@ func (d *doc) lookupBlock(u Unit, code string) error {
 	d.SetCellMargin(1)
 	d.SetXY(d.left, max(d.GetY(), y+size)+1)
 	return nil
+}
+
+// newAppointment is the appointment the law set after receipt (the period
+// restarted after a supplement, a statutory extension), with why; ok is
+// false when the receipt's appointment still holds.
+func newAppointment(dos app.Dossier) (why string, at time.Time, ok bool) {
+	first, cur := dos.FirstAppointment(), dos.Appointment()
+	if cur.Equal(first) {
+		return "", time.Time{}, false
+	}
+	why = "Hẹn trả mới theo quy định"
+	for _, e := range dos.History {
+		if e.DueAt.Equal(cur) {
+			switch e.Action {
+			case app.ActSupplement:
+				why = "Hẹn trả mới (tính lại từ khi nhận đủ hồ sơ bổ sung)"
+			case app.ActExtend:
+				why = "Hẹn trả mới (kéo dài thời hạn theo quy định)"
+			}
+		}
+	}
+	return why, cur, true
 }
 
 func orDots(s string) string {

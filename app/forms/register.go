@@ -29,6 +29,9 @@ func RegisterCells(u Unit, r app.RegisterRow) []string {
 	if t := r.Timing.Vi(); t != "" {
 		note += "; " + strings.ToLower(t)
 	}
+	if !r.RescheduledTo.IsZero() {
+		note += "; hẹn lại " + ShortDate(r.RescheduledTo) + " " + r.RescheduledTo.In(app.VN()).Format("15:04") + " (văn bản xin lỗi)"
+	}
 	if r.Channel == app.ChannelOnline {
 		note += "; nộp trực tuyến"
 	} else if r.Channel == app.ChannelPost {

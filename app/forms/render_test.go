@@ -33,7 +33,8 @@ func TestFormsText(t *testing.T) {
 			"Yên Mô, ngày 29 tháng 4 năm 2026", "Nguyễn Thị Hồng Nhung", "037190001234", "Thôn Tiên Dương, xã Yên Mô, tỉnh Ninh Bình",
 			"0912345678", "nhung@example.vn", "Xác nhận tình trạng hôn nhân (mã thủ tục 1.004873)",
 			"Tờ khai cấp giấy xác nhận tình trạng hôn nhân", "Bản sao giấy tờ chứng minh nơi cư trú", "3 ngày làm việc",
-			"09 giờ 00 phút, ngày 29/04/2026", "16 giờ 00 phút, ngày 12/05/2026", "Đăng ký nhận kết quả tại:",
+			"09 giờ 00 phút, ngày 29/04/2026", "09 giờ 00 phút, ngày 06/05/2026",
+			"Hẹn trả mới (tính lại từ khi nhận đủ hồ sơ bổ sung):", "14 giờ 00 phút, ngày 07/05/2026", "Đăng ký nhận kết quả tại:",
 			"Trực tiếp", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Đỗ Thị Lan", "quét mã QR", "dichvucong.gov.vn"}},
 		{Supplement, []string{"PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Yên Mô, ngày 04 tháng 5 năm 2026",
 			"Bổ sung bản sao trích lục khai tử của người chồng trước", "NGƯỜI HƯỚNG DẪN", "Trịnh Văn Hùng",
@@ -47,7 +48,8 @@ func TestFormsText(t *testing.T) {
 			"Yêu cầu bổ sung hồ sơ", "Nhận hồ sơ bổ sung", "Xin lỗi, hẹn lại ngày trả", "Dừng giải quyết",
 			"Giao: Công dân: Nguyễn Thị Hồng Nhung", "Nhận: Đỗ Thị Lan", "Bộ phận chuyên môn", "Trước hạn", "(hạn mới: 12/05/2026 16:00)"}},
 		{RegisterEntry, []string{"SỔ THEO DÕI HỒ SƠ", "Trích sổ theo dõi hồ sơ", "Xác nhận tình trạng hôn nhân",
-			"Nguyễn Thị Hồng Nhung", "Dừng xử lý", "Ủy ban nhân dân xã Yên Mô", "29/04/2026 09:00", "12/05/2026 16:00"}},
+			"Nguyễn Thị Hồng Nhung", "Dừng xử lý", "Ủy ban nhân dân xã Yên Mô", "29/04/2026 09:00", "07/05/2026",
+			"hẹn lại 12/05/2026 16:00 (văn bản xin lỗi)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.form, func(t *testing.T) {
@@ -63,6 +65,51 @@ func TestFormsText(t *testing.T) {
 
 // TestReceiptPNG renders page 1 of the receipt, A4 and A5, to PNG with
 // pdftoppm and keeps them as test artifacts for a person to look at.
+// Decree 61/2018 art. 19(9): an apology (form 04) moves the date once, but
+// the receipt (form 01) reprinted afterwards still shows the appointment the
+// citizen was given; the new date is on the apology letter only. A date the
+// law sets anew (a statutory extension) is printed below the first.
+func TestReceiptReprintedAfterApology(t *testing.T) {
+	tests := []struct {
+		name      string
+		steps     func(f *folded)
+		want, not []string
+	}{
+		{"apology only", func(f *folded) {
+			f.act(t, "lan", vn(2026, 4, 29, 10, 0), "forward", "", noDue)
+			f.act(t, "thuy", vn(2026, 5, 5, 9, 0), "apologize", "Cần xác minh", vn(2026, 5, 12, 16, 0))
+		}, []string{"5. Thời gian trả kết quả giải quyết hồ sơ:", "09 giờ 00 phút, ngày 06/05/2026"},
+			[]string{"12/05/2026", "Hẹn trả mới"}},
+		{"no apology", func(f *folded) {}, []string{"09 giờ 00 phút, ngày 06/05/2026"}, []string{"Hẹn trả mới"}},
+		// A statutory extension (Decree 123/2015 art. 22: marital status, up to
+		// 20 more days to verify) is printed with its new appointment.
+		{"statutory extension", func(f *folded) {
+			f.act(t, "lan", vn(2026, 4, 29, 10, 0), "forward", "", noDue)
+			f.apply(t, app.KindDossierAct, "hung", vn(2026, 5, 4, 9, 0), &app.ActBody{DossierID: "dossier-0001",
+				Action: app.ActExtend, Note: "Kéo dài thời hạn 10 ngày làm việc theo quy định: cần xác minh",
+				DueAt: vn(2026, 5, 20, 9, 0), ExtensionHours: 80})
+		}, []string{"3 ngày làm việc; kéo dài thêm 10 ngày làm việc theo quy định", "09 giờ 00 phút, ngày 06/05/2026",
+			"Hẹn trả mới (kéo dài thời hạn theo quy định):", "09 giờ 00 phút, ngày 20/05/2026"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := sampleDossier(t)
+			tt.steps(f)
+			text := pdfText(t, render(t, Receipt, Input{Dossier: f.d, Unit: unit(), Name: names, Printed: vn(2026, 5, 11, 10, 0)}))
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("%q missing from the reprinted receipt:\n%s", w, text)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(text, w) {
+					t.Errorf("%q on the reprinted receipt:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
 func TestReceiptPNG(t *testing.T) {
 	bin := tool(t, "pdftoppm")
 	f := sampleDossier(t)

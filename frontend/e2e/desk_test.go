@@ -17,8 +17,10 @@ import (
 )
 
 // A chip ID card's QR as a USB scanner types it (Vietnamese letters included),
-// ending with Enter. The ID encodes a woman born in 1990 in province 037.
-const scannedQR = "037190001234|164512345|Nguyễn Thị Hoà|05031990|Nữ|Thôn Yên Hòa, xã Yên Mô, Ninh Bình|15082021\r"
+// ending with Enter. The ID encodes a woman born in 1990 in province 037. It
+// is the 11-field form of cards issued since mid-2024 (the last four fields
+// empty), which most cards in circulation carry (issue 12, point 1).
+const scannedQR = "037190001234|164512345|Nguyễn Thị Hoà|05031990|Nữ|Thôn Yên Hòa, xã Yên Mô, Ninh Bình|15082024||||\r"
 
 var codeShape = regexp.MustCompile(`^000\.00\.31\.H42-\d{6}-\d{4}$`)
 
@@ -113,6 +115,12 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	}
 	p.shot("02-desk-qr-filled")
 
+	// The first paper is an original: form 01's column "bản chính, bản sao"
+	// comes from the desk form (issue 12, point 7).
+	p.waitFor(`#doc-form-0 option[value="original"]`, "the original/copy choice of the first paper")
+	eval[bool](p, `(() => { const s = document.querySelector('#doc-form-0'); s.value = 'original';
+		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+
 	// Enter submits; the receipt shows the code and the due date.
 	time.Sleep(700 * time.Millisecond) // past the guard against the scanner's Enter
 	p.key("\r")
@@ -200,11 +208,15 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 			FullName string `json:"full_name"`
 			IDNumber string `json:"id_number"`
 		} `json:"applicant"`
+		Documents []struct {
+			Form string `json:"form"`
+		} `json:"documents"`
 	}
 	if code, err := world.api("GET", "/dossiers/"+code, tok, nil, &d); err != nil || code != http.StatusOK {
 		t.Fatalf("GET dossier: %d %v", code, err)
 	}
-	if d.Status != "returned" || d.Applicant.FullName != "Nguyễn Thị Hoà" || d.Applicant.IDNumber != "037190001234" {
+	if d.Status != "returned" || d.Applicant.FullName != "Nguyễn Thị Hoà" || d.Applicant.IDNumber != "037190001234" ||
+		len(d.Documents) == 0 || d.Documents[0].Form != "original" {
 		t.Fatalf("server has %+v", d)
 	}
 

@@ -17,7 +17,7 @@ describe('dictionaries', () => {
   });
   it('name every national status and every action of the API', () => {
     const statuses = ['submitted', 'received', 'refused', 'processing', 'supplement_requested', 'payment_requested', 'withdrawn', 'stopped', 'result_ready', 'returned'];
-    const actions = ['receive', 'refuse', 'forward', 'request_supplement', 'supplement', 'request_payment', 'paid', 'stop', 'resolve', 'return', 'withdraw', 'apologize'];
+    const actions = ['receive', 'refuse', 'forward', 'request_supplement', 'supplement', 'request_payment', 'paid', 'stop', 'resolve', 'return', 'withdraw', 'apologize', 'extend', 'hand_over'];
     for (const s of statuses) expect(has('status.' + s), s).toBe(true);
     for (const a of actions) expect(has('action.' + a), a).toBe(true);
   });

@@ -44,4 +44,9 @@ describe('qrComplete', () => {
     expect(qrComplete('037190001234|164512345|Nguyễn Thị Hoà|05031990|Nữ|Thôn')).toBe(false);
     expect(qrComplete('037190001234|164512345|Nguyễn')).toBe(false);
   });
+  it('takes the 11-field form of cards issued since 2024', () => {
+    expect(qrComplete(full + '||||')).toBe(true);
+    expect(looksLikeQr(full + '||||\r')).toBe(true);
+    expect(idPart(full + '||||')).toBe('037190001234');
+  });
 });

@@ -1,5 +1,7 @@
 // The QR code on a Vietnamese chip ID card (CCCD) reads
-//   ID|old 9-digit ID|full name|DDMMYYYY birth|sex|address|DDMMYYYY issue date
+//   ID|old ID|full name|DDMMYYYY birth|sex|address|DDMMYYYY issue date
+// and, on cards issued since mid-2024, four empty fields more (11 in all, ending
+// in `||||`); the old ID may be empty, 9 or 12 digits.
 // A USB QR scanner "types" it into whatever field has focus, usually ending
 // with Enter. The desk watches its ID field for the start of that shape and
 // hands the whole string to the one parser, the server's (POST /idcard/parse,

@@ -29,6 +29,8 @@ export interface Health {
 export interface DocumentItem {
   name: string;
   copies: number;
+  /** original | copy | certified_copy (form 01's column) */
+  form?: string;
 }
 
 export interface Procedure {
@@ -42,6 +44,13 @@ export interface Procedure {
   fee_note?: string;
   documents?: DocumentItem[];
   field?: string;
+  /** who sets the fee: free (by law) | national | province (issue 12) */
+  fee_basis?: string;
+  fee_online_vnd?: number;
+  /** the fee as the desk shows it, in Vietnamese */
+  fee_vi?: string;
+  /** the statutory extension the law allows (verification), if any */
+  extension?: { max_hours: number; when: string; by_agreement?: boolean; source: string };
 }
 
 export interface StatusInfo {
@@ -67,6 +76,13 @@ export interface HistoryEntry {
   at: string;
   by?: string;
   note?: string;
+  /** the due date this step set (receipt, supplement restart, extension, apology) */
+  due_at?: string;
+  /** a step taken outside the law's time, e.g. supplement_request_late */
+  warning?: string;
+  /** forward, hand_over: to whom */
+  holder?: string;
+  extension_hours?: number;
 }
 
 export interface Conflict {
@@ -99,6 +115,8 @@ export interface Dossier {
   returned_at?: string;
   overdue?: boolean;
   apologized?: boolean;
+  /** the statutory extension chosen, in working hours */
+  extension_hours?: number;
   replicated?: boolean;
   received_by?: string;
   assignee?: string;
@@ -150,6 +168,7 @@ export interface NewDossier {
   documents: DocumentItem[];
   note?: string;
   received_at?: string;
+  extension?: ExtensionChoice;
 }
 
 export interface ActionRequest {
@@ -159,6 +178,8 @@ export interface ActionRequest {
   new_due_at?: string;
   /** forward: the specialist who takes the dossier */
   assignee?: string;
+  /** extend: the statutory extension chosen */
+  extension?: ExtensionChoice;
 }
 
 export interface Timings {
@@ -191,6 +212,15 @@ export interface ChecklistItem {
   name: string;
   copies: number;
   checked: boolean;
+  /** original | copy | certified_copy */
+  form?: string;
+}
+
+/** A statutory extension chosen at the desk or when verification starts. */
+export interface ExtensionChoice {
+  hours: number;
+  reason: string;
+  agreement?: boolean;
 }
 
 /** GET /cluster: this PC's view of the commune's LAN cluster. */

@@ -107,7 +107,7 @@ export const vi = {
   'form.01': 'Giấy tiếp nhận và hẹn trả kết quả',
   'form.02': 'Phiếu yêu cầu bổ sung hồ sơ',
   'form.03': 'Phiếu từ chối tiếp nhận',
-  'form.04': 'Văn bản xin lỗi và hẹn lại',
+  'form.04': 'Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết',
   'form.05': 'Thông báo dừng giải quyết',
   'form.06': 'Phiếu kiểm soát quá trình',
 
@@ -286,6 +286,27 @@ export const vi = {
   'common.loading': 'Đang tải…',
   'common.close': 'Đóng',
   'common.cancel': 'Hủy',
+
+  // law: issue 12 (documents' form, statutory extensions, fees, hand-overs, history)
+  'action.extend': 'Kéo dài thời hạn theo quy định',
+  'action.hand_over': 'Chuyển người xử lý',
+  'doc.form': 'Hình thức',
+  'doc.form.original': 'Bản chính',
+  'doc.form.copy': 'Bản sao',
+  'doc.form.certified_copy': 'Bản sao chứng thực',
+  'desk.fee.free': 'Miễn lệ phí',
+  'desk.fee.province': 'Lệ phí theo mức của tỉnh (chưa cập nhật)',
+  'desk.fee.province_set': 'Lệ phí {fee} theo nghị quyết của tỉnh',
+  'desk.fee.online': 'nộp trực tuyến {fee}',
+  'desk.extension': 'Kéo dài thời hạn theo quy định ({when}, tối đa {days} ngày làm việc)',
+  'desk.extension.days': 'Số ngày làm việc kéo dài',
+  'desk.extension.reason': 'Lý do kéo dài',
+  'desk.extension.agreement': 'Có thỏa thuận bằng văn bản với người yêu cầu',
+  'dossier.hand_over_to': 'Chuyển cho (trình ký, phối hợp)',
+  'dossier.extension': 'Kéo dài theo quy định',
+  'history.due': 'hẹn trả {due}',
+  'history.to': 'chuyển cho {who}',
+  'warning.supplement_request_late': 'Yêu cầu bổ sung sau 3 ngày làm việc kể từ khi tiếp nhận (quá thời hạn theo quy định)',
 } as const;
 
 export type Key = keyof typeof vi;
