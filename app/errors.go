@@ -20,6 +20,10 @@ const (
 	EInternal         = "internal"               // a bug or an I/O failure; details go to the log
 	EUnavailable      = "unavailable"            // temporarily unable (shutting down, no numbers)
 	EAlreadyApologize = "already_apologized"     // one apology per dossier
+
+	// The store's health (issue 13).
+	EStoreDamaged = "store_damaged" // the data file is damaged: writes refused, `xaso doctor` repairs it
+	EDiskFull     = "disk_full"     // no room left on the disk: nothing was written
 )
 
 // Error is the domain error: a stable code, a Vietnamese message, an English

@@ -27,6 +27,7 @@ type Health struct {
 	Uplink       UplinkState  `json:"uplink"`
 	Time         time.Time    `json:"time"`
 	Clock        *ClockState  `json:"clock,omitempty"` // nil until a peer's clock has been read
+	Store        string       `json:"store"`           // "ok", or a coded problem: "disk_full", "damaged" (DESIGN §8.1)
 }
 
 // ClockState compares this PC’s clock with its peers’ (DESIGN §7: warn when
@@ -144,8 +145,10 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case app.ETooLarge:
 		return http.StatusRequestEntityTooLarge
-	case app.EUnavailable, app.EDataDirLocked:
+	case app.EUnavailable, app.EDataDirLocked, app.EStoreDamaged:
 		return http.StatusServiceUnavailable
+	case app.EDiskFull:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
