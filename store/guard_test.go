@@ -2,15 +2,12 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"xaso/app"
 	"xaso/store/storetest"
@@ -27,45 +24,6 @@ func filled(t *testing.T, dir string) *Store {
 	applyAll(t, s, scenario(t), 7)
 	applyAll(t, s, storetest.Dossiers(400, 3, t0), 100)
 	return s
-}
-
-// bucketRoot is the page number of a bucket's root page and the file's page size.
-func bucketRoot(t *testing.T, db *bolt.DB, name []byte) (int64, int) {
-	t.Helper()
-	var root int64
-	if err := db.View(func(tx *bolt.Tx) error {
-		root = int64(tx.Bucket(name).Root())
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if root == 0 {
-		t.Fatalf("bucket %s is inline: no page of its own to damage", name)
-	}
-	return root, db.Info().PageSize
-}
-
-// damagePage overwrites page pgid of the bbolt file at path as a disk or a
-// bad copy would: a header claiming a branch page of 65,535 elements, then
-// garbage, so that reading it runs far outside the file.
-func damagePage(t *testing.T, path string, pgid int64, pageSize int) {
-	t.Helper()
-	page := make([]byte, pageSize)
-	for i := range page {
-		page[i] = 0xff
-	}
-	binary.LittleEndian.PutUint64(page[0:], uint64(pgid))
-	binary.LittleEndian.PutUint16(page[8:], 0x01) // branch page
-	binary.LittleEndian.PutUint16(page[10:], 0xffff)
-	binary.LittleEndian.PutUint32(page[12:], 0)
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteAt(page, pgid*int64(pageSize)); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func wantCode(t *testing.T, err error, code string) {
@@ -90,8 +48,8 @@ func TestWriterFaultMarksDamaged(t *testing.T) {
 	dir := t.TempDir()
 	s := filled(t, dir)
 	defer s.Close()
-	root, size := bucketRoot(t, s.db, bDossiers)
-	damagePage(t, filepath.Join(dir, "xaso.db"), root, size)
+	root, size := storetest.BucketRoot(t, s.db, string(bDossiers))
+	storetest.DamagePage(t, filepath.Join(dir, "xaso.db"), root, size)
 	if p := s.Problem(); p != "ok" {
 		t.Fatalf("problem before any read: %q", p)
 	}
@@ -133,9 +91,9 @@ func TestOpenDamaged(t *testing.T) {
 	dir := t.TempDir()
 	s := filled(t, dir)
 	node := s.NodeID()
-	root, size := bucketRoot(t, s.db, bIdxName)
+	root, size := storetest.BucketRoot(t, s.db, string(bIdxName))
 	s.Close()
-	damagePage(t, filepath.Join(dir, "xaso.db"), root, size)
+	storetest.DamagePage(t, filepath.Join(dir, "xaso.db"), root, size)
 	s, err := Open(Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -202,14 +160,14 @@ func TestDoctorRebuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, node := hash(t, s), s.NodeID()
-	root, size := bucketRoot(t, s.db, bIdxName)
+	root, size := storetest.BucketRoot(t, s.db, string(bIdxName))
 	s.Close()
 	c, err := Check(dir)
 	if err != nil || !c.OK() {
 		t.Fatalf("check of a good file: %+v %v", c, err)
 	}
 	path := filepath.Join(dir, "xaso.db")
-	damagePage(t, path, root, size)
+	storetest.DamagePage(t, path, root, size)
 	if c, err = Check(dir); err != nil || c.OK() || !c.LogOK || len(c.Problems) == 0 {
 		t.Fatalf("check of a damaged index: %+v %v", c, err)
 	}
@@ -244,10 +202,10 @@ func TestDoctorRebuilds(t *testing.T) {
 func TestDoctorLogDamaged(t *testing.T) {
 	dir := t.TempDir()
 	s := filled(t, dir)
-	root, size := bucketRoot(t, s.db, bCmds)
+	root, size := storetest.BucketRoot(t, s.db, string(bCmds))
 	s.Close()
 	path := filepath.Join(dir, "xaso.db")
-	damagePage(t, path, root, size)
+	storetest.DamagePage(t, path, root, size)
 	c, err := Check(dir)
 	if err != nil || c.LogOK || c.OK() {
 		t.Fatalf("check of a damaged log: %+v %v", c, err)
