@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,6 +89,20 @@ func TestServeDiskFull(t *testing.T) {
 	}
 	if !full {
 		t.Fatal("500 writes on a full disk all succeeded")
+	}
+	// A scan staged on the full disk is refused the same way.
+	scan := append([]byte{0xff, 0xd8, 0xff, 0xe0}, make([]byte, 1<<20)...)
+	req, _ := http.NewRequest("POST", p.url+"/api/v1/dossiers/"+codes[0]+"/attachments", bytes.NewReader(scan))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "image/jpeg")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 507 || !strings.Contains(string(body), `"disk_full"`) {
+		t.Fatalf("attachment on a full disk: %d %s", res.StatusCode, body)
 	}
 	if _, h, err := call(p.url, "", "GET", "/api/v1/health", nil); err != nil || h["store"] != "disk_full" || h["status"] == "ok" {
 		t.Fatalf("health on a full disk: %v %v", h, err)

@@ -71,6 +71,14 @@ func Internal(err error) *Error {
 		English: "internal error, please retry or tell the administrator", Err: err}
 }
 
+// DiskFull is the error of a write refused for want of space (a full disk or
+// quota); nothing was written.
+func DiskFull(cause error) *Error {
+	return &Error{Code: EDiskFull, Err: cause,
+		Message: "Đĩa đầy: không còn chỗ để lưu, chưa ghi được gì. Hãy xoá bớt tệp không cần trên máy này rồi thử lại.",
+		English: "disk full: no room left to save, nothing was written. Free some space on this PC and retry."}
+}
+
 // ErrorCode returns the code of err, or EInternal for errors that are not domain errors.
 func ErrorCode(err error) string {
 	var e *Error

@@ -76,12 +76,6 @@ func damagedError(dir string, cause error) *app.Error {
 			"Tell the administrator: stop xaso and run `xaso doctor --data " + dir + "` to check and rebuild it."}
 }
 
-func diskFullError(cause error) *app.Error {
-	return &app.Error{Code: app.EDiskFull, Err: cause,
-		Message: "Đĩa đầy: không còn chỗ để lưu, chưa ghi được gì. Hãy xoá bớt tệp không cần trên máy này rồi thử lại.",
-		English: "disk full: no room left to save, nothing was written. Free some space on this PC and retry."}
-}
-
 // guard runs fn with faults turned into panics and panics into a damaged
 // store. op names the work for the log.
 func (s *Store) guard(op string, fn func() error) (err error) {
@@ -122,7 +116,7 @@ func (s *Store) noteWrite(err error) error {
 		if !s.cond.diskFull.Swap(true) {
 			s.log.Error("disk full: writes refused until space is freed", "dir", s.dir, "err", err)
 		}
-		return diskFullError(err)
+		return app.DiskFull(err)
 	}
 	return err
 }

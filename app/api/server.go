@@ -168,6 +168,10 @@ type errorDetail struct {
 // fail writes err in the documented shape. Internal causes go to the log only.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := app.AsError(err)
+	var inner *app.Error
+	if e.Code == app.EInternal && errors.As(e.Err, &inner) && inner.Code == app.EDiskFull {
+		e = inner // a full disk met below a wrapped error (an attachment's file) is said as such
+	}
 	status := statusOf(e.Code)
 	if status >= 500 {
 		h.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", e.Code, "err", err)
