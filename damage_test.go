@@ -144,9 +144,10 @@ func TestServeDamagedStore(t *testing.T) {
 				t.Errorf("the message does not say what to do: %q", msg)
 			}
 		}
-		// A read of the damaged page answers (an error), the process lives.
-		if st, _, err := call(p.url, token, "GET", "/api/v1/dossiers/"+codes[0], nil); err != nil || st < 400 {
-			t.Fatalf("read of a damaged dossier: %d %v", st, err)
+		// A read of the damaged page answers with the same code, the process lives.
+		if st, e, err := call(p.url, token, "GET", "/api/v1/dossiers/"+codes[0], nil); err != nil || st != 503 ||
+			e["error"].(map[string]any)["code"] != "store_damaged" {
+			t.Fatalf("read of a damaged dossier: %d %v %v", st, e, err)
 		}
 		if st, _, err := call(p.url, "", "GET", "/api/v1/health", nil); err != nil || st != 200 {
 			t.Fatalf("the process died after the writes: %d %v\n%s", st, err, p.logs)

@@ -169,8 +169,8 @@ type errorDetail struct {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := app.AsError(err)
 	var inner *app.Error
-	if e.Code == app.EInternal && errors.As(e.Err, &inner) && inner.Code == app.EDiskFull {
-		e = inner // a full disk met below a wrapped error (an attachment's file) is said as such
+	if e.Code == app.EInternal && errors.As(e.Err, &inner) && (inner.Code == app.EDiskFull || inner.Code == app.EStoreDamaged) {
+		e = inner // a full disk or a damaged file met below an internal error is said as such
 	}
 	status := statusOf(e.Code)
 	if status >= 500 {
