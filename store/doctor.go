@@ -44,7 +44,9 @@ func Check(dir string) (*Checkup, error) {
 	c := &Checkup{Path: path}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("no data file: %w", err)
+		return nil, &app.Error{Code: app.ENotFound, Field: "data", Err: err,
+			Message: "Không có tệp dữ liệu " + path + ": hãy kiểm tra thư mục dữ liệu (--data).",
+			English: "no data file " + path + ": check the data folder (--data)"}
 	}
 	if fi.Size() == 0 {
 		c.Problems = append(c.Problems, "the file is empty (0 bytes)")

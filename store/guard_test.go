@@ -161,6 +161,9 @@ func TestDoctorRebuilds(t *testing.T) {
 	}
 	want, node := hash(t, s), s.NodeID()
 	root, size := storetest.BucketRoot(t, s.db, string(bIdxName))
+	if _, err := Check(dir); app.ErrorCode(err) != app.EDataDirLocked { // xaso must be stopped first
+		t.Fatalf("check of a file in use: %v", err)
+	}
 	s.Close()
 	c, err := Check(dir)
 	if err != nil || !c.OK() {

@@ -22,15 +22,16 @@ trang của tệp (kiểm tra nhất quán của bbolt). Hãy tắt Xã Số tr�
               tệp mới thay chỗ tệp cũ, tệp hỏng được giữ lại với tên
               xaso.db.damaged-NGÀY-GIỜ (không bao giờ bị xoá).
 
-Nếu nhật ký lệnh cũng hỏng và máy thuộc mạng LAN của xã: đổi tên xaso.db
-(ví dụ xaso.db.hong), khởi động lại Xã Số với mã tham gia; máy nhận lại toàn
-bộ dữ liệu của xã từ các máy khác. Hoặc chép lại tệp từ bản sao lưu.
+Nếu nhật ký lệnh cũng hỏng và máy thuộc mạng LAN của xã: đổi tên xaso.db và
+thư mục raft (ví dụ xaso.db.hong, raft.cu), khởi động lại Xã Số với mã tham
+gia; máy nhận lại toàn bộ dữ liệu của xã từ các máy khác, rồi quản trị viên
+gỡ máy cũ trong hộp "Các máy của xã". Hoặc chép lại tệp từ bản sao lưu.
 
 (English: checks the data file of a stopped node — every stored command and
 bbolt's consistency check; --rebuild folds the command log into a fresh file
 and keeps the damaged one aside. If the log is damaged too, a PC of the LAN
-cluster gets the state back from its peers: move xaso.db aside and start
-again with the join code.)
+cluster gets the state back from its peers: move xaso.db and the raft folder
+aside and start again with the join secret, then remove the old member.)
 
 `
 
@@ -73,7 +74,7 @@ func Run(args []string, stdout io.Writer, defaultDir string, now func() time.Tim
 	}
 	if !c.LogOK {
 		fmt.Fprintln(stdout, "Nhật ký lệnh cũng hỏng: không dựng lại được từ tệp này. Hãy dựng lại từ các máy khác trong mạng LAN "+
-			"của xã (đổi tên xaso.db rồi khởi động lại với mã tham gia) hoặc chép lại từ bản sao lưu.\n"+
+			"của xã (đổi tên xaso.db và thư mục raft rồi khởi động lại với mã tham gia) hoặc chép lại từ bản sao lưu.\n"+
 			"(The command log is damaged too: rebuild from the LAN peers or restore a backup.)")
 		return ErrProblems
 	}
