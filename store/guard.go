@@ -19,7 +19,9 @@ import (
 // (debug.SetPanicOnFault) and the panic into a coded error, and marks the
 // store damaged: from then on it refuses writes (a write on a damaged file
 // can spread the damage, or destroy the command log a rebuild needs) and
-// keeps answering the reads that still work.
+// keeps answering the reads that still work. Any panic inside a transaction
+// counts, a bug's too: writing on after one is the greater risk, and
+// `xaso doctor` tells a sound file from a damaged one.
 
 // condition is what the store knows about its own health.
 type condition struct {
@@ -132,6 +134,13 @@ func (s *Store) keepSession(tokenHash string, sess *app.Session) bool {
 	defer s.cond.mu.Unlock()
 	if s.cond.sessions == nil {
 		s.cond.sessions = map[string]*app.Session{}
+	}
+	if sess != nil {
+		for k, old := range s.cond.sessions { // as PutSession: drop the expired ones
+			if old != nil && old.Expires.Before(sess.Created) {
+				delete(s.cond.sessions, k)
+			}
+		}
 	}
 	s.cond.sessions[tokenHash] = sess
 	return true
