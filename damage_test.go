@@ -165,7 +165,7 @@ func TestServeDamagedStore(t *testing.T) {
 		t.Fatalf("doctor --rebuild: exit %d, want state hash %s\n%s", code, want, out)
 	}
 	noStackTrace(t, "doctor", out)
-	if m, _ := filepath.Glob(path + ".damaged-*"); len(m) != 1 {
+	if m, _ := filepath.Glob(path + ".damaged-????????-??????"); len(m) != 1 {
 		t.Fatalf("the damaged file is not kept aside: %v", m)
 	}
 	if got := stateHash(t, dir); got != want {

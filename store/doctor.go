@@ -28,6 +28,7 @@ type Checkup struct {
 	Problems []string // what is wrong, for the operator (English; the CLI words them)
 	Commands int      // commands in the log that decoded
 	LogOK    bool     // every command of the log reads back: Rebuild can fold them
+	Cleared  string   // a damage noted while running that the check no longer finds (its note is removed)
 }
 
 // OK reports a file with nothing wrong.
@@ -93,6 +94,14 @@ func Check(dir string) (*Checkup, error) {
 		}
 		return nil
 	})
+	if c.OK() {
+		// A damage noted while running that the whole file does not show
+		// (a read error of the disk that went away): the file is sound.
+		c.Cleared = recordedDamage(dir)
+		if err := os.Remove(damageNote(dir)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -170,6 +179,9 @@ func Rebuild(dir string, now time.Time) (*Rebuilt, error) {
 		return nil, err
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(damageNote(dir), out.Aside+".txt"); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
 	return out, syncDir(dir)

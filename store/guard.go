@@ -3,7 +3,10 @@ package store
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -62,7 +65,27 @@ func (s *Store) Damage() string {
 func (s *Store) markDamaged(why string) {
 	if s.cond.damaged.CompareAndSwap(nil, &why) {
 		s.log.Error("data file damaged: writes refused until `xaso doctor` repairs it", "dir", s.dir, "why", why)
+		// Remembered beside the file: a damaged page that the quick check at
+		// start does not read must not pass for sound at the next start.
+		note := "Tệp dữ liệu xaso.db bị hỏng (data file damaged): " + why +
+			"\nTắt Xã Số rồi chạy (stop xaso, then run): xaso doctor --data " + s.dir + "\n"
+		if err := os.WriteFile(damageNote(s.dir), []byte(note), 0o600); err != nil {
+			s.log.Error("record the damage", "err", err)
+		}
 	}
+}
+
+// damageNote is the file that remembers a damage found while running; `xaso
+// doctor` removes it once the file is sound or rebuilt.
+func damageNote(dir string) string { return filepath.Join(dir, "xaso.db.damage.txt") }
+
+// recordedDamage is what damageNote says, or "" when there is none.
+func recordedDamage(dir string) string {
+	b, err := os.ReadFile(damageNote(dir))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // ErrDamaged is the cause of the errors of a damaged store (errors.Is).

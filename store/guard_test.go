@@ -47,7 +47,6 @@ func newReceive(t *testing.T, n int) app.Command {
 func TestWriterFaultMarksDamaged(t *testing.T) {
 	dir := t.TempDir()
 	s := filled(t, dir)
-	defer s.Close()
 	root, size := storetest.BucketRoot(t, s.db, string(bDossiers))
 	storetest.DamagePage(t, filepath.Join(dir, "xaso.db"), root, size)
 	if p := s.Problem(); p != "ok" {
@@ -81,6 +80,43 @@ func TestWriterFaultMarksDamaged(t *testing.T) {
 	}
 	if _, err := s.Session("tok"); app.ErrorCode(err) != app.ENotFound {
 		t.Fatalf("ended session: %v", err)
+	}
+	// The damage is remembered: the next start does not pass it for sound.
+	s.Close()
+	s, err = Open(Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Problem() != "damaged" || !strings.Contains(s.Damage(), "invalid page") {
+		t.Fatalf("reopened: problem %q (%s), want damaged", s.Problem(), s.Damage())
+	}
+}
+
+// TestDoctorClearsStaleNote: a damage noted while running that the whole
+// file does not show (a disk's read error that went away) is cleared by a
+// check that finds the file sound.
+func TestDoctorClearsStaleNote(t *testing.T) {
+	dir := t.TempDir()
+	s := filled(t, dir)
+	s.markDamaged("read: a passing disk error")
+	s.Close()
+	if s, err := Open(Config{Dir: dir}); err != nil || s.Problem() != "damaged" {
+		t.Fatalf("reopened with a note: %v", err)
+	} else {
+		s.Close()
+	}
+	c, err := Check(dir)
+	if err != nil || !c.OK() || !strings.Contains(c.Cleared, "a passing disk error") {
+		t.Fatalf("check: %+v %v", c, err)
+	}
+	s, err = Open(Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Problem() != "ok" {
+		t.Fatalf("after the check: %q %s", s.Problem(), s.Damage())
 	}
 }
 
@@ -216,7 +252,10 @@ func TestDoctorLogDamaged(t *testing.T) {
 	if _, err := Rebuild(dir, t0); !errors.Is(err, ErrDamaged) {
 		t.Fatalf("rebuild from a damaged log: %v", err)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "xaso.db*")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "xaso.db.damaged-*")); len(m) != 0 {
 		t.Fatalf("files after a refused rebuild: %v", m)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the data file is gone after a refused rebuild: %v", err)
 	}
 }

@@ -90,8 +90,11 @@ func Open(cfg Config) (*Store, error) {
 		done: make(chan struct{}), max: cfg.MaxBatch}
 	if existed {
 		// What can be checked quickly: the buckets' root pages, the last
-		// commands. A damaged file opens read-only in effect (store/guard.go).
-		if err := s.verify(); err != nil {
+		// commands, a damage found while running. A damaged file opens
+		// read-only in effect (store/guard.go).
+		if why := recordedDamage(cfg.Dir); why != "" {
+			s.cond.damaged.Store(&why)
+		} else if err := s.verify(); err != nil {
 			s.markDamaged(err.Error())
 		}
 	}

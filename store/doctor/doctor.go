@@ -63,6 +63,9 @@ func Run(args []string, stdout io.Writer, defaultDir string, now func() time.Tim
 	if c.OK() {
 		fmt.Fprintf(stdout, "Tốt: tệp không có lỗi; nhật ký có %d lệnh, đọc lại đủ.\n(OK: no problem found; %d commands in the log.)\n",
 			c.Commands, c.Commands)
+		if c.Cleared != "" {
+			fmt.Fprintf(stdout, "Lỗi ghi nhận lúc chạy không còn thấy trong tệp; đã xoá ghi chú. (The damage noted while running is gone.)\n  %s\n", c.Cleared)
+		}
 		if *rebuild {
 			fmt.Fprintln(stdout, "Không cần dựng lại. (Nothing to rebuild.)")
 		}
