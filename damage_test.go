@@ -235,3 +235,62 @@ func TestServeCutOrEmptyFile(t *testing.T) {
 		}
 	}
 }
+
+// TestServeHiddenDamage is the crash loop as it was seen: pages in the middle
+// of an index are damaged, where the quick check at start does not read;
+// the node starts, and the first write that meets them used to kill it
+// (SIGSEGV in the store's writer) at every restart. Now that write answers
+// 503 store_damaged, the node lives on and says damaged, and remembers it
+// at the next start.
+func TestServeHiddenDamage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	dir, addr := t.TempDir(), freeAddr(t)
+	p := startServe(t, bin, dir, addr)
+	fillOffice(t, p, 150)
+	stop(t, p)
+	path := filepath.Join(dir, "xaso.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, size := storetest.BucketRoot(t, db, "idx_name")
+	db.Close()
+	kids := storetest.BranchChildren(t, path, root, size)
+	if len(kids) < 3 {
+		t.Fatalf("the name index has %d pages under its root: too few to damage its middle", len(kids))
+	}
+	for _, pg := range kids[1 : len(kids)-1] {
+		storetest.DamagePage(t, path, pg, size)
+	}
+
+	p = startServe(t, bin, dir, addr)
+	token := login(t, p.url, "mai", "password-mai")
+	refused := false
+	for i := 0; i < 8 && !refused; i++ {
+		st, e, err := call(p.url, token, "POST", "/api/v1/dossiers", map[string]any{"procedure_code": "1.004873", "applicant": applicant(i)})
+		switch {
+		case err != nil:
+			t.Fatalf("write %d: %v\n%s", i, err, p.logs)
+		case st == 503 && e["error"].(map[string]any)["code"] == "store_damaged":
+			refused = true
+		case st != 201:
+			t.Fatalf("write %d: %d %v", i, st, e)
+		}
+	}
+	if !refused {
+		t.Fatal("no write met the damaged pages")
+	}
+	if st, h, err := call(p.url, "", "GET", "/api/v1/health", nil); err != nil || h["store"] != "damaged" || h["status"] == "ok" {
+		t.Fatalf("health after the fault: %d %v %v\n%s", st, h, err, p.logs)
+	}
+	noStackTrace(t, "serve after a fault in the writer", p.logs.String())
+	stop(t, p)
+	p = startServe(t, bin, dir, addr)
+	if _, h, err := call(p.url, "", "GET", "/api/v1/health", nil); err != nil || h["store"] != "damaged" {
+		t.Fatalf("health at the next start: %v %v", h, err)
+	}
+	stop(t, p)
+}

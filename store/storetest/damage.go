@@ -48,3 +48,27 @@ func DamagePage(tb testing.TB, path string, pgid int64, pageSize int) {
 		tb.Fatal(err)
 	}
 }
+
+// BranchChildren reads page pgid of the bbolt file at path as a branch page
+// and returns the pages it points to, in key order; nil when it is a leaf.
+func BranchChildren(tb testing.TB, path string, pgid int64, pageSize int) []int64 {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	page := make([]byte, pageSize)
+	if _, err := f.ReadAt(page, pgid*int64(pageSize)); err != nil {
+		tb.Fatal(err)
+	}
+	le := binary.LittleEndian
+	if le.Uint16(page[8:]) != 0x01 || le.Uint32(page[12:]) != 0 { // a branch page without overflow
+		return nil
+	}
+	var out []int64
+	for i := range int(le.Uint16(page[10:])) { // elements: pos(4) ksize(4) pgid(8)
+		out = append(out, int64(le.Uint64(page[16+16*i+8:])))
+	}
+	return out
+}
