@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -257,5 +258,45 @@ func TestDoctorLogDamaged(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("the data file is gone after a refused rebuild: %v", err)
+	}
+}
+
+// TestOpenDamagedMeta: bbolt keeps two meta pages; with one damaged the
+// store opens on the other, with both damaged it ends with a coded error.
+func TestOpenDamagedMeta(t *testing.T) {
+	src := t.TempDir()
+	filled(t, src).Close()
+	full, err := os.ReadFile(filepath.Join(src, "xaso.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := os.Getpagesize()
+	for _, tt := range []struct {
+		name  string
+		pages []int
+		opens bool
+	}{{"page 0", []int{0}, true}, {"page 1", []int{1}, true}, {"both", []int{0, 1}, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			b := bytes.Clone(full)
+			for _, pg := range tt.pages {
+				copy(b[pg*ps+16:], "garbage in the meta page")
+			}
+			if err := os.WriteFile(filepath.Join(dir, "xaso.db"), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(Config{Dir: dir})
+			if !tt.opens {
+				wantCode(t, err, app.EStoreDamaged)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if s.Problem() != "ok" {
+				t.Fatalf("problem %q (%s)", s.Problem(), s.Damage())
+			}
+		})
 	}
 }

@@ -66,7 +66,7 @@ func checkMeta(path string) error {
 	ps0, hwm0, tx0, ok0 := meta(0)
 	ps := ps0
 	if !ok0 {
-		ps = 4096 // page 0 is damaged: look for page 1 where it usually is
+		ps = uint64(os.Getpagesize()) // page 0 is damaged: look for page 1 where bbolt would
 	}
 	ps1, hwm1, tx1, ok1 := meta(int64(ps))
 	switch {
