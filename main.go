@@ -2,6 +2,7 @@
 //
 //	xaso [flags]         the desktop app (a window), with the flags of serve
 //	xaso serve [flags]   the same node without a window: web UI at /, JSON API at /api/v1
+//	xaso doctor          check a stopped node's data file, rebuild it from its command log
 //	xaso version         print the version
 package main
 
@@ -23,6 +24,7 @@ import (
 
 	"xaso/app"
 	"xaso/app/node"
+	"xaso/store/doctor"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	case cmd == "serve":
 		err = runNode(ctx, "serve", args, logger, false)
+	case cmd == "doctor": // check and repair a stopped node's data file (store/doctor)
+		err = doctor.Run(args, stdout, defaultDataDir(), time.Now)
 	case cmd == "version" || cmd == "--version" || cmd == "-v":
 		fmt.Fprintln(stdout, "xaso", version)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
@@ -88,6 +92,8 @@ const usage = `Xã Số — văn phòng số của UBND xã
 
   xaso                  mở ứng dụng (cửa sổ)
   xaso serve [flags]    chạy không cửa sổ: giao diện web tại /, API JSON tại /api/v1
+  xaso doctor --data DIR [--rebuild]
+                        kiểm tra tệp dữ liệu (khi Xã Số đã tắt), dựng lại từ nhật ký lệnh
   xaso version          in phiên bản
 `
 

@@ -20,6 +20,10 @@ const (
 	EInternal         = "internal"               // a bug or an I/O failure; details go to the log
 	EUnavailable      = "unavailable"            // temporarily unable (shutting down, no numbers)
 	EAlreadyApologize = "already_apologized"     // one apology per dossier
+
+	// The store's health (issue 13).
+	EStoreDamaged = "store_damaged" // the data file is damaged: writes refused, `xaso doctor` repairs it
+	EDiskFull     = "disk_full"     // no room left on the disk: nothing was written
 )
 
 // Error is the domain error: a stable code, a Vietnamese message, an English
@@ -65,6 +69,14 @@ func Errorf(code, field, vi, en string, args ...any) *Error {
 func Internal(err error) *Error {
 	return &Error{Code: EInternal, Message: "Lỗi hệ thống, vui lòng thử lại hoặc báo quản trị viên.",
 		English: "internal error, please retry or tell the administrator", Err: err}
+}
+
+// DiskFull is the error of a write refused for want of space (a full disk or
+// quota); nothing was written.
+func DiskFull(cause error) *Error {
+	return &Error{Code: EDiskFull, Err: cause,
+		Message: "Đĩa đầy: không còn chỗ để lưu, chưa ghi được gì. Hãy xoá bớt tệp không cần trên máy này rồi thử lại.",
+		English: "disk full: no room left to save, nothing was written. Free some space on this PC and retry."}
 }
 
 // ErrorCode returns the code of err, or EInternal for errors that are not domain errors.

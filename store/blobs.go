@@ -125,6 +125,9 @@ func (b *Blobs) Stage(r io.Reader, limit int64) (app.StagedBlob, error) {
 	}
 	if err != nil {
 		st.Discard()
+		if isDiskFull(err) {
+			return nil, app.DiskFull(fmt.Errorf("stage blob: %w", err))
+		}
 		return nil, fmt.Errorf("stage blob: %w", err)
 	}
 	st.size = n

@@ -30,7 +30,7 @@ func getJSON(tx *bolt.Tx, bucket, key []byte, v any) (bool, error) {
 // Dossier returns the state of a dossier by ID.
 func (s *Store) Dossier(id string) (app.Dossier, error) {
 	var d app.Dossier
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx, bDossiers, []byte(id), &d)
 		if err == nil && (!ok || d.ID == "") {
 			err = notFound("hồ sơ", "dossier")
@@ -43,7 +43,7 @@ func (s *Store) Dossier(id string) (app.Dossier, error) {
 // DossierIDByCode resolves a dossier code.
 func (s *Store) DossierIDByCode(code string) (string, error) {
 	var id string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bIdxCode).Get([]byte(code))
 		if v == nil {
 			return notFound("hồ sơ", "dossier")
@@ -57,7 +57,7 @@ func (s *Store) DossierIDByCode(code string) (string, error) {
 // User returns a user by name.
 func (s *Store) User(username string) (app.User, error) {
 	var u app.User
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx, bUsers, []byte(username), &u)
 		if err == nil && (!ok || u.Username == "") {
 			err = notFound("người dùng", "user")
@@ -70,7 +70,7 @@ func (s *Store) User(username string) (app.User, error) {
 // Users lists every user, by name.
 func (s *Store) Users() ([]app.User, error) {
 	var us []app.User
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bUsers).ForEach(func(k, v []byte) error {
 			var u app.User
 			if err := unmarshalPacked(v, &u); err != nil {
@@ -89,7 +89,7 @@ func (s *Store) Users() ([]app.User, error) {
 func (s *Store) Commune() (app.CommuneConfig, bool, error) {
 	var c app.CommuneConfig
 	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		ok, err = getJSON(tx, bConfig, []byte("commune"), &c)
 		return err
@@ -100,7 +100,7 @@ func (s *Store) Commune() (app.CommuneConfig, bool, error) {
 // Slots lists the number slots that were ever leased.
 func (s *Store) Slots() ([]app.SlotLease, error) {
 	var ls []app.SlotLease
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bSlots).ForEach(func(k, v []byte) error {
 			var l app.SlotLease
 			if err := unmarshalPacked(v, &l); err != nil {
@@ -123,7 +123,7 @@ func (s *Store) MaxProvisional(day, node string) (int, error) {
 
 func (s *Store) seqAt(key []byte) (int, error) {
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bSeq).Get(key); v != nil {
 			n = int(be32(v))
 		}
@@ -136,7 +136,7 @@ func (s *Store) seqAt(key []byte) (int, error) {
 // entity ("dossier/<id>"), or all of them when entity is empty.
 func (s *Store) Unreplicated(entity string) (int, error) {
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if entity == "" {
 			if v := tx.Bucket(bMeta).Get(kPending); v != nil {
 				n = int(binary.BigEndian.Uint64(v))
@@ -156,7 +156,7 @@ func (s *Store) Unreplicated(entity string) (int, error) {
 // Counts returns the dashboard counters at now.
 func (s *Store) Counts(now time.Time) (app.Stats, error) {
 	st := app.Stats{ByStatus: map[app.Status]int{}, Processed: map[app.Timing]int{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		counts := tx.Bucket(bCounts)
 		for _, i := range app.Statuses() {
 			if v := counts.Get([]byte("status/" + string(i.Name))); v != nil {
@@ -193,7 +193,7 @@ func (s *Store) Counts(now time.Time) (app.Stats, error) {
 func (s *Store) Dossiers(q app.ListQuery) ([]app.Dossier, string, error) {
 	var items []app.Dossier
 	var next string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		sc, err := planScan(q)
 		if err != nil {
 			return err
@@ -325,7 +325,7 @@ func planScan(q app.ListQuery) (scan, error) {
 // after clusters set up apart issued it twice).
 func (s *Store) CodeClaims(code string) ([]string, error) {
 	var ids []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		prefix := append([]byte(code), 0)
 		c := tx.Bucket(bCodeClaims).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -339,7 +339,7 @@ func (s *Store) CodeClaims(code string) ([]string, error) {
 // DossierIDByIdem resolves an idempotency hash to the dossier it created.
 func (s *Store) DossierIDByIdem(idem string) (string, error) {
 	var id string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bIdem).Get([]byte(idem))
 		if v == nil {
 			return notFound("hồ sơ", "dossier")

@@ -23,7 +23,7 @@ func (s *Store) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error
 	if !from.Before(to) {
 		return nil
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		dossiers := tx.Bucket(bDossiers)
 		seen := make(map[string]bool)
 		visit := func(id string) error {
@@ -69,7 +69,7 @@ func (s *Store) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error
 // (HasBlob) from a peer.
 func (s *Store) AttachmentHashes() ([]string, error) {
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bIdxBlobs).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			h := string(k[:bytes.IndexByte(k, 0)])

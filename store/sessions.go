@@ -10,11 +10,14 @@ import (
 
 // PutSession stores a sign-in session on this PC and drops expired ones.
 func (s *Store) PutSession(tokenHash string, sess app.Session) error {
+	if s.keepSession(tokenHash, &sess) {
+		return nil
+	}
 	raw, err := json.Marshal(sess)
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bSessions)
 		var expired [][]byte
 		err := b.ForEach(func(k, v []byte) error {
@@ -38,8 +41,14 @@ func (s *Store) PutSession(tokenHash string, sess app.Session) error {
 
 // Session returns a stored session.
 func (s *Store) Session(tokenHash string) (app.Session, error) {
+	if sess, ok := s.keptSession(tokenHash); ok {
+		if sess == nil {
+			return app.Session{}, notFound("phiên làm việc", "session")
+		}
+		return *sess, nil
+	}
 	var sess app.Session
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx, bSessions, []byte(tokenHash), &sess)
 		if err == nil && !ok {
 			err = notFound("phiên làm việc", "session")
@@ -51,7 +60,10 @@ func (s *Store) Session(tokenHash string) (app.Session, error) {
 
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(tokenHash string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	if s.keepSession(tokenHash, nil) {
+		return nil
+	}
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bSessions).Delete([]byte(tokenHash))
 	})
 }

@@ -36,7 +36,7 @@ func storedCommand(tx *bolt.Tx, id []byte) (app.Command, bool, error) {
 // whose ID skip reports — the ones already proposed. skip may be nil.
 func (s *Store) Pending(limit int, skip func(id string) bool) ([]app.Command, error) {
 	var out []app.Command
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bPending).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
 			if skip != nil && skip(string(k)) {
@@ -58,7 +58,7 @@ func (s *Store) Pending(limit int, skip func(id string) bool) ([]app.Command, er
 // EachCommand calls fn with every applied command, in ID order, inside one
 // read transaction (a consistent view). fn must not write to the store.
 func (s *Store) EachCommand(fn func(app.Command) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bCmds).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			cmd, ok, err := storedCommand(tx, k)
@@ -79,7 +79,7 @@ func (s *Store) EachCommand(fn func(app.Command) error) error {
 // used to pick which of two clusters hands its commands to the other).
 func (s *Store) CommandCount() (int, error) {
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bCmds).Stats().KeyN
 		return nil
 	})

@@ -32,6 +32,8 @@ type Config struct {
 // Store is the bbolt-backed state of one node.
 type Store struct {
 	db     *bolt.DB
+	dir    string
+	cond   condition // damaged, disk full (store/guard.go)
 	log    *slog.Logger
 	node   string
 	reqs   chan *request
@@ -69,20 +71,39 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("create data folder %s: %w", cfg.Dir, err)
 	}
 	path := filepath.Join(cfg.Dir, "xaso.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: cfg.OpenTimeout, FreelistType: bolt.FreelistMapType})
+	fi, statErr := os.Stat(path)
+	existed := statErr == nil
+	if existed && fi.Size() == 0 {
+		return nil, emptyFileError(path)
+	}
+	db, err := openBolt(path, cfg.OpenTimeout, false)
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, &app.Error{Code: app.EDataDirLocked, Err: err,
-			Message: "Một chương trình Xã Số khác đang dùng thư mục dữ liệu này: " + cfg.Dir,
-			English: "another xaso is already using this data folder: " + cfg.Dir}
+		return nil, lockedError(cfg.Dir, err)
 	}
 	if err != nil {
+		if existed {
+			return nil, unreadableError(path, err)
+		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, log: cfg.Logger, reqs: make(chan *request, 256), quit: make(chan struct{}),
+	s := &Store{db: db, dir: cfg.Dir, log: cfg.Logger, reqs: make(chan *request, 256), quit: make(chan struct{}),
 		done: make(chan struct{}), max: cfg.MaxBatch}
-	if err := s.init(); err != nil {
+	if existed {
+		// What can be checked quickly: the buckets' root pages, the last
+		// commands, a damage found while running. A damaged file opens
+		// read-only in effect (store/guard.go).
+		if why := recordedDamage(cfg.Dir); why != "" {
+			s.cond.damaged.Store(&why)
+		} else if err := s.verify(); err != nil {
+			s.markDamaged(err.Error())
+		}
+	}
+	if err := s.init(); err != nil && s.Damage() == "" {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if s.Damage() != "" {
+		s.node = s.storedNodeID()
 	}
 	go s.run()
 	return s, nil
@@ -90,7 +111,7 @@ func Open(cfg Config) (*Store, error) {
 
 // init creates the buckets and the node's identity on a new database.
 func (s *Store) init() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for _, b := range append(append([][]byte{}, replicated...), local...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("bucket %s: %w", b, err)
@@ -145,7 +166,7 @@ func (s *Store) DB() *bolt.DB { return s.db }
 // starts above it.
 func (s *Store) MaxHLC() (app.HLC, error) {
 	var h app.HLC
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bMeta).Get(kHLC); v != nil {
 			h = app.HLC(binary.BigEndian.Uint64(v))
 		}
@@ -169,6 +190,9 @@ func (s *Store) Apply(ctx context.Context, cmds ...app.Command) error {
 }
 
 func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) error {
+	if why := s.Damage(); why != "" {
+		return damagedError(s.dir, errors.New(why))
+	}
 	bodies, stored := make([]app.Body, len(cmds)), make([][]byte, len(cmds))
 	for i, c := range cmds {
 		if err := c.Check(); err != nil {
@@ -230,7 +254,13 @@ func (s *Store) run() {
 }
 
 func (s *Store) commit(batch []*request) {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	if why := s.Damage(); why != "" {
+		for _, r := range batch {
+			r.done <- damagedError(s.dir, errors.New(why))
+		}
+		return
+	}
+	err := s.update(func(tx *bolt.Tx) error {
 		denser(tx)
 		for _, r := range batch {
 			if err := s.applyAll(tx, r); err != nil {
@@ -239,7 +269,7 @@ func (s *Store) commit(batch []*request) {
 		}
 		return nil
 	})
-	if err != nil && len(batch) > 1 {
+	if err != nil && len(batch) > 1 && s.Damage() == "" && !s.cond.diskFull.Load() {
 		// One request spoiled the batch: commit the others one by one.
 		for _, r := range batch {
 			s.commit([]*request{r})
@@ -303,7 +333,7 @@ func (s *Store) applyAll(tx *bolt.Tx, r *request) error {
 // applied the same commands.
 func (s *Store) StateHash() (string, error) {
 	h := sha256.New()
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		for _, name := range replicated {
 			h.Write(name)
 			h.Write([]byte{0})

@@ -27,6 +27,7 @@ type Health struct {
 	Uplink       UplinkState  `json:"uplink"`
 	Time         time.Time    `json:"time"`
 	Clock        *ClockState  `json:"clock,omitempty"` // nil until a peer's clock has been read
+	Store        string       `json:"store"`           // "ok", or a coded problem: "disk_full", "damaged" (DESIGN §8.1)
 	// Services is the state of each of the node's services (http, discover,
 	// cluster, …): running, retrying or stopped.
 	Services map[string]string `json:"services,omitempty"`
@@ -148,8 +149,10 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case app.ETooLarge:
 		return http.StatusRequestEntityTooLarge
-	case app.EUnavailable, app.EDataDirLocked:
+	case app.EUnavailable, app.EDataDirLocked, app.EStoreDamaged:
 		return http.StatusServiceUnavailable
+	case app.EDiskFull:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -169,6 +172,10 @@ type errorDetail struct {
 // fail writes err in the documented shape. Internal causes go to the log only.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := app.AsError(err)
+	var inner *app.Error
+	if e.Code == app.EInternal && errors.As(e.Err, &inner) && (inner.Code == app.EDiskFull || inner.Code == app.EStoreDamaged) {
+		e = inner // a full disk or a damaged file met below an internal error is said as such
+	}
 	status := statusOf(e.Code)
 	if status >= 500 {
 		h.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", e.Code, "err", err)

@@ -219,6 +219,9 @@ func (n *Node) Health() api.Health {
 	} else {
 		h.Status = "degraded"
 	}
+	if h.Store = n.Store.Problem(); h.Store != "ok" {
+		h.Status = "degraded" // damaged: reads only; disk_full: no writes until space is freed
+	}
 	return h
 }
 

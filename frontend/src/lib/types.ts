@@ -24,6 +24,7 @@ export interface Health {
   uplink?: { online: boolean; unsent: number };
   time?: string;
   clock?: { offset_ms: number; peers: number };
+  store?: string; // "ok", or a problem: "damaged", "disk_full" (issue 13)
 }
 
 export interface DocumentItem {

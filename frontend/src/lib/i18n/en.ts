@@ -244,6 +244,13 @@ export const en: Record<Key, string> = {
   'sb.skew': 'This PC’s clock is {n} minutes off the server’s',
   'sb.clock.slow': 'This PC’s clock is {d} behind the commune’s other PCs — please set the time',
   'sb.clock.fast': 'This PC’s clock is {d} ahead of the commune’s other PCs — please set the time',
+  // The store's health in the status bar (issue 13: damaged data file, full disk).
+  'sb.store.damaged': 'Data file damaged',
+  'sb.store.damaged.banner':
+    'The data file of this PC is damaged. Dossiers that still read back can be viewed, but nothing new can be saved (receiving, forwarding, returning). Tell the administrator: stop Xã Số and run “xaso doctor --data <data folder> --rebuild” to rebuild it from the command log; a PC of the commune’s LAN can also get its data back from the other PCs.',
+  'sb.store.disk_full': 'Disk full',
+  'sb.store.disk_full.banner':
+    'Disk full: this PC has no room left to save, nothing new was written. Delete files you do not need (recycle bin, downloads) on the drive holding the Xã Số data; this notice goes away once there is room.',
   'unit.minutes': '{n} min',
   'unit.hours': '{n} h',
   'unit.days': '{n} days',

@@ -242,6 +242,13 @@ export const vi = {
   'sb.skew': 'Đồng hồ máy này lệch {n} phút so với máy chủ',
   'sb.clock.slow': 'Đồng hồ máy này chậm {d} so với các máy khác của xã — hãy chỉnh lại giờ',
   'sb.clock.fast': 'Đồng hồ máy này nhanh {d} so với các máy khác của xã — hãy chỉnh lại giờ',
+  // The store's health in the status bar (issue 13: damaged data file, full disk).
+  'sb.store.damaged': 'Tệp dữ liệu bị hỏng',
+  'sb.store.damaged.banner':
+    'Tệp dữ liệu của máy này bị hỏng. Vẫn xem được những hồ sơ còn đọc được, nhưng chưa lưu được gì mới (tiếp nhận, chuyển, trả kết quả). Hãy báo quản trị viên: tắt Xã Số rồi chạy “xaso doctor --data <thư mục dữ liệu> --rebuild” để dựng lại từ nhật ký; máy trong mạng LAN của xã cũng có thể nhận lại dữ liệu từ các máy khác.',
+  'sb.store.disk_full': 'Đĩa đầy',
+  'sb.store.disk_full.banner':
+    'Đĩa đầy: máy này không còn chỗ để lưu, chưa ghi được gì mới. Hãy xoá bớt tệp không cần (thùng rác, tệp tải về) trên ổ chứa dữ liệu Xã Số; thông báo tự tắt khi đã đủ chỗ.',
   'unit.minutes': '{n} phút',
   'unit.hours': '{n} giờ',
   'unit.days': '{n} ngày',
