@@ -113,6 +113,8 @@ func (c Command) Decode() (Body, error) {
 		b = &AttachBody{}
 	case KindDossierRate:
 		b = &RateBody{}
+	case KindAudit:
+		b = &AuditBody{}
 	default:
 		return nil, fmt.Errorf("command %s kind %q: %w", c.ID, c.Kind, ErrUnknownKind)
 	}

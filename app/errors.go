@@ -20,6 +20,10 @@ const (
 	EInternal         = "internal"               // a bug or an I/O failure; details go to the log
 	EUnavailable      = "unavailable"            // temporarily unable (shutting down, no numbers)
 	EAlreadyApologize = "already_apologized"     // one apology per dossier
+	// Sign-in and accounts (issue 13).
+	EWeakPassword = "weak_password"          // too short, the user name, common, or blank
+	ETooMany      = "too_many_attempts"      // too many failed sign-ins: wait, then try again
+	EIdemReused   = "idempotency_key_reused" // an Idempotency-Key sent again with a different body
 )
 
 // Error is the domain error: a stable code, a Vietnamese message, an English

@@ -71,6 +71,8 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 		err = foldSimple[app.User](tx, bUsers, []byte(b.Username), entity, c, body, last)
 	case *app.SlotBody:
 		err = foldSimple[app.SlotLease](tx, bSlots, fmt.Appendf(nil, "%02d", b.Slot), entity, c, body, last)
+	case *app.AuditBody:
+		err = applyAudit(tx, c, b)
 	case *app.CommuneConfig:
 		err = foldSimple[app.CommuneConfig](tx, bConfig, []byte("commune"), entity, c, body, last)
 	default:

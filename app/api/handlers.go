@@ -37,7 +37,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.EInvalid, "password", "Vui lòng nhập mật khẩu.", "the password is required"))
 		return
 	}
-	token, p, err := h.cfg.Service.Login(r.Context(), in.Username, in.Password)
+	token, p, err := h.cfg.Service.Login(r.Context(), clientAddr(r), in.Username, in.Password)
 	if err != nil {
 		h.fail(w, r, err)
 		return

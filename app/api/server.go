@@ -93,7 +93,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /api/v1/dossiers/{code}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/dossiers/{code}/actions", h.auth(h.act))
 	m.HandleFunc("GET /api/v1/stats", h.auth(h.stats))
-	h.paperRoutes() // forms, ID card scans, attachments, ratings, reports (paper.go)
+	h.accountRoutes() // users PATCH, passwords, audit log (accounts.go)
+	h.paperRoutes()   // forms, ID card scans, attachments, ratings, reports (paper.go)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})
@@ -132,7 +133,7 @@ func (h *Handler) auth(next authed) http.HandlerFunc {
 // statusOf maps error codes to HTTP statuses.
 func statusOf(code string) int {
 	switch code {
-	case app.EInvalid, codeBadJSON:
+	case app.EInvalid, codeBadJSON, app.EWeakPassword:
 		return http.StatusBadRequest
 	case app.EBadCredentials, app.EUnauthorized:
 		return http.StatusUnauthorized
@@ -140,8 +141,10 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case app.ENotFound:
 		return http.StatusNotFound
-	case app.ETransition, app.EConflict, app.EAlreadyApologize:
+	case app.ETransition, app.EConflict, app.EAlreadyApologize, app.EIdemReused:
 		return http.StatusConflict
+	case app.ETooMany:
+		return http.StatusTooManyRequests
 	case app.ETooLarge:
 		return http.StatusRequestEntityTooLarge
 	case app.EUnavailable, app.EDataDirLocked:
