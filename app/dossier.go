@@ -180,6 +180,10 @@ func (d *Dossier) Apply(c Command, body Body) {
 			d.Code, d.Provisional = b.Code, false
 			return
 		}
+		if b.Action == ActReassign {
+			d.applyReassign(c, b, at) // app/holder.go
+			return
+		}
 		to, why := d.Next(b.Action)
 		if why != "" {
 			d.conflict(c, b.Action, at, why)

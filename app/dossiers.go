@@ -161,9 +161,15 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 	if in.Action == ActRecode {
 		return s.recode(ctx, p, d, in.Note)
 	}
+	if in.Action == ActReassign {
+		return s.reassign(ctx, p, d, in)
+	}
 	if _, ok := Next(d.Status, in.Action); !ok {
 		return Dossier{}, Errorf(ETransition, "action", "Không thể %s khi hồ sơ ở trạng thái “%s”.",
 			"cannot %s a dossier that is %s", actionVi(in.Action), statusVi(d.Status))
+	}
+	if err := mayAct(p, d, in.Action); err != nil {
+		return Dossier{}, err
 	}
 	at := s.cfg.Clock.NextAfter(d.LastAt)
 	now := at.Time().In(vnZone)

@@ -83,6 +83,9 @@ const (
 	// ActRecode gives a dossier a new code when its code was issued twice
 	// (clusters set up apart) or was provisional. Not a status change.
 	ActRecode Action = "recode"
+	// ActReassign: a leader gives an open dossier to another official
+	// (app/holder.go). Not a status change.
+	ActReassign Action = "reassign"
 )
 
 // allActions are the actions in the order the UI offers them (not recode,
@@ -146,6 +149,7 @@ var permissions = map[Action][]Role{
 	ActWithdraw:          {RoleReceiver, RoleLeader},
 	ActApologize:         {RoleLeader},
 	ActRecode:            {RoleReceiver, RoleLeader},
+	ActReassign:          {RoleLeader},
 }
 
 // Permitted reports whether a holder of roles may take action a.
