@@ -85,6 +85,9 @@ func call(url, token, method, path string, body any, hdr ...string) (int, map[st
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, url+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -30,9 +30,9 @@ type paperDesk struct {
 	token string
 }
 
-func newPaperDesk(t *testing.T) *paperDesk {
+func newPaperDesk(t *testing.T, opts ...func(*node.Config)) *paperDesk {
 	t.Helper()
-	n, srv := serveNode(t)
+	n, srv := serveNode(t, opts...)
 	d := &paperDesk{t: t, n: n, srv: srv}
 	d.token = d.login("admin", "admin-password")
 	for _, u := range []string{

@@ -56,6 +56,8 @@ type Config struct {
 	Assets  fs.FS // the built web UI; nil serves none
 	Logger  *slog.Logger
 	MaxBody int64 // request body limit; default 1 MiB
+	// WriteTimeout bounds each write of a response (guard.go); default 30 s.
+	WriteTimeout time.Duration
 }
 
 // Handler serves /api/v1 and the UI.
@@ -71,6 +73,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 30 * time.Second
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.routes()
@@ -106,8 +111,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("X-Frame-Options", "DENY")
 	}
-	h.mux.ServeHTTP(w, r)
+	h.mux.ServeHTTP(&deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), per: h.cfg.WriteTimeout}, r)
 }
 
 type principalKey struct{}
@@ -145,6 +152,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case app.ETooMany:
 		return http.StatusTooManyRequests
+	case codeMedia:
+		return http.StatusUnsupportedMediaType
 	case app.ETooLarge:
 		return http.StatusRequestEntityTooLarge
 	case app.EUnavailable, app.EDataDirLocked:
@@ -194,6 +203,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decode reads a JSON body strictly into v: one object, known fields only,
 // within the size limit. Its errors name the field when they can.
 func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := jsonBody(r); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -235,6 +247,7 @@ func (h *Handler) ui() http.Handler {
 	}
 	files := http.FileServerFS(h.cfg.Assets)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uiHeaders(w.Header())
 		p := strings.TrimPrefix(r.URL.Path, "/")
 		if p != "" {
 			if _, err := fs.Stat(h.cfg.Assets, p); err != nil {

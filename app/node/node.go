@@ -35,6 +35,13 @@ type Config struct {
 	Hasher        app.PasswordHasher // nil: argon2id defaults
 	MemoryLimit   int64              // soft limit of the Go runtime's memory; 0: 40 MiB, -1: none
 	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
+	// The HTTP edge (issue 13): host names the UI answers to besides IP
+	// addresses, localhost and the --listen host (--allow-host); the cap of
+	// open connections per client address (0: 64); each response write's
+	// deadline (0: 30 s).
+	AllowHosts      []string
+	MaxConnsPerAddr int
+	WriteTimeout    time.Duration
 }
 
 // Node is a running node: open it, serve it, close it.
@@ -131,7 +138,7 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frontend assets: %w", err)
 	}
-	h := api.New(api.Config{Service: svc, Health: n.Health, Assets: assets, Logger: cfg.Logger})
+	h := api.New(api.Config{Service: svc, Health: n.Health, Assets: assets, Logger: cfg.Logger, WriteTimeout: cfg.WriteTimeout})
 	h.MountCluster(clusterAdmin{n})
 	n.Handler = h
 	return n, nil
@@ -164,7 +171,12 @@ func (n *Node) Serve(ctx context.Context, l net.Listener) error {
 			n.cfg.Logger.Error("cluster stopped", "err", err)
 		}
 	}()
-	srv := &http.Server{Handler: n.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+	names := append([]string{l.Addr().String()}, n.cfg.AllowHosts...)
+	if n.cfg.MaxConnsPerAddr == 0 {
+		n.cfg.MaxConnsPerAddr = 64
+	}
+	l = api.LimitConns(l, n.cfg.MaxConnsPerAddr)
+	srv := &http.Server{Handler: api.HostGuard(names, n.Handler), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(n.cfg.Logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
