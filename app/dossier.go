@@ -86,6 +86,7 @@ type Dossier struct {
 	Attachments []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
 	Rating      *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
 	LastAt      HLC          `json:"last_at,omitempty"`     // the latest command's reading: the next is stamped after it
+	IdemSum     string       `json:"idem_sum,omitempty"`    // hash of the request of its Idempotency-Key (app/dossiers.go)
 }
 
 // ReceiveBody creates a dossier (dossier.receive at the desk, dossier.submit online).
@@ -101,7 +102,8 @@ type ReceiveBody struct {
 	Note       string       `json:"note,omitempty"`
 	ReceivedAt time.Time    `json:"received_at"`
 	DueAt      time.Time    `json:"due_at"`
-	Idem       string       `json:"idem,omitempty"` // hash of (official, Idempotency-Key): one dossier per key
+	Idem       string       `json:"idem,omitempty"`     // hash of (official, Idempotency-Key): one dossier per key
+	IdemSum    string       `json:"idem_sum,omitempty"` // hash of the request the key came with
 }
 
 // Entity implements Body.
@@ -157,7 +159,7 @@ func (d *Dossier) Apply(c Command, body Body) {
 			ID: b.DossierID, Code: b.Code, Provisional: b.Slot < 0, Procedure: b.Procedure,
 			Channel: b.Channel, Status: status, Applicant: b.Applicant, Documents: b.Documents,
 			Note: b.Note, ReceivedAt: b.ReceivedAt.In(vnZone), EnteredAt: at, DueAt: b.DueAt.In(vnZone),
-			ReceivedBy: c.Actor, Holder: c.Actor,
+			ReceivedBy: c.Actor, Holder: c.Actor, IdemSum: b.IdemSum,
 			Conflicts: d.Conflicts, // actions that came before their dossier stay on record
 		}
 		if d.Documents == nil {

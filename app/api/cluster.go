@@ -21,7 +21,13 @@ type ClusterAdmin interface {
 // POST /api/v1/cluster/remove {"node_id"} and POST /api/v1/cluster/recover.
 func (h *Handler) MountCluster(c ClusterAdmin) {
 	h.mux.HandleFunc("GET /api/v1/cluster", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		s, err := c.Status(r.URL.Query().Get("state_hash") == "1")
+		withHash := r.URL.Query().Get("state_hash") == "1"
+		if withHash && !p.Has(app.RoleAdmin) { // it reads the whole state: not for every desk
+			h.fail(w, r, app.Errorf(app.EForbidden, "", "Chỉ quản trị viên được tính mã băm trạng thái.",
+				"only an admin may ask for the state hash"))
+			return
+		}
+		s, err := c.Status(withHash)
 		if err != nil {
 			h.fail(w, r, err)
 			return

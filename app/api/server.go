@@ -19,9 +19,9 @@ import (
 type Health struct {
 	Status       string       `json:"status"`
 	NodeID       string       `json:"node_id"`
-	Version      string       `json:"version"`
+	Version      string       `json:"version,omitempty"` // signed-in callers only (health)
 	Commune      string       `json:"commune"`
-	Agency       string       `json:"agency"`
+	Agency       string       `json:"agency,omitempty"` // signed-in callers only
 	Cluster      ClusterState `json:"cluster"`
 	Unreplicated int          `json:"unreplicated"`
 	Uplink       UplinkState  `json:"uplink"`
