@@ -6,6 +6,7 @@ export interface User {
   username: string;
   full_name?: string;
   roles: string[];
+  disabled?: boolean;
 }
 
 export interface Session {
@@ -251,4 +252,27 @@ export interface ProgressReport extends ProgressCounts {
   /** new dossiers of the period with scanned documents */
   digitised: { dossiers: number; files: number; rate: number };
   by_procedure: (ProgressCounts & { code: string; name: string })[];
+}
+
+// Accounts and the audit log (issue 13).
+export interface UserPatch {
+  roles?: string[];
+  disabled?: boolean;
+  full_name?: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  node: string;
+  event: string;
+  username?: string;
+  addr?: string;
+  detail?: string;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  next: string;
 }
