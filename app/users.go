@@ -59,10 +59,17 @@ func (s *Service) Login(ctx context.Context, from, username, password string) (s
 	if err == nil {
 		hash = u.PasswordHash
 	}
-	ok, verr := s.verify(ctx, hash, password)
-	if verr != nil {
-		return "", Principal{}, verr
+	// Wait for a hashing slot, then look at the failures again: a burst of
+	// parallel attempts queued here meanwhile is refused without hashing.
+	if err := s.hashSlot(ctx); err != nil {
+		return "", Principal{}, err
 	}
+	if d := max(s.throttle.wait(userKey, s.Now()), s.throttle.wait(addrKey, s.Now())); d > 0 {
+		<-s.hashSlots
+		return "", Principal{}, tooMany(d)
+	}
+	ok := s.cfg.Hasher.Verify(hash, password)
+	<-s.hashSlots
 	if !ok || err != nil || u.Disabled {
 		uw := s.throttle.fail(userKey, now, userFreeFails, maxUserWait)
 		aw := s.throttle.fail(addrKey, now, addrFreeFails, maxAddrWait)
