@@ -9,9 +9,9 @@ trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir
 XASO_ADMIN_PASSWORD=admin-password XASO_CPUPROFILE=${XASO_CPUPROFILE:-} "$bin" serve --data "$dir" --listen $addr --commune 14701 --agency 000.00.31.H42 2>"$dir/log" &
 pid=$!
 for _ in $(seq 100); do curl -sf http://$addr/api/v1/health >/dev/null && break; sleep 0.1; done
-token() { curl -sf -X POST http://$addr/api/v1/sessions -H "Content-Type: application/json" -d "{\"username\":\"$1\",\"password\":\"$2\"}" | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/'; }
+token() { curl -sf -X POST http://$addr/api/v1/sessions -d "{\"username\":\"$1\",\"password\":\"$2\"}" | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/'; }
 admin=$(token admin admin-password)
-curl -sf -X POST http://$addr/api/v1/users -H "Authorization: Bearer $admin" -H "Content-Type: application/json" \
+curl -sf -X POST http://$addr/api/v1/users -H "Authorization: Bearer $admin" \
   -d '{"username":"desk","password":"password-desk","full_name":"Lê Thị Tiếp","roles":["receiver"]}' >/dev/null
 export XASO_TOKEN=$(token desk password-desk)
 script=$(dirname "$0")/receive.lua
