@@ -21,7 +21,6 @@ const (
 	AuditUserUpdate     = "user_update"
 	AuditPasswordReset  = "password_reset"  // an admin set a user's password
 	AuditPasswordChange = "password_change" // a user changed their own
-	AuditReassign       = "dossier_reassign"
 	AuditClusterRemove  = "cluster_remove"
 	AuditClusterRecover = "cluster_recover"
 )
@@ -77,6 +76,12 @@ func (s *Service) audit(ctx context.Context, actor string, b AuditBody) {
 	if err != nil {
 		s.cfg.Logger.Error("audit record not written", "event", b.Event, "user", b.Username, "err", err)
 	}
+}
+
+// RecordAdminAction puts an admin's action outside accounts (the cluster's
+// remove and recover) in the audit log.
+func (s *Service) RecordAdminAction(ctx context.Context, p Principal, event, detail string) {
+	s.audit(ctx, p.Username, AuditBody{Event: event, Detail: CleanText(detail)})
 }
 
 // AuditLog lists the audit records, newest first (admin only): at most

@@ -50,6 +50,7 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 			h.fail(w, r, err)
 			return
 		}
+		h.cfg.Service.RecordAdminAction(r.Context(), p, app.AuditClusterRemove, "node="+req.NodeID)
 		writeJSON(w, http.StatusOK, map[string]string{"removed": req.NodeID})
 	}))
 	h.mux.HandleFunc("POST /api/v1/cluster/recover", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
@@ -61,6 +62,7 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 			h.fail(w, r, err)
 			return
 		}
+		h.cfg.Service.RecordAdminAction(r.Context(), p, app.AuditClusterRecover, "")
 		s, err := c.Status(false)
 		if err != nil {
 			h.fail(w, r, err)

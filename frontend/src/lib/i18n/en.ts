@@ -318,6 +318,8 @@ export const en: Record<Key, string> = {
   'audit.event.user_update': 'Account changed',
   'audit.event.password_reset': 'Password reset',
   'audit.event.password_change': 'Own password changed',
+  'audit.event.cluster_remove': 'PC removed from the cluster',
+  'audit.event.cluster_recover': 'Cluster recovered',
   'me.password': 'Change password',
   'me.old_password': 'Current password',
   'me.new_password': 'New password',

@@ -316,6 +316,8 @@ export const vi = {
   'audit.event.user_update': 'Sửa tài khoản',
   'audit.event.password_reset': 'Đặt lại mật khẩu',
   'audit.event.password_change': 'Tự đổi mật khẩu',
+  'audit.event.cluster_remove': 'Bỏ máy khỏi cụm',
+  'audit.event.cluster_recover': 'Khôi phục cụm máy',
   'me.password': 'Đổi mật khẩu',
   'me.old_password': 'Mật khẩu hiện tại',
   'me.new_password': 'Mật khẩu mới',
