@@ -120,6 +120,8 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	peerListen := fs.String("peer-listen", peerDefault, "HOST:PORT for Raft and peer traffic (LAN cluster; off when empty; needs XASO_JOIN_SECRET)")
 	var peers peerList
 	fs.Var(&peers, "peer", "static peer HOST:PORT for LANs that block multicast (repeatable)")
+	var allowHosts hostList
+	fs.Var(&allowHosts, "allow-host", "a host name the web UI answers to, besides IP addresses and localhost (repeatable)")
 	noMDNS := fs.Bool("no-mdns", false, "do not use mDNS to find peers (only --peer)")
 	raftFast := fs.Bool("raft-fast", false, "short Raft timeouts and discovery intervals (tests and benchmarks)")
 	clockOffset := fs.Duration("clock-offset", 0, "run as if this PC's clock were off by this much, e.g. -7m (tests and drills of wrong clocks)")
@@ -134,7 +136,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 		now = func() time.Time { return time.Now().Add(off) }
 	}
 	return node.Run(ctx, node.Config{Dir: *dir, Listen: *listen, Window: window, Commune: *commune, Agency: *agency,
-		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger,
+		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger, AllowHosts: allowHosts,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
 			Fast: *raftFast}})
 }
@@ -149,5 +151,19 @@ func (p *peerList) Set(v string) error {
 		return fmt.Errorf("--peer %q: want HOST:PORT: %w", v, err)
 	}
 	*p = append(*p, v)
+	return nil
+}
+
+// hostList collects repeated --allow-host flags.
+type hostList []string
+
+func (h *hostList) String() string { return strings.Join(*h, ",") }
+
+func (h *hostList) Set(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.ContainsAny(v, "/ ") {
+		return fmt.Errorf("--allow-host %q: want a host name", v)
+	}
+	*h = append(*h, v)
 	return nil
 }

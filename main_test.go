@@ -77,6 +77,9 @@ func call(url, token, method, path string, body any, hdr ...string) (int, map[st
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, url+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -208,10 +211,13 @@ func TestServeSurvivesKill(t *testing.T) {
 		}
 		codes[a.code] = a.key
 	}
-	// Retry everything that was sent, acknowledged or not, with its key.
+	// Retry everything that was sent, acknowledged or not, with its key and
+	// its body (a key reused with another body is refused: DESIGN §8.1).
 	for _, key := range sent {
+		var desk, i int
+		fmt.Sscanf(key, "desk%02d-%05d", &desk, &i)
 		st, d, err := call(p.url, token2, "POST", "/api/v1/dossiers",
-			map[string]any{"procedure_code": "1.004873", "applicant": applicant(0)}, "Idempotency-Key", key)
+			map[string]any{"procedure_code": "1.004873", "applicant": applicant(i)}, "Idempotency-Key", key)
 		if err != nil || st != 201 {
 			t.Fatalf("retry %s: %d %v %v", key, st, d, err)
 		}

@@ -31,6 +31,7 @@ const (
 	MaxAttachmentSize = 10 << 20 // bytes per file
 	MaxAttachments    = 100      // files per dossier
 	maxImageSide      = 20000    // pixels: larger is not a scan but a decompression bomb
+	maxImagePixels    = 80 << 20 // pixels in all: an A3 page at 600 dpi is 70 million
 )
 
 // Media types an attachment may have; the content decides, not the name.
@@ -163,15 +164,15 @@ func SniffScan(r io.ReaderAt, size int64) (media string, w, h int, err error) {
 		}
 		media, w, h = MediaPNG, cfg.Width, cfg.Height
 	case bytes.HasPrefix(head[:], []byte("%PDF-")):
-		if !pdfComplete(r, size) {
-			return "", 0, 0, Errorf(EInvalid, "file", "Tệp PDF không đầy đủ hoặc bị hỏng (thiếu phần kết thúc %%%%EOF).",
-				"the PDF file is truncated or damaged (no %%%%EOF trailer)")
+		if !pdfComplete(r, size) || !pdfStructured(r, size) {
+			return "", 0, 0, Errorf(EInvalid, "file", "Tệp PDF không đầy đủ hoặc bị hỏng (cấu trúc bảng tham chiếu không đúng).",
+				"the PDF file is truncated or damaged (its cross-reference structure does not hold)")
 		}
 		return MediaPDF, 0, 0, nil
 	default:
 		return "", 0, 0, bad
 	}
-	if w < 1 || h < 1 || w > maxImageSide || h > maxImageSide {
+	if w < 1 || h < 1 || w > maxImageSide || h > maxImageSide || w*h > maxImagePixels {
 		return "", 0, 0, Errorf(EInvalid, "file", "Kích thước ảnh không hợp lệ (%d×%d điểm ảnh).",
 			"the image size is not acceptable (%d×%d pixels)", w, h)
 	}

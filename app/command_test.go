@@ -146,6 +146,9 @@ func FuzzDecodeCommand(f *testing.F) {
 	f.Add([]byte(`{"id":"0123456789abcdef","kind":"dossier.receive","v":1,"actor":"a","node":"n","at":9,"body":{"dossier_id":"d","procedure":{"code":"1"},"received_at":"2026-01-01T00:00:00Z"}}`))
 	f.Add([]byte(`{"id":"0123456789abcdef","kind":"user.create","v":1,"node":"n","at":1,"body":{"username":"x","roles":["admin"]}}`))
 	f.Add([]byte(`{"id":"0123456789abcdef","kind":"slot.lease","v":1,"node":"n","at":1,"body":{"slot":3,"node":"n"}}`))
+	f.Add([]byte(`{"id":"0123456789abcdef","kind":"audit.record","v":1,"actor":"admin","node":"n","at":5,"body":{"event":"signin_failed","username":"x","addr":"10.0.0.2"}}`))
+	f.Add([]byte(`{"id":"0123456789abcdef","kind":"user.update","v":1,"node":"n","at":2,"body":{"username":"x","disabled":true,"end_sessions":true}}`))
+	f.Add([]byte(`{"id":"0123456789abcdef","kind":"dossier.act","v":1,"actor":"a","node":"n","at":7,"body":{"dossier_id":"d","action":"reassign","holder":"b"}}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		c, err := DecodeCommand(raw)
 		if err != nil {

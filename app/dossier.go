@@ -91,6 +91,7 @@ type Dossier struct {
 	Attachments []Attachment `json:"attachments,omitempty"` // scanned documents (app/attach.go)
 	Rating      *Rating      `json:"rating,omitempty"`      // the citizen's rating (app/rating.go)
 	LastAt      HLC          `json:"last_at,omitempty"`     // the latest command's reading: the next is stamped after it
+	IdemSum     string       `json:"idem_sum,omitempty"`    // hash of the request of its Idempotency-Key (app/dossiers.go)
 
 	// ExtensionHours is the statutory extension chosen (app/extension.go), in working hours.
 	ExtensionHours int `json:"extension_hours,omitempty"`
@@ -109,7 +110,8 @@ type ReceiveBody struct {
 	Note       string       `json:"note,omitempty"`
 	ReceivedAt time.Time    `json:"received_at"`
 	DueAt      time.Time    `json:"due_at"`
-	Idem       string       `json:"idem,omitempty"` // hash of (official, Idempotency-Key): one dossier per key
+	Idem       string       `json:"idem,omitempty"`     // hash of (official, Idempotency-Key): one dossier per key
+	IdemSum    string       `json:"idem_sum,omitempty"` // hash of the request the key came with
 	// ExtensionHours is the statutory extension chosen at receipt (in DueAt already).
 	ExtensionHours int `json:"extension_hours,omitempty"`
 }
@@ -170,7 +172,7 @@ func (d *Dossier) Apply(c Command, body Body) {
 			ID: b.DossierID, Code: b.Code, Provisional: b.Slot < 0, Procedure: b.Procedure,
 			Channel: b.Channel, Status: status, Applicant: b.Applicant, Documents: b.Documents,
 			Note: b.Note, ReceivedAt: b.ReceivedAt.In(vnZone), EnteredAt: at, DueAt: b.DueAt.In(vnZone),
-			ReceivedBy: c.Actor, Holder: c.Actor, ExtensionHours: b.ExtensionHours,
+			ReceivedBy: c.Actor, Holder: c.Actor, ExtensionHours: b.ExtensionHours, IdemSum: b.IdemSum,
 			Conflicts: d.Conflicts, // actions that came before their dossier stay on record
 		}
 		if d.Documents == nil {
@@ -195,6 +197,10 @@ func (d *Dossier) Apply(c Command, body Body) {
 		}
 		if b.Action == ActExtend {
 			d.applyExtend(c, b, at)
+			return
+		}
+		if b.Action == ActReassign {
+			d.applyReassign(c, b, at) // app/holder.go
 			return
 		}
 		to, why := d.Next(b.Action)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	if !p.Has(RoleReceiver) {
 		return Dossier{}, forbidden()
 	}
-	var idem string
+	var idem, idemSum string
 	if idemKey != "" {
 		if len(idemKey) > 200 {
 			return Dossier{}, Errorf(EInvalid, "Idempotency-Key", "Khóa chống trùng quá dài.", "the Idempotency-Key is too long")
@@ -41,8 +42,16 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 		sum := sha256.Sum256([]byte(p.Username + "\x00" + idemKey))
 		idem = hex.EncodeToString(sum[:16])
 		defer s.lockDossier(idem)() // a retry racing its first try waits for it
+		raw, _ := json.Marshal(in)
+		bsum := sha256.Sum256(raw)
+		idemSum = hex.EncodeToString(bsum[:8])
 		if id, err := s.cfg.Reader.DossierIDByIdem(idem); err == nil {
-			return s.cfg.Reader.Dossier(id)
+			d, err := s.cfg.Reader.Dossier(id)
+			if err == nil && d.IdemSum != "" && d.IdemSum != idemSum {
+				return Dossier{}, Errorf(EIdemReused, "Idempotency-Key", "Khóa chống trùng này đã dùng cho một hồ sơ khác nội dung.",
+					"this Idempotency-Key was used with a different request")
+			}
+			return d, err
 		} else if ErrorCode(err) != ENotFound {
 			return Dossier{}, Internal(err)
 		}
@@ -101,7 +110,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	body := &ReceiveBody{Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
 		Note: strings.TrimSpace(in.Note), ReceivedAt: received,
 		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule},
-		DueAt:     due, Idem: idem, ExtensionHours: extHours}
+		DueAt:     due, Idem: idem, IdemSum: idemSum, ExtensionHours: extHours}
 	id := s.newID(at)
 	body.DossierID = id
 	c, err := s.commandAt(id, KindDossierReceive, p.Username, at, body)
@@ -178,9 +187,15 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 	if in.Action == ActRecode {
 		return s.recode(ctx, p, d, in.Note)
 	}
+	if in.Action == ActReassign {
+		return s.reassign(ctx, p, d, in)
+	}
 	if _, ok := Next(d.Status, in.Action); !ok && in.Action != ActExtend {
 		return Dossier{}, Errorf(ETransition, "action", "Không thể %s khi hồ sơ ở trạng thái “%s”.",
 			"cannot %s a dossier that is %s", actionVi(in.Action), statusVi(d.Status))
+	}
+	if err := mayAct(p, d, in.Action); err != nil {
+		return Dossier{}, err
 	}
 	at := s.cfg.Clock.NextAfter(d.LastAt)
 	now := at.Time().In(vnZone)
@@ -197,6 +212,9 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 		if nd := in.NewDueAt.In(vnZone); !nd.After(d.DueAt) || !nd.After(now) {
 			return Dossier{}, Errorf(EInvalid, "new_due_at", "Ngày hẹn trả mới phải sau hạn cũ và sau thời điểm hiện tại.",
 				"new_due_at must be after the current due date and after now")
+		} else if nd.After(d.DueAt.AddDate(0, 0, MaxApologyDays)) {
+			return Dossier{}, Errorf(EInvalid, "new_due_at", "Ngày hẹn trả mới không được quá %d ngày sau hạn cũ.",
+				"new_due_at must be at most %d days after the current due date", MaxApologyDays)
 		}
 		if body.Note == "" {
 			return Dossier{}, Errorf(EInvalid, "note", "Văn bản xin lỗi cần nêu lý do.", "an apology needs a reason in the note")
@@ -289,3 +307,7 @@ func (s *Service) recode(ctx context.Context, p Principal, d Dossier, note strin
 	}
 	return s.cfg.Reader.Dossier(d.ID)
 }
+
+// MaxApologyDays bounds an apology's new due date after the current one: an
+// appointment months away is a typing slip (a year 9999 was accepted).
+const MaxApologyDays = 90

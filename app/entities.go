@@ -50,6 +50,7 @@ type UserBody struct {
 	Roles        []Role `json:"roles,omitempty"`
 	PasswordHash string `json:"password_hash,omitempty"`
 	Disabled     *bool  `json:"disabled,omitempty"`
+	EndSessions  bool   `json:"end_sessions,omitempty"` // sign the user out on every PC
 }
 
 // Entity implements Body.
@@ -69,6 +70,7 @@ type User struct {
 	Roles        []Role     `json:"roles"`
 	PasswordHash string     `json:"password_hash"`
 	Disabled     bool       `json:"disabled,omitempty"`
+	SessionEpoch int        `json:"session_epoch,omitempty"` // raised to end every session of the user
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	Conflicts    []Conflict `json:"conflicts,omitempty"`
@@ -111,6 +113,9 @@ func (u *User) Apply(c Command, body Body) {
 		}
 		if b.Disabled != nil {
 			u.Disabled = *b.Disabled
+		}
+		if b.EndSessions {
+			u.SessionEpoch++
 		}
 		u.UpdatedAt = at
 	}

@@ -21,9 +21,14 @@ const (
 	EUnavailable      = "unavailable"            // temporarily unable (shutting down, no numbers)
 	EAlreadyApologize = "already_apologized"     // one apology per dossier
 
-	// The store's health (issue 13).
+	// The store's health.
 	EStoreDamaged = "store_damaged" // the data file is damaged: writes refused, `xaso doctor` repairs it
 	EDiskFull     = "disk_full"     // no room left on the disk: nothing was written
+
+	// Sign-in and accounts.
+	EWeakPassword = "weak_password"          // too short, the user name, common, or blank
+	ETooMany      = "too_many_attempts"      // too many failed sign-ins: wait, then try again
+	EIdemReused   = "idempotency_key_reused" // an Idempotency-Key sent again with a different body
 )
 
 // Error is the domain error: a stable code, a Vietnamese message, an English

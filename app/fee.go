@@ -9,7 +9,7 @@ import (
 // FeeBasis says who sets a procedure's fee: "free" (free by law), "national"
 // (an amount set by national law, FeeVND), or "province" (set by a
 // provincial resolution: FeeVND is 0 until the province pushes its amount).
-// "Fee set by the province" is not "free" (issue 12, point 6).
+// "Fee set by the province" is not "free".
 type FeeBasis string
 
 const (

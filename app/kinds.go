@@ -5,7 +5,8 @@ import "strings"
 // Command kinds, one table. A row names a kind's body type and the state the
 // body folds into (its target); the entity a command changes is its body's
 // Entity(), "<target>/<id>", and the fold is the Apply method of the
-// target's state (Dossier, User, SlotLease, CommuneConfig). DecodeCommand
+// target's state (Dossier, User, SlotLease, CommuneConfig; the audit log keeps
+// each entry as written). DecodeCommand
 // and the store's apply both look a kind up here: adding a kind is one row
 // plus its case in the state's Apply.
 
@@ -19,6 +20,7 @@ const (
 	TargetUser    Target = "user"    // User, by user name
 	TargetSlot    Target = "slot"    // SlotLease, by slot number
 	TargetDossier Target = "dossier" // Dossier, by dossier ID
+	TargetAudit   Target = "audit"   // the audit log: each command one entry, kept as written
 )
 
 // KindSpec is one row of the kind table.
@@ -38,6 +40,7 @@ var kinds = map[string]KindSpec{
 	KindDossierAct:       {func() Body { return &ActBody{} }, TargetDossier},
 	KindDossierAttach:    {func() Body { return &AttachBody{} }, TargetDossier},
 	KindDossierRate:      {func() Body { return &RateBody{} }, TargetDossier},
+	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit},
 }
 
 // LookupKind returns the row of a kind; false for a kind this version does

@@ -90,6 +90,9 @@ const (
 	// (verification needed): a new due date within the law's bound, once.
 	// Not a status change (app/extension.go).
 	ActExtend Action = "extend"
+	// ActReassign: a leader gives an open dossier to another official
+	// (app/holder.go). Not a status change.
+	ActReassign Action = "reassign"
 )
 
 // allActions are the actions in the order the UI offers them (not recode,
@@ -157,6 +160,7 @@ var permissions = map[Action][]Role{
 	ActRecode:            {RoleReceiver, RoleLeader},
 	ActExtend:            {RoleReceiver, RoleSpecialist, RoleLeader},
 	ActHandOver:          {RoleSpecialist, RoleLeader},
+	ActReassign:          {RoleLeader},
 }
 
 // Permitted reports whether a holder of roles may take action a.

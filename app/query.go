@@ -162,7 +162,7 @@ var actionNamesVi = map[Action]string{
 	ActRequestSupplement: "yêu cầu bổ sung", ActSupplement: "nhận bổ sung", ActRequestPayment: "yêu cầu nộp phí",
 	ActPaid: "xác nhận đã nộp phí", ActStop: "dừng xử lý", ActResolve: "hoàn thành xử lý",
 	ActReturn: "trả kết quả", ActWithdraw: "rút hồ sơ", ActApologize: "xin lỗi và hẹn lại",
-	ActExtend: "kéo dài thời hạn theo quy định", ActHandOver: "chuyển người xử lý",
+	ActExtend: "kéo dài thời hạn theo quy định", ActHandOver: "chuyển người xử lý", ActReassign: "giao lại hồ sơ",
 }
 
 func actionVi(a Action) string {

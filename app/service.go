@@ -33,6 +33,7 @@ type Reader interface {
 	MaxProvisional(day, node string) (int, error)
 	Counts(now time.Time) (Stats, error)
 	Unreplicated(entity string) (int, error)
+	Audit(limit int, before string) (items []AuditEntry, next string, err error) // newest first
 }
 
 // Sessions keeps sign-in sessions on this PC (they are not replicated).
@@ -76,6 +77,7 @@ type Config struct {
 	Leaser     Leaser        // nil: lease through Log
 	Blobs      BlobStore     // scanned attachments (app/attach.go); nil: none on this PC
 	SessionTTL time.Duration // 0: 12 hours
+	HashSlots  int           // passwords hashed at once (each takes the hasher's memory); 0: 2
 	Logger     *slog.Logger
 }
 
@@ -91,6 +93,8 @@ type Service struct {
 	// leaseRetry: no lease is tried before it (a lease just failed)
 	leaseRetry time.Time
 	leasing    chan struct{} // closed when the lease under way (without codesMu) ends; nil: none
+	hashSlots  chan struct{} // a token per password hash running (app/signin.go)
+	throttle   throttle      // recent sign-in failures
 }
 
 // NewService checks the configuration and returns a service.
@@ -108,7 +112,10 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{cfg: cfg, counters: map[string]int{}}, nil
+	if cfg.HashSlots <= 0 {
+		cfg.HashSlots = defaultHashSlots
+	}
+	return &Service{cfg: cfg, counters: map[string]int{}, hashSlots: make(chan struct{}, cfg.HashSlots)}, nil
 }
 
 // newID returns a command ID that sorts by time: the HLC reading, then 64
@@ -193,9 +200,13 @@ func (s *Service) Bootstrap(ctx context.Context, commune, agency, adminPassword 
 		return Errorf(EInvalid, "admin_password", "Cần đặt mật khẩu quản trị (XASO_ADMIN_PASSWORD) tối thiểu 8 ký tự.",
 			"set the admin password (XASO_ADMIN_PASSWORD), at least 8 characters")
 	}
-	hash, err := s.cfg.Hasher.Hash(adminPassword)
+	if e := checkPassword("admin", adminPassword); e != nil {
+		e.Field = "admin_password"
+		return e
+	}
+	hash, err := s.hash(ctx, adminPassword)
 	if err != nil {
-		return Internal(err)
+		return err
 	}
 	conf, err := s.command("", KindCommuneConfigure, "system", &CommuneConfig{Commune: commune, Agency: agency})
 	if err != nil {

@@ -2,13 +2,11 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 var (
@@ -21,6 +19,7 @@ type Session struct {
 	Username string    `json:"username"`
 	Created  time.Time `json:"created"`
 	Expires  time.Time `json:"expires"`
+	Epoch    int       `json:"epoch,omitempty"` // the user's session epoch when signed in (User.SessionEpoch)
 }
 
 // Principal is the official making a request.
@@ -39,30 +38,58 @@ func HashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Login checks a user name and password and opens a session.
-func (s *Service) Login(ctx context.Context, username, password string) (string, Principal, error) {
+// Login checks a user name and password and opens a session. from is the
+// client's address: failures slow down further attempts per user name and
+// per address, and every sign-in and failure goes to the audit log.
+func (s *Service) Login(ctx context.Context, from, username, password string) (string, Principal, error) {
 	bad := Errorf(EBadCredentials, "", "Tên đăng nhập hoặc mật khẩu không đúng.", "wrong user name or password")
-	u, err := s.cfg.Reader.User(strings.ToLower(strings.TrimSpace(username)))
-	if err != nil {
-		if ErrorCode(err) == ENotFound {
-			s.cfg.Hasher.Verify(dummyHash, password) // same work as a real check: no user enumeration by timing
-			return "", Principal{}, bad
-		}
+	name := strings.ToLower(strings.TrimSpace(username))
+	userKey, addrKey := "user:"+name, "addr:"+from
+	now := s.Now()
+	if d := max(s.throttle.wait(userKey, now), s.throttle.wait(addrKey, now)); d > 0 {
+		s.cfg.Logger.Warn("sign-in refused: too many failures", "user", name, "from", from, "wait", d)
+		return "", Principal{}, tooMany(d)
+	}
+	u, err := s.cfg.Reader.User(name)
+	if err != nil && ErrorCode(err) != ENotFound {
 		return "", Principal{}, Internal(err)
 	}
-	if !s.cfg.Hasher.Verify(u.PasswordHash, password) || u.Disabled {
+	hash := dummyHash // same work as a real check: no user enumeration by timing
+	if err == nil {
+		hash = u.PasswordHash
+	}
+	// Wait for a hashing slot, then look at the failures again: a burst of
+	// parallel attempts queued here meanwhile is refused without hashing.
+	if err := s.hashSlot(ctx); err != nil {
+		return "", Principal{}, err
+	}
+	if d := max(s.throttle.wait(userKey, s.Now()), s.throttle.wait(addrKey, s.Now())); d > 0 {
+		<-s.hashSlots
+		return "", Principal{}, tooMany(d)
+	}
+	ok := s.cfg.Hasher.Verify(hash, password)
+	<-s.hashSlots
+	if !ok || err != nil || u.Disabled {
+		uw := s.throttle.fail(userKey, now, userFreeFails, maxUserWait)
+		aw := s.throttle.fail(addrKey, now, addrFreeFails, maxAddrWait)
+		s.cfg.Logger.Warn("sign-in failed", "user", name, "from", from)
+		detail := ""
+		if u.Disabled && ok {
+			detail = "disabled"
+		}
+		s.audit(ctx, "system", AuditBody{Event: AuditSignInFailed, Username: name, Addr: from, Detail: detail})
+		if uw || aw {
+			s.audit(ctx, "system", AuditBody{Event: AuditSignInThrottle, Username: name, Addr: from})
+		}
 		return "", Principal{}, bad
 	}
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", Principal{}, Internal(err)
+	s.throttle.clear(userKey)
+	token, err := s.openSession(u)
+	if err != nil {
+		return "", Principal{}, err
 	}
-	token := hex.EncodeToString(b[:])
-	now := s.Now()
-	if err := s.cfg.Sessions.PutSession(HashToken(token), Session{Username: u.Username, Created: now,
-		Expires: now.Add(s.cfg.SessionTTL)}); err != nil {
-		return "", Principal{}, Internal(err)
-	}
+	s.cfg.Logger.Info("signed in", "user", u.Username, "from", from)
+	s.audit(ctx, u.Username, AuditBody{Event: AuditSignIn, Username: u.Username, Addr: from})
 	return token, Principal{Username: u.Username, FullName: u.FullName, Roles: u.Roles}, nil
 }
 
@@ -86,7 +113,7 @@ func (s *Service) Authenticate(token string) (Principal, error) {
 		return Principal{}, unauth
 	}
 	u, err := s.cfg.Reader.User(sess.Username)
-	if err != nil || u.Disabled {
+	if err != nil || u.Disabled || sess.Epoch != u.SessionEpoch {
 		return Principal{}, unauth
 	}
 	return Principal{Username: u.Username, FullName: u.FullName, Roles: u.Roles}, nil
@@ -119,33 +146,27 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User
 	}
 	in.Username = strings.TrimSpace(in.Username)
 	in.FullName = strings.Join(strings.Fields(in.FullName), " ")
-	switch {
-	case !usernamePattern.MatchString(in.Username):
+	if !usernamePattern.MatchString(in.Username) {
 		return User{}, Errorf(EInvalid, "username", "Tên đăng nhập gồm 3–32 ký tự thường không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới, bắt đầu bằng chữ cái.",
 			"the user name must be 3–32 lower-case letters, digits, '.', '-' or '_', starting with a letter")
-	case utf8.RuneCountInString(in.Password) < 8 || len(in.Password) > 200:
-		return User{}, Errorf(EInvalid, "password", "Mật khẩu phải có từ 8 ký tự trở lên.", "the password must have at least 8 characters")
-	case in.FullName == "" || utf8.RuneCountInString(in.FullName) > 100 || !validName(in.FullName):
-		return User{}, Errorf(EInvalid, "full_name", "Vui lòng nhập họ và tên hợp lệ của cán bộ.", "a valid full name is required")
-	case len(in.Roles) == 0:
-		return User{}, Errorf(EInvalid, "roles", "Cần chọn ít nhất một vai trò.", "at least one role is required")
 	}
-	seen := map[Role]bool{}
-	for _, r := range in.Roles {
-		if !r.Valid() || seen[r] {
-			return User{}, Errorf(EInvalid, "roles", "Vai trò không hợp lệ: %q (admin, receiver, specialist, leader).",
-				"unknown or repeated role %q (admin, receiver, specialist, leader)", string(r))
-		}
-		seen[r] = true
+	if e := checkPassword(in.Username, in.Password); e != nil {
+		return User{}, e
+	}
+	if e := checkFullName(in.FullName); e != nil {
+		return User{}, e
+	}
+	if e := checkRoles(in.Roles); e != nil {
+		return User{}, e
 	}
 	if _, err := s.cfg.Reader.User(in.Username); err == nil {
 		return User{}, Errorf(EConflict, "username", "Tên đăng nhập đã tồn tại.", "the user name is taken")
 	} else if ErrorCode(err) != ENotFound {
 		return User{}, Internal(err)
 	}
-	hash, err := s.cfg.Hasher.Hash(in.Password)
+	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
-		return User{}, Internal(err)
+		return User{}, err
 	}
 	c, err := s.command("", KindUserCreate, p.Username, &UserBody{Username: in.Username, FullName: in.FullName,
 		Roles: in.Roles, PasswordHash: hash})
@@ -155,6 +176,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User
 	if err := s.append(ctx, c); err != nil {
 		return User{}, err
 	}
+	s.audit(ctx, p.Username, AuditBody{Event: AuditUserCreate, Username: in.Username, Detail: rolesText(in.Roles)})
 	return s.cfg.Reader.User(in.Username)
 }
 

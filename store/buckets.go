@@ -25,6 +25,7 @@ var (
 	bUnknown    = []byte("unknown")      // command ID → ∅: kinds from a newer version, applied after upgrade
 	bIdxBlobs   = []byte("idx_blobs")    // attachment SHA-256 \x00 dossier ID → ∅: the files every PC should hold
 	bIdem       = []byte("idem")         // hash of (official, Idempotency-Key) → dossier ID
+	bAudit      = []byte("audit")        // at(8) id → audit entry (JSON): sign-ins and admins' actions
 
 	// Local to this PC.
 	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version
@@ -35,14 +36,14 @@ var (
 
 // replicated lists the buckets of the state hash, in hash order.
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
-	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs}
+	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs, bAudit}
 
 var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 
 // dense lists the buckets whose new keys mostly sort after the old ones
 // (time-ordered IDs and times): their pages are split nearly full instead of
 // half full, which roughly halves the file.
-var dense = [][]byte{bCmds, bDossiers, bEntityCmds, bIdxCode, bIdxRecv, bIdxStatus, bIdxClosed, bSeq, bIdem}
+var dense = [][]byte{bCmds, bDossiers, bEntityCmds, bIdxCode, bIdxRecv, bIdxStatus, bIdxClosed, bSeq, bIdem, bAudit}
 
 // Keys of bMeta.
 var (

@@ -21,7 +21,13 @@ type ClusterAdmin interface {
 // POST /api/v1/cluster/remove {"node_id"} and POST /api/v1/cluster/recover.
 func (h *Handler) MountCluster(c ClusterAdmin) {
 	h.mux.HandleFunc("GET /api/v1/cluster", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		s, err := c.Status(r.URL.Query().Get("state_hash") == "1")
+		withHash := r.URL.Query().Get("state_hash") == "1"
+		if withHash && !p.Has(app.RoleAdmin) { // it reads the whole state: not for every desk
+			h.fail(w, r, app.Errorf(app.EForbidden, "", "Chỉ quản trị viên được tính mã băm trạng thái.",
+				"only an admin may ask for the state hash"))
+			return
+		}
+		s, err := c.Status(withHash)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -44,6 +50,7 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 			h.fail(w, r, err)
 			return
 		}
+		h.cfg.Service.RecordAdminAction(r.Context(), p, app.AuditClusterRemove, "node="+req.NodeID)
 		writeJSON(w, http.StatusOK, map[string]string{"removed": req.NodeID})
 	}))
 	h.mux.HandleFunc("POST /api/v1/cluster/recover", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
@@ -55,6 +62,7 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 			h.fail(w, r, err)
 			return
 		}
+		h.cfg.Service.RecordAdminAction(r.Context(), p, app.AuditClusterRecover, "")
 		s, err := c.Status(false)
 		if err != nil {
 			h.fail(w, r, err)

@@ -201,6 +201,7 @@ func (h *Handler) rate(w http.ResponseWriter, r *http.Request, p app.Principal) 
 		h.fail(w, r, err)
 		return
 	}
+	in.Note = app.CleanText(in.Note)
 	d, err := h.cfg.Service.Rate(r.Context(), p, r.PathValue("code"), in)
 	if err != nil {
 		h.fail(w, r, err)

@@ -30,9 +30,9 @@ type paperDesk struct {
 	token string
 }
 
-func newPaperDesk(t *testing.T) *paperDesk {
+func newPaperDesk(t *testing.T, opts ...func(*node.Config)) *paperDesk {
 	t.Helper()
-	n, srv := serveNode(t)
+	n, srv := serveNode(t, opts...)
 	d := &paperDesk{t: t, n: n, srv: srv}
 	d.token = d.login("admin", "admin-password")
 	for _, u := range []string{
@@ -220,7 +220,7 @@ func TestAttachmentsOverHTTP(t *testing.T) {
 	if json.Unmarshal(body, &second); st != 201 || second.Name != "Giấy khai sinh.png" || second.MediaType != "image/png" {
 		t.Fatalf("multipart upload: %d %s", st, body)
 	}
-	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	pdf := realPDF(t)
 	for _, tt := range []struct {
 		name  string
 		ctype string
@@ -231,6 +231,8 @@ func TestAttachmentsOverHTTP(t *testing.T) {
 		{"a PDF", "application/pdf", pdf, 201, ""},
 		{"text", "text/plain", []byte("chỉ là chữ, không phải ảnh quét"), 400, "invalid"},
 		{"a PDF cut off", "application/pdf", pdf[:20], 400, "invalid"},
+		{"a PDF header and trailer only", "application/pdf", []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 400, "invalid"},
+		{"a PDF whose xref points nowhere", "application/pdf", brokenXref(pdf), 400, "invalid"},
 		{"a JPEG cut off in its header", "image/jpeg", jpg[:12], 400, "invalid"},
 		{"a PNG with a broken header", "image/png", append(append([]byte{}, pngb[:16]...), make([]byte, 64)...), 400, "invalid"},
 		{"empty", "image/jpeg", nil, 400, "invalid"},

@@ -9,8 +9,16 @@ import (
 	"xaso/app/calendar"
 )
 
+// health answers monitoring without a sign-in; the exact version and the
+// agency, which help an attacker more than a monitor, go to signed-in
+// officials only.
 func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, h.cfg.Health())
+	st := h.cfg.Health()
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if _, err := h.cfg.Service.Authenticate(strings.TrimSpace(token)); err != nil {
+		st.Version, st.Agency = "", ""
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 type userView struct {
@@ -37,7 +45,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.EInvalid, "password", "Vui lòng nhập mật khẩu.", "the password is required"))
 		return
 	}
-	token, p, err := h.cfg.Service.Login(r.Context(), in.Username, in.Password)
+	token, p, err := h.cfg.Service.Login(r.Context(), clientAddr(r), in.Username, in.Password)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -132,6 +140,12 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request, p app.Principa
 		h.fail(w, r, err)
 		return
 	}
+	in.Note = app.CleanText(in.Note)
+	in.Applicant.FullName = app.CleanText(in.Applicant.FullName)
+	in.Applicant.Address = app.CleanText(in.Applicant.Address)
+	for i := range in.Documents {
+		in.Documents[i].Name = app.CleanText(in.Documents[i].Name)
+	}
 	d, err := h.cfg.Service.Receive(r.Context(), p, in, strings.TrimSpace(r.Header.Get("Idempotency-Key")))
 	if err != nil {
 		h.fail(w, r, err)
@@ -155,6 +169,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		h.fail(w, r, err)
 		return
 	}
+	in.Note = app.CleanText(in.Note)
 	if in.Action == "" {
 		h.fail(w, r, app.Errorf(app.EInvalid, "action", "Vui lòng chọn thao tác.", "the action is required"))
 		return

@@ -19,9 +19,9 @@ import (
 type Health struct {
 	Status       string       `json:"status"`
 	NodeID       string       `json:"node_id"`
-	Version      string       `json:"version"`
+	Version      string       `json:"version,omitempty"` // signed-in callers only (health)
 	Commune      string       `json:"commune"`
-	Agency       string       `json:"agency"`
+	Agency       string       `json:"agency,omitempty"` // signed-in callers only
 	Cluster      ClusterState `json:"cluster"`
 	Unreplicated int          `json:"unreplicated"`
 	Uplink       UplinkState  `json:"uplink"`
@@ -61,6 +61,8 @@ type Config struct {
 	Assets  fs.FS // the built web UI; nil serves none
 	Logger  *slog.Logger
 	MaxBody int64 // request body limit; default 1 MiB
+	// WriteTimeout bounds each write of a response (guard.go); default 30 s.
+	WriteTimeout time.Duration
 }
 
 // Handler serves /api/v1 and the UI.
@@ -76,6 +78,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 30 * time.Second
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.routes()
@@ -98,6 +103,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /api/v1/dossiers/{code}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/dossiers/{code}/actions", h.auth(h.act))
 	m.HandleFunc("GET /api/v1/stats", h.auth(h.stats))
+	h.accountRoutes()  // users PATCH, passwords, audit log (accounts.go)
 	h.documentRoutes() // forms, ID card scans, attachments, ratings, reports (documents.go)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
@@ -110,8 +116,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("X-Frame-Options", "DENY")
 	}
-	h.mux.ServeHTTP(w, r)
+	h.mux.ServeHTTP(&deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), per: h.cfg.WriteTimeout}, r)
 }
 
 type principalKey struct{}
@@ -137,7 +145,7 @@ func (h *Handler) auth(next authed) http.HandlerFunc {
 // statusOf maps error codes to HTTP statuses.
 func statusOf(code string) int {
 	switch code {
-	case app.EInvalid, codeBadJSON:
+	case app.EInvalid, codeBadJSON, app.EWeakPassword:
 		return http.StatusBadRequest
 	case app.EBadCredentials, app.EUnauthorized:
 		return http.StatusUnauthorized
@@ -145,8 +153,12 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case app.ENotFound:
 		return http.StatusNotFound
-	case app.ETransition, app.EConflict, app.EAlreadyApologize:
+	case app.ETransition, app.EConflict, app.EAlreadyApologize, app.EIdemReused:
 		return http.StatusConflict
+	case app.ETooMany:
+		return http.StatusTooManyRequests
+	case codeMedia:
+		return http.StatusUnsupportedMediaType
 	case app.ETooLarge:
 		return http.StatusRequestEntityTooLarge
 	case app.EUnavailable, app.EDataDirLocked, app.EStoreDamaged:
@@ -202,6 +214,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decode reads a JSON body strictly into v: one object, known fields only,
 // within the size limit. Its errors name the field when they can.
 func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := jsonBody(r); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -243,6 +258,7 @@ func (h *Handler) ui() http.Handler {
 	}
 	files := http.FileServerFS(h.cfg.Assets)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uiHeaders(w.Header())
 		p := strings.TrimPrefix(r.URL.Path, "/")
 		if p != "" {
 			if _, err := fs.Stat(h.cfg.Assets, p); err != nil {

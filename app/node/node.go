@@ -41,6 +41,13 @@ type Config struct {
 	Hasher        app.PasswordHasher // nil: argon2id defaults
 	MemoryLimit   int64              // soft limit of the Go runtime's memory; 0: 40 MiB, -1: none
 	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
+	// The HTTP edge: host names the UI answers to besides IP
+	// addresses, localhost and the --listen host (--allow-host); the cap of
+	// open connections per client address (0: 64); each response write's
+	// deadline (0: 30 s).
+	AllowHosts      []string
+	MaxConnsPerAddr int
+	WriteTimeout    time.Duration
 }
 
 // ErrNoWindow is returned by Run with Window set in a binary built without
@@ -169,7 +176,8 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frontend assets: %w", err)
 	}
-	h := api.New(api.Config{Service: n.Service, Health: n.Health, Assets: assets, Logger: cfg.Logger})
+	h := api.New(api.Config{Service: n.Service, Health: n.Health, Assets: assets, Logger: cfg.Logger,
+		WriteTimeout: cfg.WriteTimeout})
 	h.MountCluster(clusterAdmin{n})
 	n.Handler = h
 	backoff := 30 * time.Second
@@ -246,6 +254,11 @@ func (n *Node) services(l net.Listener) []service {
 // anew on the same address.
 func (n *Node) httpService(l net.Listener) func(context.Context) error {
 	addr := l.Addr().String()
+	names := append([]string{addr}, n.cfg.AllowHosts...)
+	maxConns := n.cfg.MaxConnsPerAddr
+	if maxConns == 0 {
+		maxConns = 64
+	}
 	return func(ctx context.Context) error {
 		ln := l
 		l = nil // a restart listens anew
@@ -255,10 +268,10 @@ func (n *Node) httpService(l net.Listener) func(context.Context) error {
 				return fmt.Errorf("listen %s: %w", addr, err)
 			}
 		}
-		srv := &http.Server{Handler: n.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		srv := &http.Server{Handler: api.HostGuard(names, n.Handler), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 			IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(n.cfg.Logger.Handler(), slog.LevelWarn)}
 		errc := make(chan error, 1)
-		go func() { errc <- srv.Serve(ln) }()
+		go func() { errc <- srv.Serve(api.LimitConns(ln, maxConns)) }()
 		select {
 		case err := <-errc:
 			return fmt.Errorf("http serve: %w", err)

@@ -19,6 +19,8 @@ import type {
   Stats,
   StatusInfo,
   User,
+  UserPatch,
+  AuditPage,
 } from './types';
 import { dossierRef, type DossierKey } from './dossier';
 
@@ -233,6 +235,17 @@ export function createClient(opts: ClientOptions = {}) {
     /** officials who can take a dossier over (specialists, leaders): any official may ask. */
     officials: () => request<Page<User>>('GET', '/officials'),
     createUser: (u: NewUser) => request<User>('POST', '/users', u),
+    // Accounts and the audit log.
+    /** updateUser changes a user's roles, name or disabled state (admin). */
+    updateUser: (username: string, patch: UserPatch) => request<User>('PATCH', '/users/' + enc(username), patch),
+    /** resetPassword sets a user's password and ends their sessions (admin). */
+    resetPassword: (username: string, password: string) =>
+      request<void>('POST', '/users/' + enc(username) + '/password', { password }),
+    /** changeMyPassword changes the official's own password; the answer is a new session. */
+    changeMyPassword: (oldPassword: string, password: string) =>
+      request<Session>('POST', '/me/password', { old_password: oldPassword, password }),
+    /** audit lists sign-ins and admins' actions, newest first (admin). */
+    audit: (before = '', limit = 50) => request<AuditPage>('GET', '/audit' + queryString({ before, limit: String(limit) })),
     procedures: () => request<Page<Procedure>>('GET', '/procedures'),
     statuses: () => request<Page<StatusInfo>>('GET', '/statuses'),
     stats: () => request<Stats>('GET', '/stats').then(normStats),

@@ -77,6 +77,13 @@ export class AppState {
     if (!resumed) this.go(home(s.user.roles));
   }
 
+  /** renewed keeps the official signed in under a new token (after changing their password). */
+  renewed(token: string) {
+    if (!this.session) return;
+    this.session = { ...this.session, token };
+    this.store.setItem(SESSION_KEY, JSON.stringify(this.session));
+  }
+
   signedOut() {
     this.session = null;
     this.expired = false;

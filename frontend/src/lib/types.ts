@@ -6,6 +6,7 @@ export interface User {
   username: string;
   full_name?: string;
   roles: string[];
+  disabled?: boolean;
 }
 
 export interface Session {
@@ -24,7 +25,7 @@ export interface Health {
   uplink?: { online: boolean; unsent: number };
   time?: string;
   clock?: { offset_ms: number; peers: number };
-  store?: string; // "ok", or a problem: "damaged", "disk_full" (issue 13)
+  store?: string; // "ok", or a problem: "damaged", "disk_full"
 }
 
 export interface DocumentItem {
@@ -45,7 +46,7 @@ export interface Procedure {
   fee_note?: string;
   documents?: DocumentItem[];
   field?: string;
-  /** who sets the fee: free (by law) | national | province (issue 12) */
+  /** who sets the fee: free (by law) | national | province */
   fee_basis?: string;
   fee_online_vnd?: number;
   /** the fee as the desk shows it, in Vietnamese */
@@ -282,4 +283,27 @@ export interface ProgressReport extends ProgressCounts {
   /** new dossiers of the period with scanned documents */
   digitised: { dossiers: number; files: number; rate: number };
   by_procedure: (ProgressCounts & { code: string; name: string })[];
+}
+
+// Accounts and the audit log.
+export interface UserPatch {
+  roles?: string[];
+  disabled?: boolean;
+  full_name?: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  node: string;
+  event: string;
+  username?: string;
+  addr?: string;
+  detail?: string;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  next: string;
 }

@@ -244,7 +244,7 @@ export const en: Record<Key, string> = {
   'sb.skew': 'This PC’s clock is {n} minutes off the server’s',
   'sb.clock.slow': 'This PC’s clock is {d} behind the commune’s other PCs — please set the time',
   'sb.clock.fast': 'This PC’s clock is {d} ahead of the commune’s other PCs — please set the time',
-  // The store's health in the status bar (issue 13: damaged data file, full disk).
+  // The store's health in the status bar (damaged data file, full disk).
   'sb.store.damaged': 'Data file damaged',
   'sb.store.damaged.banner':
     'The data file of this PC is damaged. Dossiers that still read back can be viewed, but nothing new can be saved (receiving, forwarding, returning). Tell the administrator: stop Xã Số and run “xaso doctor --data <data folder> --rebuild” to rebuild it from the command log; a PC of the commune’s LAN can also get its data back from the other PCs.',
@@ -296,7 +296,7 @@ export const en: Record<Key, string> = {
   'common.close': 'Close',
   'common.cancel': 'Cancel',
 
-  // law: issue 12 (documents' form, statutory extensions, fees, hand-overs, history)
+  // Documents' form, statutory extensions, fees, hand-overs, history
   'action.extend': 'Statutory extension',
   'action.hand_over': 'Hand over',
   'doc.form': 'Form',
@@ -316,4 +316,44 @@ export const en: Record<Key, string> = {
   'history.due': 'due {due}',
   'history.to': 'to {who}',
   'warning.supplement_request_late': 'Supplement requested more than 3 working days after receipt (later than the law allows)',
+
+  // Accounts and the audit log.
+  'users.state': 'State',
+  'users.active': 'Active',
+  'users.disabled': 'Disabled',
+  'users.actions': 'Actions',
+  'users.disable': 'Disable',
+  'users.enable': 'Enable',
+  'users.disable_confirm': 'Disable {u}? Every session of theirs, on every PC, ends at once.',
+  'users.reset': 'Reset password',
+  'users.reset_for': 'Reset the password of {u}',
+  'users.reset_done': 'Password of {u} reset; their old sessions ended.',
+  'users.edit_roles': 'Change roles',
+  'users.roles_for': 'Roles of {u}',
+  'users.updated': 'Account {u} updated',
+  'users.new_password': 'New password',
+  'users.save': 'Save',
+  'audit.title': 'Sign-in and admin log',
+  'audit.at': 'When',
+  'audit.actor': 'By',
+  'audit.event': 'Event',
+  'audit.user': 'Account',
+  'audit.addr': 'Address',
+  'audit.detail': 'Detail',
+  'audit.more': 'More',
+  'audit.event.signin': 'Signed in',
+  'audit.event.signin_failed': 'Failed sign-in',
+  'audit.event.signin_throttled': 'Sign-ins slowed down',
+  'audit.event.user_create': 'Account created',
+  'audit.event.user_update': 'Account changed',
+  'audit.event.password_reset': 'Password reset',
+  'audit.event.password_change': 'Own password changed',
+  'audit.event.cluster_remove': 'PC removed from the cluster',
+  'audit.event.cluster_recover': 'Cluster recovered',
+  'me.password': 'Change password',
+  'me.old_password': 'Current password',
+  'me.new_password': 'New password',
+  'me.repeat_password': 'New password again',
+  'me.mismatch': 'The two new passwords differ.',
+  'me.password_done': 'Password changed. Your other sessions ended.',
 };

@@ -242,7 +242,7 @@ export const vi = {
   'sb.skew': 'Đồng hồ máy này lệch {n} phút so với máy chủ',
   'sb.clock.slow': 'Đồng hồ máy này chậm {d} so với các máy khác của xã — hãy chỉnh lại giờ',
   'sb.clock.fast': 'Đồng hồ máy này nhanh {d} so với các máy khác của xã — hãy chỉnh lại giờ',
-  // The store's health in the status bar (issue 13: damaged data file, full disk).
+  // The store's health in the status bar (damaged data file, full disk).
   'sb.store.damaged': 'Tệp dữ liệu bị hỏng',
   'sb.store.damaged.banner':
     'Tệp dữ liệu của máy này bị hỏng. Vẫn xem được những hồ sơ còn đọc được, nhưng chưa lưu được gì mới (tiếp nhận, chuyển, trả kết quả). Hãy báo quản trị viên: tắt Xã Số rồi chạy “xaso doctor --data <thư mục dữ liệu> --rebuild” để dựng lại từ nhật ký; máy trong mạng LAN của xã cũng có thể nhận lại dữ liệu từ các máy khác.',
@@ -294,7 +294,7 @@ export const vi = {
   'common.close': 'Đóng',
   'common.cancel': 'Hủy',
 
-  // law: issue 12 (documents' form, statutory extensions, fees, hand-overs, history)
+  // Documents' form, statutory extensions, fees, hand-overs, history
   'action.extend': 'Kéo dài thời hạn theo quy định',
   'action.hand_over': 'Chuyển người xử lý',
   'doc.form': 'Hình thức',
@@ -314,6 +314,46 @@ export const vi = {
   'history.due': 'hẹn trả {due}',
   'history.to': 'chuyển cho {who}',
   'warning.supplement_request_late': 'Yêu cầu bổ sung sau 3 ngày làm việc kể từ khi tiếp nhận (quá thời hạn theo quy định)',
+
+  // Accounts and the audit log.
+  'users.state': 'Trạng thái',
+  'users.active': 'Đang làm việc',
+  'users.disabled': 'Đã khóa',
+  'users.actions': 'Thao tác',
+  'users.disable': 'Khóa',
+  'users.enable': 'Mở khóa',
+  'users.disable_confirm': 'Khóa tài khoản {u}? Mọi phiên đăng nhập của người này trên mọi máy sẽ kết thúc ngay.',
+  'users.reset': 'Đặt lại mật khẩu',
+  'users.reset_for': 'Đặt lại mật khẩu cho {u}',
+  'users.reset_done': 'Đã đặt lại mật khẩu cho {u}; các phiên cũ đã kết thúc.',
+  'users.edit_roles': 'Đổi vai trò',
+  'users.roles_for': 'Vai trò của {u}',
+  'users.updated': 'Đã cập nhật tài khoản {u}',
+  'users.new_password': 'Mật khẩu mới',
+  'users.save': 'Lưu',
+  'audit.title': 'Nhật ký đăng nhập và quản trị',
+  'audit.at': 'Thời điểm',
+  'audit.actor': 'Người thực hiện',
+  'audit.event': 'Sự kiện',
+  'audit.user': 'Tài khoản',
+  'audit.addr': 'Địa chỉ máy',
+  'audit.detail': 'Chi tiết',
+  'audit.more': 'Xem thêm',
+  'audit.event.signin': 'Đăng nhập',
+  'audit.event.signin_failed': 'Đăng nhập sai',
+  'audit.event.signin_throttled': 'Tạm chặn đăng nhập',
+  'audit.event.user_create': 'Tạo tài khoản',
+  'audit.event.user_update': 'Sửa tài khoản',
+  'audit.event.password_reset': 'Đặt lại mật khẩu',
+  'audit.event.password_change': 'Tự đổi mật khẩu',
+  'audit.event.cluster_remove': 'Bỏ máy khỏi cụm',
+  'audit.event.cluster_recover': 'Khôi phục cụm máy',
+  'me.password': 'Đổi mật khẩu',
+  'me.old_password': 'Mật khẩu hiện tại',
+  'me.new_password': 'Mật khẩu mới',
+  'me.repeat_password': 'Nhập lại mật khẩu mới',
+  'me.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
+  'me.password_done': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
 } as const;
 
 export type Key = keyof typeof vi;
