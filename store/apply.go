@@ -53,9 +53,9 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 	case app.TargetSlot:
 		err = foldSimple[app.SlotLease](tx, bSlots, slotKey(id), entity, c, body, last)
 	case app.TargetCommune:
+		err = foldSimple[app.CommuneConfig](tx, bConfig, []byte("commune"), entity, c, body, last)
 	case app.TargetAudit:
 		err = applyAudit(tx, c, body.(*app.AuditBody))
-		err = foldSimple[app.CommuneConfig](tx, bConfig, []byte("commune"), entity, c, body, last)
 	default:
 		err = fmt.Errorf("command %s: no fold for target %q", c.ID, k.Target)
 	}
