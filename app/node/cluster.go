@@ -15,6 +15,7 @@ import (
 	"xaso/store"
 	"xaso/sync/cluster"
 	"xaso/sync/discover"
+	"xaso/sync/peer"
 )
 
 // LAN configures the node's place in its commune's cluster (DESIGN §4, §8).
@@ -157,7 +158,7 @@ func (n *Node) openLAN() error {
 		cc.JoinWait = 1500 * time.Millisecond
 	}
 	cl, err = cluster.New(cc)
-	if errors.Is(err, cluster.ErrNoSecret) {
+	if errors.Is(err, peer.ErrNoSecret) {
 		return app.Errorf(app.EInvalid, "join_secret",
 			"Cần đặt mã bí mật của xã (XASO_JOIN_SECRET, tối thiểu 8 ký tự) để các máy nhận ra nhau.",
 			"set the commune's join secret (XASO_JOIN_SECRET, at least 8 characters) to run in a cluster")

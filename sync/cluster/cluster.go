@@ -34,6 +34,7 @@ import (
 
 	"xaso/app"
 	"xaso/sync/discover"
+	"xaso/sync/peer"
 )
 
 const raftLeader = raft.Leader
@@ -84,7 +85,7 @@ type Config struct {
 	JoinWait time.Duration // a new node listens this long for a cluster before bootstrapping; default 3 s
 	// Blobs and WantBlobs let the PC copy the attachment files it lacks from
 	// its peers (blobs.go); nil: no copying.
-	Blobs        Blobs
+	Blobs        peer.Blobs
 	WantBlobs    func() ([]string, error)
 	BlobInterval time.Duration    // how often to look for missing files; default 10 s
 	Now          func() time.Time // this PC's clock, compared with its peers'; default time.Now
@@ -98,13 +99,11 @@ type Cluster struct {
 	server *tls.Config
 	client *tls.Config
 	book   *book
-	dialer *dialer
-	pool   *pool
-	mux    *mux
+	dialer *peer.Dialer
+	pool   *peer.Pool
 	fsm    *fsm
 	clocks *clockView
 
-	ctx       context.Context
 	rmu       sync.RWMutex
 	rn        *raftNode
 	clusterID atomic.Value // string
@@ -136,15 +135,15 @@ func New(cfg Config) (*Cluster, error) {
 	t.Election = cmpOr(t.Election, 500*time.Millisecond)
 	t.LeaderLease = cmpOr(t.LeaderLease, 250*time.Millisecond)
 	t.CommitTimeout = cmpOr(t.CommitTimeout, 10*time.Millisecond)
-	server, client, err := peerTLS(cfg.Secret, cfg.Commune)
+	server, client, err := peer.KeyedTLS(cfg.Secret, cfg.Commune)
 	if err != nil {
 		return nil, err
 	}
 	c := &Cluster{cfg: cfg, log: cfg.Logger.With("part", "cluster"), server: server, client: client,
-		kick: make(chan struct{}, 1), ctx: context.Background()}
+		kick: make(chan struct{}, 1)}
 	c.book = newBook(c.discovered)
-	c.dialer = &dialer{tls: client, book: c.book}
-	c.pool = &pool{d: c.dialer, idle: map[string][]*rpcConn{}}
+	c.dialer = &peer.Dialer{TLS: client, Resolver: c.book}
+	c.pool = peer.NewPool(c.dialer)
 	c.fsm = newFSM(cfg.Store, c.log)
 	c.clocks = newClockView()
 	c.clusterID.Store("")
@@ -260,16 +259,24 @@ func (c *Cluster) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w %s: %w", ErrListen, c.cfg.Listen, err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	c.ctx = ctx
-	c.mux = &mux{ln: tls.NewListener(ln, c.server), rpc: c.serveRPC, log: c.log}
-	go c.mux.serve()
+	mux := peer.NewMux(tls.NewListener(ln, c.server), map[byte]peer.ConnHandler{
+		peer.ProtoRaft: c.raftConns,
+		peer.ProtoRPC:  c.rpcServer().ServeConn,
+	}, c.log)
+	// The peer port outlives Raft by a moment: a leader hands leadership
+	// over through it when ctx ends.
+	muxCtx, stopMux := context.WithCancel(context.WithoutCancel(ctx))
+	muxDone := make(chan error, 1)
+	go func() { muxDone <- mux.Run(muxCtx) }()
+	defer func() {
+		stopMux()
+		<-muxDone
+		c.pool.CloseIdle()
+	}()
 	c.log.Info("peer listening", "addr", ln.Addr().String(), "node", c.cfg.NodeID)
 
 	rn, err := c.openRaft()
 	if err != nil {
-		c.mux.close()
 		return err
 	}
 	c.setRaft(rn)
@@ -277,15 +284,23 @@ func (c *Cluster) Run(ctx context.Context) error {
 	wg.Add(4)
 	go func() { defer wg.Done(); c.runQueue(ctx) }()
 	go func() { defer wg.Done(); c.maintain(ctx) }()
-	go func() { defer wg.Done(); c.runBlobs(ctx) }()
+	go func() { defer wg.Done(); c.runFetcher(ctx) }()
 	go func() { defer wg.Done(); c.runClocks(ctx) }()
 	<-ctx.Done()
 	wg.Wait()
 	c.stopRaft(true)
-	c.mux.close()
-	c.pool.closeAll()
-	c.mux.wg.Wait()
 	return nil
+}
+
+// runFetcher copies the attachment files this PC lacks from the other
+// members until ctx ends.
+func (c *Cluster) runFetcher(ctx context.Context) {
+	if c.cfg.Blobs == nil || c.cfg.WantBlobs == nil {
+		return
+	}
+	f := &peer.Fetcher{Pool: c.pool, Blobs: c.cfg.Blobs, Want: c.cfg.WantBlobs, Peers: c.otherMembers,
+		Interval: c.cfg.BlobInterval, Log: c.log}
+	_ = f.Run(ctx)
 }
 
 func (c *Cluster) raftNode() *raftNode {
@@ -298,11 +313,6 @@ func (c *Cluster) setRaft(rn *raftNode) {
 	c.rmu.Lock()
 	c.rn = rn
 	c.rmu.Unlock()
-	if rn != nil {
-		c.mux.raft.Store(rn.layer)
-	} else {
-		c.mux.raft.Store(nil)
-	}
 }
 
 // stopRaft shuts the Raft instance down; graceful hands leadership over first.

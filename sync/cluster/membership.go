@@ -53,7 +53,7 @@ func (c *Cluster) Info() Info {
 			if id == c.cfg.NodeID {
 				m.Addrs = []string{c.advertise()}
 			} else {
-				m.Addrs = c.book.lookup(id)
+				m.Addrs = c.book.Lookup(id)
 			}
 			in.Members = append(in.Members, m)
 			if _, ok := in.Book[id]; !ok && len(m.Addrs) > 0 {
@@ -96,7 +96,7 @@ func (c *Cluster) learnInfo(in Info, via string) {
 
 func (c *Cluster) infoOf(ctx context.Context, addr string) (Info, error) {
 	sent := c.cfg.Now()
-	out, err := c.pool.call(ctx, addr, opInfo, nil)
+	out, err := c.pool.Call(ctx, addr, opInfo, nil)
 	if err != nil {
 		return Info{}, err
 	}
@@ -115,7 +115,7 @@ func (c *Cluster) infoOf(ctx context.Context, addr string) (Info, error) {
 // infoOfNode asks node id at any of its addresses.
 func (c *Cluster) infoOfNode(ctx context.Context, id string) (Info, error) {
 	var errs []error
-	for _, a := range c.book.lookup(id) {
+	for _, a := range c.book.Lookup(id) {
 		in, err := c.infoOf(ctx, a)
 		if err == nil {
 			return in, nil

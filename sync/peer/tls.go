@@ -1,4 +1,4 @@
-package cluster
+package peer
 
 import (
 	"crypto/ed25519"
@@ -22,13 +22,13 @@ const MinSecretLen = 8
 // ErrNoSecret is returned when the cluster is started without a join secret.
 var ErrNoSecret = errors.New("cluster: XASO_JOIN_SECRET is not set (at least 8 characters)")
 
-// peerTLS derives, from the commune's join secret, one Ed25519 key and one
+// KeyedTLS derives, from the commune's join secret, one Ed25519 key and one
 // self-signed certificate that every PC of the commune computes alike
 // (Ed25519 signatures and the fields below are deterministic). Each peer
 // presents it and accepts only it, both ways (mutual TLS 1.3): a PC that
 // does not know the secret cannot complete a handshake, so it can neither
 // join, read the Raft log nor propose.
-func peerTLS(secret, commune string) (server, client *tls.Config, err error) {
+func KeyedTLS(secret, commune string) (server, client *tls.Config, err error) {
 	if len(secret) < MinSecretLen {
 		return nil, nil, ErrNoSecret
 	}
