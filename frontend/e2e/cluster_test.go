@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp/kb"
+
+	"xaso/sync/peer"
 )
 
 // pc is one office PC of the cluster test: an `xaso serve` on loopback with
@@ -37,6 +39,7 @@ func startPCs(t *testing.T, extra map[string][]string, names ...string) []*pc {
 		}
 		pcs[i] = &pc{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", hp), peer: fmt.Sprintf("127.0.0.1:%d", pp)}
 	}
+	joinCode := peer.NewJoinCode() // the office's, as an admin would copy it to each PC
 	for _, m := range pcs {
 		args := []string{"serve", "--data", filepath.Join(t.TempDir(), "data"), "--listen", m.base[len("http://"):],
 			"--commune", "14701", "--agency", "000.00.31.H42", "--peer-listen", m.peer, "--no-mdns", "--raft-fast"}
@@ -47,7 +50,7 @@ func startPCs(t *testing.T, extra map[string][]string, names ...string) []*pc {
 		}
 		args = append(args, extra[m.name]...)
 		stop, kill, err := startXaso(world.bin, filepath.Join(world.artifacts, "cluster-"+m.name+".log"), args,
-			[]string{"XASO_JOIN_SECRET=bí-mật-của-xã-e2e"}, m.base)
+			[]string{"XASO_JOIN_SECRET=" + joinCode}, m.base)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 // Package cluster replicates a commune's commands between the PCs of its
-// office with Raft (github.com/hashicorp/raft), over mutual TLS keyed by the
-// commune's join secret.
+// office with Raft (github.com/hashicorp/raft), over the peer port of
+// sync/peer: mutual TLS with certificates of the office's own CA, which a
+// PC receives once it proved the join code (joincode.go).
 //
 // Writes never wait for a quorum: the node's store applies a command at once
 // and marks it pending; the replication queue (queue.go) proposes pending
@@ -67,14 +68,17 @@ type Timing struct {
 	CommitTimeout time.Duration // default 10 ms: how soon followers learn a commit
 }
 
-// Config builds a Cluster. NodeID, Commune, Dir, Listen, Secret and Store are required.
+// Config builds a Cluster. NodeID, Commune, Dir, Listen and Store are required.
 type Config struct {
 	NodeID    string
 	Commune   string
 	Dir       string // Raft log and stable store (raft.db, bbolt), snapshots, cluster.json
 	Listen    string // --peer-listen HOST:PORT
 	Advertise string // HOST:PORT peers reach us at; default Listen's when it names a host
-	Secret    string // XASO_JOIN_SECRET
+	// JoinCode is XASO_JOIN_SECRET, canonical (peer.ParseJoinCode): what
+	// a new PC proves to join; "" on a PC that joined already (it keeps
+	// the code with its certificate) or on the first PC (it draws one).
+	JoinCode  string
 	Store     Store
 	Discovery Discovery // nil: no peers but those who contact us
 	// NewLease builds the slot.lease command granting slot to node, stamped
@@ -94,15 +98,16 @@ type Config struct {
 
 // Cluster is this node's membership in its commune's Raft cluster.
 type Cluster struct {
-	cfg    Config
-	log    *slog.Logger
-	server *tls.Config
-	client *tls.Config
-	book   *book
-	dialer *peer.Dialer
-	pool   *peer.Pool
-	fsm    *fsm
-	clocks *clockView
+	cfg     Config
+	log     *slog.Logger
+	auth    *peer.Authority
+	book    *book
+	dialer  *peer.Dialer
+	pool    *peer.Pool       // to members, checked against the office's CA
+	open    *peer.Pool       // to PCs not known to be members: public questions only
+	refused *peer.RefusalLog // wrong join-code proofs
+	fsm     *fsm
+	clocks  *clockView
 
 	rmu       sync.RWMutex
 	rn        *raftNode
@@ -116,7 +121,7 @@ type Cluster struct {
 	watchers []chan bool
 }
 
-// New checks cfg and derives the peer TLS configuration. Nothing runs until Run.
+// New checks cfg and loads this PC's peer credentials. Nothing runs until Run.
 func New(cfg Config) (*Cluster, error) {
 	if cfg.NodeID == "" || cfg.Commune == "" || cfg.Dir == "" || cfg.Listen == "" || cfg.Store == nil {
 		return nil, errors.New("cluster: incomplete config")
@@ -135,15 +140,23 @@ func New(cfg Config) (*Cluster, error) {
 	t.Election = cmpOr(t.Election, 500*time.Millisecond)
 	t.LeaderLease = cmpOr(t.LeaderLease, 250*time.Millisecond)
 	t.CommitTimeout = cmpOr(t.CommitTimeout, 10*time.Millisecond)
-	server, client, err := peer.KeyedTLS(cfg.Secret, cfg.Commune)
+	if cfg.JoinCode != "" {
+		code, err := peer.ParseJoinCode(cfg.JoinCode)
+		if err != nil {
+			return nil, err
+		}
+		cfg.JoinCode = code
+	}
+	auth, err := peer.LoadAuthority(filepath.Join(cfg.Dir, "peer.json"), cfg.NodeID, cfg.Commune)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{cfg: cfg, log: cfg.Logger.With("part", "cluster"), server: server, client: client,
-		kick: make(chan struct{}, 1)}
+	c := &Cluster{cfg: cfg, log: cfg.Logger.With("part", "cluster"), auth: auth, kick: make(chan struct{}, 1)}
 	c.book = newBook(c.discovered)
-	c.dialer = &peer.Dialer{TLS: client, Resolver: c.book}
+	c.dialer = &peer.Dialer{TLS: auth.MemberTLS(), Resolver: c.book}
 	c.pool = peer.NewPool(c.dialer)
+	c.open = peer.NewPool(&peer.Dialer{TLS: peer.OpenTLS(), Resolver: c.book})
+	c.refused = peer.NewRefusalLog(c.log)
 	c.fsm = newFSM(cfg.Store, c.log)
 	c.clocks = newClockView()
 	c.clusterID.Store("")
@@ -259,7 +272,7 @@ func (c *Cluster) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w %s: %w", ErrListen, c.cfg.Listen, err)
 	}
-	mux := peer.NewMux(tls.NewListener(ln, c.server), map[byte]peer.ConnHandler{
+	mux := peer.NewMux(tls.NewListener(ln, c.auth.ServerTLS()), map[byte]peer.ConnHandler{
 		peer.ProtoRaft: c.raftConns,
 		peer.ProtoRPC:  c.rpcServer().ServeConn,
 	}, c.log)
@@ -272,6 +285,7 @@ func (c *Cluster) Run(ctx context.Context) error {
 		stopMux()
 		<-muxDone
 		c.pool.CloseIdle()
+		c.open.CloseIdle()
 	}()
 	c.log.Info("peer listening", "addr", ln.Addr().String(), "node", c.cfg.NodeID)
 

@@ -18,6 +18,8 @@ const (
 	opPropose byte = 3 // entry (entry.go) → ProposeResult (JSON); leader only
 	opRemove  byte = 4 // node ID → ∅; forwarded to the leader
 	opLease   byte = 6 // node ID → LeaseGrant (JSON); leader only
+	// 7 is peer.OpEnroll (the join-code proof)
+	opRekey byte = 8 // peer.Bundle (JSON) → ∅: the admin rotated the join code
 )
 
 // maxFrame bounds one command in a snapshot, as a frame bounds a request.
@@ -37,34 +39,46 @@ type ProposeResult struct {
 	Index uint64 `json:"index"`
 }
 
-// rpcServer answers the cluster's ops and peer.OpFetch.
+// rpcServer answers the cluster's ops, peer.OpFetch and peer.OpEnroll.
+// Only info (who are you, redacted) and the join-code proof are open to
+// PCs that are not members.
 func (c *Cluster) rpcServer() *peer.Server {
-	s := peer.NewServer()
-	s.Handle(opInfo, func(context.Context, []byte, net.Addr) ([]byte, error) { return json.Marshal(c.Info()) })
+	s := peer.NewServer(c.auth.Member)
+	s.HandleOpen(opInfo, func(_ context.Context, req peer.Request) ([]byte, error) {
+		if !req.Member {
+			return json.Marshal(c.publicInfo())
+		}
+		return json.Marshal(c.Info())
+	})
+	s.HandleOpen(peer.OpEnroll, peer.ServeEnroll(c.auth, func(req peer.Request, err error) {
+		c.refused.Refused(req.Remote.String(), err)
+	}))
+	s.Handle(opRekey, c.handleRekey)
 	s.Handle(opJoin, c.handleJoin)
-	s.Handle(opPropose, func(ctx context.Context, payload []byte, _ net.Addr) ([]byte, error) {
-		idx, err := c.proposeLocal(ctx, payload)
+	s.Handle(opPropose, func(ctx context.Context, req peer.Request) ([]byte, error) {
+		idx, err := c.proposeLocal(ctx, req.Payload)
 		if err != nil {
 			return nil, err
 		}
 		return json.Marshal(ProposeResult{Index: idx})
 	})
-	s.Handle(opLease, func(ctx context.Context, payload []byte, _ net.Addr) ([]byte, error) {
-		slot, idx, err := c.grantLease(ctx, string(payload))
+	s.Handle(opLease, func(ctx context.Context, req peer.Request) ([]byte, error) {
+		slot, idx, err := c.grantLease(ctx, string(req.Payload))
 		if err != nil {
 			return nil, err
 		}
 		return json.Marshal(LeaseGrant{Slot: slot, Index: idx})
 	})
-	s.Handle(opRemove, func(ctx context.Context, payload []byte, _ net.Addr) ([]byte, error) {
-		id := string(payload)
-		return nil, c.onLeader(ctx, opRemove, payload, func() error { return c.removeLocal(id) })
+	s.Handle(opRemove, func(ctx context.Context, req peer.Request) ([]byte, error) {
+		id := string(req.Payload)
+		return nil, c.onLeader(ctx, opRemove, req.Payload, func() error { return c.removeLocal(id) })
 	})
 	s.Handle(peer.OpFetch, peer.ServeFetch(c.cfg.Blobs))
 	return s
 }
 
-func (c *Cluster) handleJoin(ctx context.Context, payload []byte, remote net.Addr) ([]byte, error) {
+func (c *Cluster) handleJoin(ctx context.Context, r peer.Request) ([]byte, error) {
+	payload, remote := r.Payload, r.Remote
 	var req JoinRequest
 	if err := json.Unmarshal(payload, &req); err != nil {
 		return nil, err

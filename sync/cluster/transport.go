@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"slices"
 	"sync"
@@ -15,6 +16,10 @@ import (
 // raftConns hands the Raft connections the peer port accepts to the
 // current Raft instance's stream layer (none while Raft restarts).
 func (c *Cluster) raftConns(_ context.Context, conn net.Conn) {
+	if tc, ok := conn.(*tls.Conn); !ok || !c.auth.Member(tc.ConnectionState()) {
+		conn.Close() // Raft is for members only
+		return
+	}
 	if rn := c.raftNode(); rn != nil && rn.layer.push(conn) {
 		return
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"time"
 )
 
@@ -34,7 +33,8 @@ var errNoBlobs = errors.New("no file store on this PC")
 
 // ServeFetch answers OpFetch from blobs (nil: every request fails).
 func ServeFetch(blobs Blobs) Handler {
-	return func(_ context.Context, payload []byte, _ net.Addr) ([]byte, error) {
+	return func(_ context.Context, req Request) ([]byte, error) {
+		payload := req.Payload
 		if blobs == nil {
 			return nil, errNoBlobs
 		}

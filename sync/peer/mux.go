@@ -35,6 +35,7 @@ type Mux struct {
 	ln       net.Listener
 	handlers map[byte]ConnHandler
 	log      *slog.Logger
+	junk     *RefusalLog
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{} // open connections, closed when the mux stops
@@ -43,7 +44,8 @@ type Mux struct {
 
 // NewMux serves ln (a TLS listener) with one handler per protocol byte.
 func NewMux(ln net.Listener, handlers map[byte]ConnHandler, log *slog.Logger) *Mux {
-	return &Mux{ln: ln, handlers: handlers, log: log, conns: map[net.Conn]struct{}{}}
+	return &Mux{ln: ln, handlers: handlers, log: log, conns: map[net.Conn]struct{}{},
+		junk: NewRefusalLog(log)}
 }
 
 // Addr is the address the mux listens at.
@@ -114,7 +116,7 @@ func (m *Mux) route(ctx context.Context, c net.Conn) {
 	c.SetDeadline(time.Now().Add(HandshakeTimeout))
 	if tc, ok := c.(*tls.Conn); ok {
 		if err := tc.Handshake(); err != nil {
-			m.log.Warn("peer refused: TLS handshake failed (wrong join secret?)", "remote", c.RemoteAddr().String(), "err", err)
+			m.junk.Refused(c.RemoteAddr().String(), err)
 			c.Close()
 			return
 		}

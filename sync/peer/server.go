@@ -3,30 +3,55 @@ package peer
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"time"
 )
 
-// Handler answers one request: payload in, answer out. remote is the
-// asking peer's address.
-type Handler func(ctx context.Context, payload []byte, remote net.Addr) ([]byte, error)
-
-// Server answers framed requests, one handler per op.
-type Server struct {
-	ops map[byte]Handler
+// Request is one framed request as a handler sees it.
+type Request struct {
+	Payload []byte
+	Remote  net.Addr
+	TLS     tls.ConnectionState // the connection's (enroll.go binds to it)
+	Member  bool                // the peer holds a certificate of the office's CA
 }
 
-// NewServer builds a server with no ops; Handle adds them before it serves.
-func NewServer() *Server { return &Server{ops: map[byte]Handler{}} }
+// Handler answers one request.
+type Handler func(ctx context.Context, req Request) ([]byte, error)
 
-// Handle registers h for op. It panics on an op registered twice (a bug).
+// Server answers framed requests, one handler per op. Ops are for members
+// only, unless registered with HandleOpen.
+type Server struct {
+	ops    map[byte]Handler
+	open   map[byte]bool
+	member func(tls.ConnectionState) bool
+}
+
+// NewServer builds a server with no ops; member tells, at each request,
+// whether the connection's peer belongs to the office (Authority.Member).
+func NewServer(member func(tls.ConnectionState) bool) *Server {
+	return &Server{ops: map[byte]Handler{}, open: map[byte]bool{}, member: member}
+}
+
+// Handle registers h for op, answered to members only. It panics on an op
+// registered twice (a bug).
 func (s *Server) Handle(op byte, h Handler) {
 	if _, dup := s.ops[op]; dup {
 		panic(fmt.Sprintf("peer: op %d registered twice", op))
 	}
 	s.ops[op] = h
 }
+
+// HandleOpen registers h for op, answered to anyone who reaches the port.
+func (s *Server) HandleOpen(op byte, h Handler) {
+	s.Handle(op, h)
+	s.open[op] = true
+}
+
+// ErrNotMember answers a members-only request from a PC that is not one.
+var ErrNotMember = errors.New("not a member of this office")
 
 // requestTimeout bounds one request's handling.
 const requestTimeout = 30 * time.Second
@@ -42,7 +67,12 @@ func (s *Server) ServeConn(ctx context.Context, conn net.Conn) {
 		if err != nil {
 			return
 		}
-		out, err := s.handle(ctx, op, payload, conn.RemoteAddr())
+		req := Request{Payload: payload, Remote: conn.RemoteAddr()}
+		if tc, ok := conn.(*tls.Conn); ok {
+			req.TLS = tc.ConnectionState()
+			req.Member = s.member != nil && s.member(req.TLS)
+		}
+		out, err := s.handle(ctx, op, req)
 		status := statusOK
 		if err != nil {
 			status, out = statusError, []byte(err.Error())
@@ -54,12 +84,15 @@ func (s *Server) ServeConn(ctx context.Context, conn net.Conn) {
 	}
 }
 
-func (s *Server) handle(ctx context.Context, op byte, payload []byte, remote net.Addr) ([]byte, error) {
+func (s *Server) handle(ctx context.Context, op byte, req Request) ([]byte, error) {
 	h := s.ops[op]
 	if h == nil {
 		return nil, fmt.Errorf("unknown peer request %d", op)
 	}
+	if !req.Member && !s.open[op] {
+		return nil, ErrNotMember
+	}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	return h(ctx, payload, remote)
+	return h(ctx, req)
 }

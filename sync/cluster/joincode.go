@@ -1,0 +1,172 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"xaso/app"
+	"xaso/sync/peer"
+)
+
+// The join code (sync/peer): the first PC of an office draws it with the
+// office's CA when it bootstraps; a new PC proves it to a member and
+// receives the CA (enrol); the admin rotates it, which hands every member
+// a new CA and code and leaves out the PCs that are not members.
+
+// errNoCode: this PC must join but was given no join code.
+var errNoCode = errors.New("no join code (XASO_JOIN_SECRET) to join the office with")
+
+// publicInfo is what a PC that is not a member learns from info: who this
+// PC is and the size of its cluster (mDNS announces as much), never
+// addresses, peers or anything of the join code.
+func (c *Cluster) publicInfo() Info {
+	full := c.Info()
+	in := Info{NodeID: full.NodeID, ClusterID: full.ClusterID, Commune: full.Commune, State: full.State,
+		Leader: full.Leader, Commands: full.Commands, TimeMS: full.TimeMS}
+	for _, m := range full.Members {
+		in.Members = append(in.Members, Member{NodeID: m.NodeID, Leader: m.Leader})
+	}
+	return in
+}
+
+// codes are the join codes to prove, the kept one first. The one this PC
+// was started with is left out once rotated away here: the office's old
+// code must not take it into another office (a removed PC's).
+func (c *Cluster) codes() []string {
+	var out []string
+	if code, _ := c.auth.Code(); code != "" {
+		out = append(out, code)
+	}
+	if c.cfg.JoinCode != "" && !slices.Contains(out, c.cfg.JoinCode) && !c.auth.Retired(c.cfg.JoinCode) {
+		out = append(out, c.cfg.JoinCode)
+	}
+	return out
+}
+
+// enrollAt proves the join code to node id and adopts its office's CA.
+func (c *Cluster) enrollAt(ctx context.Context, id string) error {
+	codes := c.codes()
+	if len(codes) == 0 {
+		return errNoCode
+	}
+	var errs []error
+	for _, addr := range c.book.Lookup(id) {
+		for _, code := range codes {
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			b, err := peer.Enroll(cctx, addr, code, c.cfg.NodeID)
+			cancel()
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if err := c.auth.Adopt(b); err != nil {
+				return err
+			}
+			c.pool.CloseIdle()
+			c.log.Info("received the office's certificate", "from", id, "epoch", b.Epoch)
+			return nil
+		}
+	}
+	if len(errs) == 0 {
+		return fmt.Errorf("peer %s: no known address", id)
+	}
+	return fmt.Errorf("enrol at %s: %w", id, errors.Join(errs...))
+}
+
+// ensureEnrolled gives a PC that was in a cluster before the office CA
+// existed (an older data folder) its certificate: from a member that
+// answers within JoinWait, else it makes the office's CA itself (a PC
+// with a lower node ID is waited for longer, as in joinOrBootstrap).
+func (c *Cluster) ensureEnrolled(ctx context.Context) {
+	start := time.Now()
+	for ctx.Err() == nil && !c.auth.Enrolled() {
+		c.identifyStatic(ctx, staticRefreshJoining)
+		lower := false
+		for _, p := range c.peers() {
+			if err := c.enrollAt(ctx, p.NodeID); err == nil {
+				return
+			}
+			lower = lower || p.NodeID < c.cfg.NodeID
+		}
+		waited := time.Since(start)
+		if waited >= c.cfg.JoinWait && (!lower || waited >= 3*c.cfg.JoinWait) {
+			if err := c.auth.Create(c.cfg.JoinCode); err != nil {
+				c.log.Error("create the office's CA", "err", err)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// JoinCode is the office's join code as shown to the admin (groups of
+// four), and its epoch; "" before this PC belongs to an office.
+func (c *Cluster) JoinCode() (string, int) {
+	code, epoch := c.auth.Code()
+	if code == "" {
+		return "", 0
+	}
+	return peer.FormatJoinCode(code), epoch
+}
+
+// RotateJoinCode draws a new join code and office CA, hands them to every
+// member it reaches, then takes them itself (admin action). A PC removed
+// from the cluster is not handed them: it can no longer talk to the
+// office. It returns the new code and the members not reached (they must
+// be given the new code to join again).
+func (c *Cluster) RotateJoinCode(ctx context.Context) (string, []string, error) {
+	if !c.auth.Enrolled() {
+		return "", nil, app.Errorf(app.EConflict, "", "Máy này chưa thuộc cụm máy nào.", "this PC does not belong to an office yet")
+	}
+	b, err := c.auth.Rotate()
+	if err != nil {
+		return "", nil, app.Internal(err)
+	}
+	payload, err := json.Marshal(b)
+	if err != nil {
+		return "", nil, app.Internal(err)
+	}
+	var missed []string
+	for _, id := range c.otherMembers() {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := c.callNode(cctx, id, opRekey, payload)
+		cancel()
+		if err != nil {
+			c.log.Warn("member not re-keyed: it needs the new join code", "node", id, "err", err)
+			missed = append(missed, id)
+		}
+	}
+	if err := c.auth.Adopt(b); err != nil {
+		return "", missed, app.Internal(err)
+	}
+	c.pool.CloseIdle()
+	c.log.Warn("join code rotated", "epoch", b.Epoch, "missed", missed)
+	return peer.FormatJoinCode(b.Code), missed, nil
+}
+
+// handleRekey takes a rotated bundle from a member.
+func (c *Cluster) handleRekey(_ context.Context, req peer.Request) ([]byte, error) {
+	var b peer.Bundle
+	if err := json.Unmarshal(req.Payload, &b); err != nil {
+		return nil, err
+	}
+	if _, mine := c.auth.Code(); b.Epoch <= mine {
+		return nil, nil
+	}
+	if _, err := peer.ParseJoinCode(b.Code); err != nil {
+		return nil, err
+	}
+	if err := c.auth.Adopt(b); err != nil {
+		return nil, err
+	}
+	c.pool.CloseIdle()
+	c.log.Warn("join code rotated by a member", "epoch", b.Epoch)
+	return nil, nil
+}
