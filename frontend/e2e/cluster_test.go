@@ -90,7 +90,8 @@ func waitFor(t *testing.T, what string, timeout time.Duration, ok func() bool) {
 }
 
 // Three PCs of one office, one with its clock 7 minutes slow. Its status
-// bar says so; the admin removes a PC that died through the peers dialog;
+// bar says so; the admin removes a PC that died through the peers dialog
+// and changes the office's join code there;
 // when the second one dies too, the admin recovers the last PC as a new
 // one-node cluster from the same dialog.
 func TestClusterPeersDialogAndClock(t *testing.T) {
@@ -130,6 +131,28 @@ func TestClusterPeersDialogAndClock(t *testing.T) {
 	p.waitText("#sb-cluster", "2 máy") // the status bar follows
 	p.shot("61-cluster-removed")
 	waitFor(t, "two members on the PC that is left", 15*time.Second, func() bool { return a.health(t).Cluster.Members == 2 })
+
+	// The admin reads the join code and changes it: the removed PC is
+	// locked out, the PCs left take the new code.
+	p.click("#peers-show-code")
+	p.waitJS(`/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/.test(document.querySelector('#peers-join-code')?.textContent || '')`,
+		"the join code in groups of four")
+	before := p.text("#peers-join-code")
+	if _, err := peer.ParseJoinCode(before); err != nil {
+		p.fail("shown join code %q: %v", before, err)
+	}
+	p.click("#peers-rotate")
+	p.waitText("#peers .confirm", "Đổi mã tham gia?")
+	p.click("#peers-confirm")
+	p.waitText("#peers-code-note", "lần thứ 2")
+	if after := p.text("#peers-join-code"); after == before {
+		p.fail("the join code did not change: %s", after)
+	}
+	p.shot("61b-cluster-join-code-rotated")
+	waitFor(t, "still two members after the rotation", 15*time.Second, func() bool {
+		h := a.health(t)
+		return h.Cluster.Members == 2 && h.Cluster.State != "candidate"
+	})
 
 	slow.kill()
 	p.key(kb.Escape)

@@ -252,3 +252,10 @@ export interface ProgressReport extends ProgressCounts {
   digitised: { dossiers: number; files: number; rate: number };
   by_procedure: (ProgressCounts & { code: string; name: string })[];
 }
+
+// LAN join code (issue 13): GET/POST /cluster/join-code, admins only.
+export interface JoinCode {
+  code: string;
+  epoch: number;
+  not_reached?: string[];
+}

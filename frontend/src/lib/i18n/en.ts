@@ -239,6 +239,16 @@ export const en: Record<Key, string> = {
   'peers.remove.confirm': 'Remove PC {id} from the cluster? Do this only when that PC is broken for good or no longer used; the others will stop waiting for it.',
   'peers.recover': 'Recover the cluster from this PC',
   'peers.recover.confirm': 'Recover only when most PCs of the cluster are broken for good. This PC starts a new cluster with all the data it holds; the other PCs join it when they come back.',
+
+  // LAN join code (Peers screen, issue 13)
+  'peers.code': "The office's join code",
+  'peers.code.help': 'Type this code (XASO_JOIN_SECRET) when setting up a new PC of the office. Never give it to outsiders.',
+  'peers.code.show': 'Show the join code',
+  'peers.code.hide': 'Hide the code',
+  'peers.code.rotate': 'Change the join code',
+  'peers.code.rotate.confirm': 'Change the join code? Every PC of the cluster takes the new code; a removed PC and PCs that are off can no longer talk to the cluster (a PC that is off needs the new code typed to join again).',
+  'peers.code.rotated': 'The join code was changed (code number {n}).',
+  'peers.code.not_reached': 'These PCs did not get the new code and need it typed: {ids}',
   'common.confirm': 'Confirm',
   'sb.skew': 'This PC’s clock is {n} minutes off the server’s',
   'sb.clock.slow': 'This PC’s clock is {d} behind the commune’s other PCs — please set the time',

@@ -237,6 +237,16 @@ export const vi = {
   'peers.remove.confirm': 'Gỡ máy {id} khỏi cụm? Chỉ làm khi máy này đã hỏng hẳn hoặc không dùng nữa; các máy còn lại sẽ không chờ nó nữa.',
   'peers.recover': 'Khôi phục cụm từ máy này',
   'peers.recover.confirm': 'Chỉ khôi phục khi đa số máy của cụm đã hỏng hẳn. Máy này sẽ lập một cụm mới với toàn bộ dữ liệu nó đang giữ; các máy còn lại khi bật lên sẽ nhập vào cụm mới.',
+
+  // LAN join code (Peers screen, issue 13)
+  'peers.code': 'Mã tham gia của văn phòng',
+  'peers.code.help': 'Nhập mã này (XASO_JOIN_SECRET) khi cài máy mới vào cụm. Không gửi mã cho người ngoài.',
+  'peers.code.show': 'Xem mã tham gia',
+  'peers.code.hide': 'Ẩn mã',
+  'peers.code.rotate': 'Đổi mã tham gia',
+  'peers.code.rotate.confirm': 'Đổi mã tham gia? Mọi máy trong cụm nhận mã mới; máy đã gỡ khỏi cụm và máy đang tắt sẽ không nói chuyện được với cụm nữa (máy đang tắt cần nhập mã mới để vào lại).',
+  'peers.code.rotated': 'Đã đổi mã tham gia (lần thứ {n}).',
+  'peers.code.not_reached': 'Các máy sau chưa nhận mã mới, cần nhập lại mã: {ids}',
   'common.confirm': 'Xác nhận',
   'sb.skew': 'Đồng hồ máy này lệch {n} phút so với máy chủ',
   'sb.clock.slow': 'Đồng hồ máy này chậm {d} so với các máy khác của xã — hãy chỉnh lại giờ',
