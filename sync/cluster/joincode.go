@@ -80,7 +80,8 @@ func (c *Cluster) enrollAt(ctx context.Context, id string) error {
 // ensureEnrolled gives a PC that was in a cluster before the office CA
 // existed (an older data folder) its certificate: from a member that
 // answers within JoinWait, else it makes the office's CA itself (a PC
-// with a lower node ID is waited for longer, as in joinOrBootstrap).
+// with a lower node ID is waited for longer, as in joinOrBootstrap, and
+// for ever when this PC has no code to join with).
 func (c *Cluster) ensureEnrolled(ctx context.Context) {
 	start := time.Now()
 	for ctx.Err() == nil && !c.auth.Enrolled() {
@@ -93,7 +94,10 @@ func (c *Cluster) ensureEnrolled(ctx context.Context) {
 			lower = lower || p.NodeID < c.cfg.NodeID
 		}
 		waited := time.Since(start)
-		if waited >= c.cfg.JoinWait && (!lower || waited >= 3*c.cfg.JoinWait) {
+		// Without a code, only the PC with the lowest node ID in sight
+		// draws one: the others of the office wait to be given it.
+		patient := lower && len(c.codes()) == 0
+		if waited >= c.cfg.JoinWait && !patient && (!lower || waited >= 3*c.cfg.JoinWait) {
 			if err := c.auth.Create(c.cfg.JoinCode); err != nil {
 				c.log.Error("create the office's CA", "err", err)
 			}
