@@ -110,6 +110,34 @@ func (c *Cluster) ensureEnrolled(ctx context.Context) {
 	}
 }
 
+// catchUp re-enrols a member that was off while the code was rotated,
+// once it is started with the new code: its old certificate is refused by
+// the others, and the old CA cannot be trusted for anything (a removed PC
+// holds its key), so the new code is the only way back.
+func (c *Cluster) catchUp(ctx context.Context) {
+	code := c.cfg.JoinCode
+	if mine, _ := c.auth.Code(); code == "" || code == mine || c.auth.Retired(code) {
+		return
+	}
+	for _, p := range c.peers() {
+		for _, addr := range c.book.Lookup(p.NodeID) {
+			cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			b, err := peer.Enroll(cctx, addr, code, c.cfg.NodeID)
+			cancel()
+			if err != nil {
+				continue
+			}
+			if err := c.auth.Adopt(b); err != nil {
+				c.log.Error("take the office's new certificate", "err", err)
+				return
+			}
+			c.pool.CloseIdle()
+			c.log.Warn("took the office's new join code", "from", p.NodeID, "epoch", b.Epoch)
+			return
+		}
+	}
+}
+
 // JoinCode is the office's join code as shown to the admin (groups of
 // four), and its epoch; "" before this PC belongs to an office.
 func (c *Cluster) JoinCode() (string, int) {

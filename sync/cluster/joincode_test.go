@@ -2,6 +2,9 @@ package cluster_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +20,18 @@ type joinCode struct {
 }
 
 // The admin rotates the join code after removing a PC: the members take
-// the new one, the removed PC is locked out when it comes back, a PC with
-// the old code cannot join, and one with the new code can.
+// the new one, the removed PC is locked out when it comes back, a member
+// that was off comes back with the new code, a PC with the old code cannot
+// join, and one with the new code can.
 func TestLANJoinCodeRotation(t *testing.T) {
 	t.Parallel()
-	lab := netns.New(t, "rotate", 4)
-	a, b, c, d := newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3), newNode(t, lab, 4)
-	startOffice(t, a, b, c)
+	lab := netns.New(t, "rotate", 5)
+	a, b, c, d, e := newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3), newNode(t, lab, 4), newNode(t, lab, 5)
+	startOffice(t, a, b, c, e)
+	he, err := e.health()
+	if err != nil {
+		t.Fatal(err)
+	}
 	hc, err := c.health()
 	if err != nil {
 		t.Fatal(err)
@@ -41,20 +49,27 @@ func TestLANJoinCodeRotation(t *testing.T) {
 	if _, err := a.call(t.Context(), "POST", "/api/v1/cluster/remove", map[string]string{"node_id": hc.NodeID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	formed(t, 20*time.Second, a, b)
+	formed(t, 20*time.Second, a, b, e)
+	e.stop() // off during the rotation
 	var rotated joinCode
 	if status, err := a.call(t.Context(), "POST", "/api/v1/cluster/join-code", nil, &rotated); err != nil || status != http.StatusOK {
 		t.Fatalf("rotate: %d %v", status, err)
 	}
-	if rotated.Code == before.Code || rotated.Epoch != before.Epoch+1 || len(rotated.NotReached) != 0 {
-		t.Fatalf("rotated: %+v, before %+v", rotated, before)
+	if rotated.Code == before.Code || rotated.Epoch != before.Epoch+1 || !slices.Equal(rotated.NotReached, []string{he.NodeID}) {
+		t.Fatalf("rotated: %+v, before %+v; want e (%s) not reached", rotated, before, he.NodeID)
 	}
 	var onB joinCode
 	if _, err := b.call(t.Context(), "GET", "/api/v1/cluster/join-code", nil, &onB); err != nil || onB.Code != rotated.Code {
 		t.Fatalf("b shows %q (%v), want the new code %q", onB.Code, err, rotated.Code)
 	}
 	code := a.mustReceive(10)
-	converged(t, 20*time.Second, 4, a, b)
+	converged(t, 20*time.Second, 5, a, b)
+
+	// The member that was off comes back with the new code.
+	e.secret = rotated.Code
+	e.start()
+	formed(t, 30*time.Second, a, b, e)
+	converged(t, 20*time.Second, 5, a, b, e)
 
 	// The removed PC comes back: nothing flows either way.
 	c.start()
@@ -63,7 +78,7 @@ func TestLANJoinCodeRotation(t *testing.T) {
 	if _, err := c.call(t.Context(), "GET", "/api/v1/dossiers/"+code, nil, nil); err == nil {
 		t.Errorf("the removed PC reads dossier %s received after the rotation", code)
 	}
-	if n, _ := a.dossiers(); n != 4 {
+	if n, _ := a.dossiers(); n != 5 {
 		t.Errorf("the office took the removed PC's dossier: %d dossiers", n)
 	}
 
@@ -71,13 +86,35 @@ func TestLANJoinCodeRotation(t *testing.T) {
 	// it into an office of its own); a new PC with the new one joins.
 	d.start()
 	time.Sleep(5 * time.Second)
-	if s, err := a.status(); err != nil || len(s.Cluster.Members) != 2 {
+	if s, err := a.status(); err != nil || len(s.Cluster.Members) != 3 {
 		t.Fatalf("a PC with the old code was let in: %+v %v", s.Cluster.Members, err)
 	}
 	d.stop()
 	d.dir += "-new"
 	d.secret = strings.ToLower(rotated.Code)
 	d.start()
-	formed(t, 40*time.Second, a, b, d)
-	converged(t, 20*time.Second, 4, a, b, d)
+	formed(t, 40*time.Second, a, b, e, d)
+	converged(t, 20*time.Second, 5, a, b, e, d)
+}
+
+// PCs of a data folder from before the office CA (Raft state, no
+// peer.json) started with the office's join code end in one office again,
+// with all their dossiers.
+func TestLANOldDataFolderMigrates(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "migrate", 3)
+	nodes := []*lanNode{newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)}
+	startOffice(t, nodes...)
+	for _, n := range nodes {
+		n.stop()
+		if err := os.Remove(filepath.Join(n.dir, "raft", "peer.json")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range nodes {
+		n.start()
+	}
+	formed(t, 40*time.Second, nodes...)
+	nodes[2].mustReceive(4)
+	converged(t, 20*time.Second, 4, nodes...)
 }

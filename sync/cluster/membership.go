@@ -150,6 +150,7 @@ func (c *Cluster) maintain(ctx context.Context) {
 	}
 	every(ctx, time.Second, func() {
 		c.identifyStatic(ctx, staticRefresh)
+		c.catchUp(ctx)
 		c.gossip(ctx)
 		c.mergeCheck(ctx)
 		if c.cfg.NewLease != nil && c.leaderID() != "" && !c.holdsSlot() {
