@@ -88,7 +88,7 @@ type Config struct {
 	Timing   Timing
 	JoinWait time.Duration // a new node listens this long for a cluster before bootstrapping; default 3 s
 	// Blobs and WantBlobs let the PC copy the attachment files it lacks from
-	// its peers (blobs.go); nil: no copying.
+	// its peers (peer.Fetcher); nil: no copying.
 	Blobs        peer.Blobs
 	WantBlobs    func() ([]string, error)
 	BlobInterval time.Duration    // how often to look for missing files; default 10 s

@@ -1,8 +1,10 @@
 // Package peer is the office LAN's peer transport: one TLS port per PC
 // (mux.go) carrying several protocols, framed request/answer RPC over it
 // (frame.go, server.go, pool.go), dialing peers by node ID or address
-// (dial.go), and copying files by SHA-256 between PCs (fetch.go). The Raft
-// cluster (sync/cluster) and, next, PC-to-PC update downloads use it.
+// (dial.go), and copying files by SHA-256 between PCs (fetch.go). Who may
+// talk: the office's own CA (authority.go), which a PC receives once it
+// proved the join code (joincode.go, enroll.go); see docs/lan-security.md.
+// The Raft cluster (sync/cluster) and, next, PC-to-PC update downloads use it.
 package peer
 
 import (
