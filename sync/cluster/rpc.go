@@ -43,7 +43,7 @@ type ProposeResult struct {
 // Only info (who are you, redacted) and the join-code proof are open to
 // PCs that are not members.
 func (c *Cluster) rpcServer() *peer.Server {
-	s := peer.NewServer(c.auth.Member)
+	s := peer.NewServer(c.auth)
 	s.HandleOpen(opInfo, func(_ context.Context, req peer.Request) ([]byte, error) {
 		if !req.Member {
 			return json.Marshal(c.publicInfo())

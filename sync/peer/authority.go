@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -59,6 +60,7 @@ type Authority struct {
 	ca     *x509.CertPool
 	leaf   *tls.Certificate // this PC's certificate: CA-issued, or random until it has one
 	member bool
+	gen    atomic.Uint64 // counts installs (Generation)
 }
 
 // LoadAuthority reads the credentials kept at path (none yet is fine).
@@ -228,8 +230,13 @@ func (a *Authority) install(c *credentials) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.creds, a.ca, a.leaf, a.member = c, pool, &leaf, c != nil
+	a.gen.Add(1)
 	return nil
 }
+
+// Generation changes each time this PC takes new credentials (a peer's
+// membership may have changed with them).
+func (a *Authority) Generation() uint64 { return a.gen.Load() }
 
 // Verify checks that certs (a peer's chain, leaf first) were issued by the
 // office's current CA, and returns the peer's node ID.

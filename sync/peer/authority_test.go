@@ -36,7 +36,7 @@ func startPC(t *testing.T, node string, log *slog.Logger) *testPC {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer(a.Member)
+	srv := NewServer(a)
 	srv.Handle(opEcho, func(_ context.Context, r Request) ([]byte, error) { return r.Payload, nil })
 	srv.HandleOpen(OpEnroll, ServeEnroll(a, nil))
 	if log == nil {
@@ -163,6 +163,12 @@ func TestRotationLocksTheRemovedPCOut(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// c keeps a connection to a open from before the rotation.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.pool.Call(ctx, a.addr, opEcho, nil); err != nil {
+		t.Fatal(err)
+	}
 	nb, err := a.auth.Rotate()
 	if err != nil {
 		t.Fatal(err)
@@ -180,6 +186,9 @@ func TestRotationLocksTheRemovedPCOut(t *testing.T) {
 	}
 	if !b.auth.Retired(old) || b.auth.Retired(nb.Code) || c.auth.Retired(old) {
 		t.Fatal("retired codes: want the old one only, on the members that rotated")
+	}
+	if _, err := c.pool.Call(ctx, a.addr, opEcho, nil); err == nil || !strings.Contains(err.Error(), ErrNotMember.Error()) {
+		t.Fatalf("the removed PC's connection from before the rotation: %v, want %v", err, ErrNotMember)
 	}
 	if c.echo(a) == nil || a.echo(c) == nil {
 		t.Fatal("the removed PC still talks to a member")

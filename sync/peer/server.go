@@ -21,18 +21,26 @@ type Request struct {
 // Handler answers one request.
 type Handler func(ctx context.Context, req Request) ([]byte, error)
 
+// Members tells whether a connection's peer belongs to the office
+// (Authority). Generation changes whenever the answer may have changed (a
+// new CA), so a connection's answer is kept until then.
+type Members interface {
+	Member(tls.ConnectionState) bool
+	Generation() uint64
+}
+
 // Server answers framed requests, one handler per op. Ops are for members
 // only, unless registered with HandleOpen.
 type Server struct {
-	ops    map[byte]Handler
-	open   map[byte]bool
-	member func(tls.ConnectionState) bool
+	ops     map[byte]Handler
+	open    map[byte]bool
+	members Members
 }
 
-// NewServer builds a server with no ops; member tells, at each request,
-// whether the connection's peer belongs to the office (Authority.Member).
-func NewServer(member func(tls.ConnectionState) bool) *Server {
-	return &Server{ops: map[byte]Handler{}, open: map[byte]bool{}, member: member}
+// NewServer builds a server with no ops; members is asked whether a
+// connection's peer belongs to the office (nil: no one does).
+func NewServer(members Members) *Server {
+	return &Server{ops: map[byte]Handler{}, open: map[byte]bool{}, members: members}
 }
 
 // Handle registers h for op, answered to members only. It panics on an op
@@ -61,17 +69,27 @@ const requestTimeout = 30 * time.Second
 func (s *Server) ServeConn(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
 	r, w := bufio.NewReader(conn), bufio.NewWriter(conn)
+	var (
+		state  tls.ConnectionState
+		member bool
+		gen    uint64 // of member; checked at the first request and after each new CA
+		known  bool
+	)
+	if tc, ok := conn.(*tls.Conn); ok {
+		state = tc.ConnectionState()
+	}
 	for {
 		conn.SetReadDeadline(time.Now().Add(5 * time.Minute))
 		op, payload, err := readFrame(r)
 		if err != nil {
 			return
 		}
-		req := Request{Payload: payload, Remote: conn.RemoteAddr()}
-		if tc, ok := conn.(*tls.Conn); ok {
-			req.TLS = tc.ConnectionState()
-			req.Member = s.member != nil && s.member(req.TLS)
+		if s.members != nil {
+			if g := s.members.Generation(); !known || g != gen {
+				member, gen, known = s.members.Member(state), g, true
+			}
 		}
+		req := Request{Payload: payload, Remote: conn.RemoteAddr(), TLS: state, Member: member}
 		out, err := s.handle(ctx, op, req)
 		status := statusOK
 		if err != nil {
