@@ -103,9 +103,10 @@ type Cluster struct {
 	auth    *peer.Authority
 	book    *book
 	dialer  *peer.Dialer
-	pool    *peer.Pool       // to members, checked against the office's CA
-	open    *peer.Pool       // to PCs not known to be members: public questions only
-	refused *peer.RefusalLog // wrong join-code proofs
+	pool    *peer.Pool    // to members, checked against the office's CA
+	open    *peer.Pool    // to PCs not known to be members: public questions only
+	refused *peer.RateLog // wrong join-code proofs
+	noMerge *peer.RateLog // merges that cannot enrol (another office's code)
 	fsm     *fsm
 	clocks  *clockView
 
@@ -156,7 +157,8 @@ func New(cfg Config) (*Cluster, error) {
 	c.dialer = &peer.Dialer{TLS: auth.MemberTLS(), Resolver: c.book}
 	c.pool = peer.NewPool(c.dialer)
 	c.open = peer.NewPool(&peer.Dialer{TLS: peer.OpenTLS(), Resolver: c.book})
-	c.refused = peer.NewRefusalLog(c.log)
+	c.refused = peer.NewRateLog(c.log, "peer refused: wrong join code")
+	c.noMerge = peer.NewRateLog(c.log, "merge failed, will retry")
 	c.fsm = newFSM(cfg.Store, c.log)
 	c.clocks = newClockView()
 	c.clusterID.Store("")

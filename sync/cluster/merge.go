@@ -34,7 +34,7 @@ func (c *Cluster) mergeCheck(ctx context.Context) {
 			continue
 		}
 		if err := c.mergeInto(ctx, theirs); err != nil {
-			c.log.Warn("merge failed, will retry", "into", theirs.ClusterID, "err", err)
+			c.noMerge.Failed(theirs.Leader, fmt.Errorf("into %s: %w", theirs.ClusterID, err))
 		}
 		return
 	}

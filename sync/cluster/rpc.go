@@ -51,7 +51,7 @@ func (c *Cluster) rpcServer() *peer.Server {
 		return json.Marshal(c.Info())
 	})
 	s.HandleOpen(peer.OpEnroll, peer.ServeEnroll(c.auth, func(req peer.Request, err error) {
-		c.refused.Refused(req.Remote.String(), err)
+		c.refused.Failed(req.Remote.String(), err)
 	}))
 	s.Handle(opRekey, c.handleRekey)
 	s.Handle(opJoin, c.handleJoin)

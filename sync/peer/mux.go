@@ -37,7 +37,7 @@ type Mux struct {
 	ln       net.Listener
 	handlers map[byte]ConnHandler
 	log      *slog.Logger
-	junk     *RefusalLog
+	junk     *RateLog
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{} // open connections, closed when the mux stops
@@ -47,7 +47,7 @@ type Mux struct {
 // NewMux serves ln (a TLS listener) with one handler per protocol byte.
 func NewMux(ln net.Listener, handlers map[byte]ConnHandler, log *slog.Logger) *Mux {
 	return &Mux{ln: ln, handlers: handlers, log: log, conns: map[net.Conn]struct{}{},
-		junk: NewRefusalLog(log)}
+		junk: NewRateLog(log, "peer refused: TLS handshake failed")}
 }
 
 // Addr is the address the mux listens at.
@@ -118,7 +118,7 @@ func (m *Mux) route(ctx context.Context, c net.Conn) {
 	c.SetDeadline(time.Now().Add(HandshakeTimeout))
 	if tc, ok := c.(*tls.Conn); ok {
 		if err := tc.Handshake(); err != nil {
-			m.junk.Refused(c.RemoteAddr().String(), err)
+			m.junk.Failed(c.RemoteAddr().String(), err)
 			c.Close()
 			return
 		}
