@@ -14,6 +14,7 @@ type ClusterAdmin interface {
 	Recover(ctx context.Context) error               // restart a cluster that lost its quorum for good
 	JoinCode() (JoinCode, error)                     // the office's join code (admin)
 	RotateJoinCode(ctx context.Context) (JoinCode, error)
+	JoinWithCode(ctx context.Context, code string) (JoinCode, error) // take this PC into the office of code
 }
 
 // JoinCode is GET and POST /api/v1/cluster/join-code: the code a new PC
@@ -29,7 +30,8 @@ type JoinCode struct {
 // hash of the whole state, which reads every record: for tests and for
 // comparing PCs by hand), and the admin actions
 // POST /api/v1/cluster/remove {"node_id"} and POST /api/v1/cluster/recover,
-// and GET / POST (rotate) /api/v1/cluster/join-code.
+// GET / POST (rotate) /api/v1/cluster/join-code, and POST /api/v1/cluster/join
+// {"code"}, which takes this PC into the office of a typed join code.
 func (h *Handler) MountCluster(c ClusterAdmin) {
 	h.mux.HandleFunc("GET /api/v1/cluster", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		s, err := c.Status(r.URL.Query().Get("state_hash") == "1")
@@ -77,6 +79,26 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 			return
 		}
 		jc, err := c.RotateJoinCode(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, jc)
+	}))
+	h.mux.HandleFunc("POST /api/v1/cluster/join", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		if !p.Has(app.RoleAdmin) {
+			h.fail(w, r, forbiddenCluster)
+			return
+		}
+		var req struct {
+			Code string `json:"code"`
+		}
+		if err := h.decode(w, r, &req); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		jc, err := c.JoinWithCode(r.Context(), req.Code)
 		if err != nil {
 			h.fail(w, r, err)
 			return

@@ -2,8 +2,8 @@ package api_test
 
 import "testing"
 
-// The join code lets a PC into the office: only an admin may read or
-// change it; a PC working alone has none.
+// The join code lets a PC into the office: only an admin may read it,
+// change it or type another office's; a PC working alone has none.
 func TestJoinCodeIsForAdminsOnly(t *testing.T) {
 	_, srv := serveNode(t)
 	anon := &client{t: t, srv: srv}
@@ -22,11 +22,15 @@ func TestJoinCodeIsForAdminsOnly(t *testing.T) {
 		{"not an admin", mai, 403, "forbidden"},
 		{"admin of a PC working alone", admin, 409, "conflict"},
 	} {
-		for _, method := range []string{"GET", "POST"} {
-			status, out := tc.c.do(method, "/api/v1/cluster/join-code", "")
+		for _, req := range [][3]string{
+			{"GET", "/api/v1/cluster/join-code", ""},
+			{"POST", "/api/v1/cluster/join-code", ""},
+			{"POST", "/api/v1/cluster/join", `{"code":"ABCD"}`},
+		} {
+			status, out := tc.c.do(req[0], req[1], req[2])
 			errObj, _ := out["error"].(map[string]any)
 			if status != tc.status || errObj["code"] != tc.code || out["code"] != nil {
-				t.Errorf("%s: %s → %d %v, want %d %s", tc.who, method, status, out, tc.status, tc.code)
+				t.Errorf("%s: %s %s → %d %v, want %d %s", tc.who, req[0], req[1], status, out, tc.status, tc.code)
 			}
 		}
 	}

@@ -309,6 +309,19 @@ func (a clusterAdmin) RotateJoinCode(ctx context.Context) (api.JoinCode, error) 
 	return api.JoinCode{Code: code, Epoch: epoch, NotReached: missed}, nil
 }
 
+func (a clusterAdmin) JoinWithCode(ctx context.Context, code string) (api.JoinCode, error) {
+	cl := a.n.Cluster()
+	if cl == nil {
+		return api.JoinCode{}, errAlone
+	}
+	shown, err := cl.JoinWithCode(ctx, code)
+	if err != nil {
+		return api.JoinCode{}, err
+	}
+	_, epoch := cl.JoinCode()
+	return api.JoinCode{Code: shown, Epoch: epoch}, nil
+}
+
 var _ api.ClusterAdmin = clusterAdmin{}
 
 func clusterHealth(n *Node) api.ClusterState {

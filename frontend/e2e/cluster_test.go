@@ -93,7 +93,8 @@ func waitFor(t *testing.T, what string, timeout time.Duration, ok func() bool) {
 // bar says so; the admin removes a PC that died through the peers dialog
 // and changes the office's join code there;
 // when the second one dies too, the admin recovers the last PC as a new
-// one-node cluster from the same dialog.
+// one-node cluster from the same dialog, where a PC alone may type another
+// office's code.
 func TestClusterPeersDialogAndClock(t *testing.T) {
 	pcs := startPCs(t, map[string][]string{"cham": {"--clock-offset=-7m"}}, "mot", "cham", "ba")
 	a, slow, c := pcs[0], pcs[1], pcs[2]
@@ -168,4 +169,11 @@ func TestClusterPeersDialogAndClock(t *testing.T) {
 		h := a.health(t)
 		return h.Cluster.Members == 1 && h.Cluster.State == "alone"
 	})
+
+	// Alone, the admin may type another office's code; a wrong one is
+	// refused in plain words.
+	p.waitFor("#peers-join-input", "the join form of a PC working alone")
+	p.typeInto("#peers-join-input", "bi mat cua xa")
+	p.click("#peers-join")
+	p.waitText("#peers .error", "Mã tham gia không đúng")
 }

@@ -138,6 +138,49 @@ func (c *Cluster) catchUp(ctx context.Context) {
 	}
 }
 
+// JoinWithCode takes this PC into the office whose join code an admin
+// typed (admin action, e.g. on a desktop PC that started as the first of
+// its own office): it proves the code to a PC of the commune in sight and
+// takes that office's CA and code; the merge (merge.go) then brings the
+// smaller of the two clusters into the other.
+func (c *Cluster) JoinWithCode(ctx context.Context, typed string) (string, error) {
+	code, err := peer.ParseJoinCode(typed)
+	if err != nil {
+		return "", app.Errorf(app.EInvalid, "code", "Mã tham gia không đúng: mã gồm 7 nhóm 4 ký tự (chữ và số), "+
+			"xem trên màn hình Máy trong cụm của quản trị viên một máy trong văn phòng.",
+			"not a join code: it has 7 groups of 4 letters and digits, shown to admins on the Peers screen of a PC of the office")
+	}
+	if mine, _ := c.auth.Code(); mine == code {
+		return peer.FormatJoinCode(code), nil
+	}
+	if c.Members() > 1 {
+		return "", app.Errorf(app.EConflict, "code", "Máy này đang thuộc một cụm máy khác; gỡ nó khỏi cụm đó trước khi "+
+			"nhập mã của văn phòng mới.", "this PC belongs to a cluster of other PCs: remove it from that cluster first")
+	}
+	var errs []error
+	for _, p := range c.peers() {
+		for _, addr := range c.book.Lookup(p.NodeID) {
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			b, err := peer.Enroll(cctx, addr, code, c.cfg.NodeID)
+			cancel()
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if err := c.auth.Adopt(b); err != nil {
+				return "", app.Internal(err)
+			}
+			c.pool.CloseIdle()
+			c.log.Warn("joined an office with a typed join code", "via", p.NodeID, "epoch", b.Epoch)
+			return peer.FormatJoinCode(b.Code), nil
+		}
+	}
+	return "", app.Errorf(app.ENotFound, "code", "Không máy nào của xã trong mạng nhận mã này. Kiểm tra lại mã "+
+		"và mạng (máy kia phải đang bật và ở cùng mạng nội bộ).",
+		"no PC of the commune in sight accepts this code; check the code and the network (the other PC must be on, on the same LAN)").
+		WithCause(errors.Join(errs...))
+}
+
 // JoinCode is the office's join code as shown to the admin (groups of
 // four), and its epoch; "" before this PC belongs to an office.
 func (c *Cluster) JoinCode() (string, int) {

@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -117,4 +118,53 @@ func TestLANOldDataFolderMigrates(t *testing.T) {
 	formed(t, 40*time.Second, nodes...)
 	nodes[2].mustReceive(4)
 	converged(t, 20*time.Second, 4, nodes...)
+}
+
+// A PC started without a code (a desktop PC set up on its own) forms an
+// office of its own; its admin types the office's code, in any case and
+// with spaces, and it joins the office with its dossier.
+func TestLANJoinWithTypedCode(t *testing.T) {
+	t.Parallel()
+	lab := netns.New(t, "typed", 3)
+	a, b, e := newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)
+	startOffice(t, a, b)
+	e.secret = ""
+	e.start()
+	eventually(t, 20*time.Second, "the PC without a code forms its own office", func() error {
+		s, err := e.status()
+		if err != nil || s.Cluster.ClusterID == "" || s.Cluster.Leader == "" {
+			return fmt.Errorf("%+v %v", s.Cluster, err)
+		}
+		return nil
+	})
+	var own joinCode
+	if _, err := e.call(t.Context(), "GET", "/api/v1/cluster/join-code", nil, &own); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := peer.ParseJoinCode(own.Code); err != nil || c == testSecret {
+		t.Fatalf("the first PC of its own office shows %q (%v)", own.Code, err)
+	}
+	e.mustReceive(7)
+
+	for _, tc := range []struct {
+		code   string
+		status int
+	}{
+		{"bí-mật-của-xã", http.StatusBadRequest},
+		{peer.NewJoinCode(), http.StatusNotFound}, // no office in sight has it
+	} {
+		if status, err := e.call(t.Context(), "POST", "/api/v1/cluster/join", map[string]string{"code": tc.code}, nil); status != tc.status {
+			t.Errorf("join with %q: %d %v, want %d", tc.code, status, err, tc.status)
+		}
+	}
+	typed := strings.ToLower(strings.ReplaceAll(peer.FormatJoinCode(testSecret), "-", " "))
+	var got joinCode
+	if _, err := e.call(t.Context(), "POST", "/api/v1/cluster/join", map[string]string{"code": typed}, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Code != peer.FormatJoinCode(testSecret) {
+		t.Fatalf("after joining e shows %q, want the office's code", got.Code)
+	}
+	formed(t, 40*time.Second, a, b, e)
+	converged(t, 20*time.Second, 3, a, b, e)
 }

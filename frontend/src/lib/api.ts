@@ -255,6 +255,8 @@ export function createClient(opts: ClientOptions = {}) {
     joinCode: () => request<JoinCode>('GET', '/cluster/join-code'),
     /** rotateJoinCode draws a new join code and re-keys the members: a removed PC is locked out (admin). */
     rotateJoinCode: () => request<JoinCode>('POST', '/cluster/join-code'),
+    /** joinWithCode takes this PC into the office of a typed join code (admin). */
+    joinWithCode: (code: string) => request<JoinCode>('POST', '/cluster/join', { code }),
     parseIdCard: (qr: string) => request<IdCard>('POST', '/idcard/parse', { qr }),
     /**
      * dossier fetches one dossier: by what a link or the search names it (a
