@@ -117,7 +117,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	if window {
 		peerDefault = "0.0.0.0:8421"
 	}
-	peerListen := fs.String("peer-listen", peerDefault, "HOST:PORT for Raft and peer traffic (LAN cluster; off when empty; needs XASO_JOIN_SECRET)")
+	peerListen := fs.String("peer-listen", peerDefault, "HOST:PORT for Raft and peer traffic (LAN cluster; off when empty; a new PC joins with XASO_JOIN_SECRET, the office join code)")
 	var peers peerList
 	fs.Var(&peers, "peer", "static peer HOST:PORT for LANs that block multicast (repeatable)")
 	var allowHosts hostList

@@ -12,13 +12,26 @@ type ClusterAdmin interface {
 	Status(withHash bool) (any, error)               // GET /api/v1/cluster[?state_hash=1]
 	Remove(ctx context.Context, nodeID string) error // take a dead PC out
 	Recover(ctx context.Context) error               // restart a cluster that lost its quorum for good
+	JoinCode() (JoinCode, error)                     // the office's join code (admin)
+	RotateJoinCode(ctx context.Context) (JoinCode, error)
+	JoinWithCode(ctx context.Context, code string) (JoinCode, error) // take this PC into the office of code
+}
+
+// JoinCode is GET and POST /api/v1/cluster/join-code: the code a new PC
+// of the office is set up with (XASO_JOIN_SECRET), in groups of four.
+type JoinCode struct {
+	Code       string   `json:"code"`
+	Epoch      int      `json:"epoch"`                 // how many codes the office has had
+	NotReached []string `json:"not_reached,omitempty"` // after a rotation: members that need the new code
 }
 
 // MountCluster adds the cluster endpoints: GET /api/v1/cluster for any
 // signed-in official (the status bar's peers; with ?state_hash=1 also the
 // hash of the whole state, which reads every record: for tests and for
 // comparing PCs by hand), and the admin actions
-// POST /api/v1/cluster/remove {"node_id"} and POST /api/v1/cluster/recover.
+// POST /api/v1/cluster/remove {"node_id"} and POST /api/v1/cluster/recover,
+// GET / POST (rotate) /api/v1/cluster/join-code, and POST /api/v1/cluster/join
+// {"code"}, which takes this PC into the office of a typed join code.
 func (h *Handler) MountCluster(c ClusterAdmin) {
 	h.mux.HandleFunc("GET /api/v1/cluster", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		withHash := r.URL.Query().Get("state_hash") == "1"
@@ -52,6 +65,53 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 		}
 		h.cfg.Service.RecordAdminAction(r.Context(), p, app.AuditClusterRemove, "node="+req.NodeID)
 		writeJSON(w, http.StatusOK, map[string]string{"removed": req.NodeID})
+	}))
+	// The join code lets a PC into the office: admins only, never cached.
+	h.mux.HandleFunc("GET /api/v1/cluster/join-code", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		if !p.Has(app.RoleAdmin) {
+			h.fail(w, r, forbiddenCluster)
+			return
+		}
+		jc, err := c.JoinCode()
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, jc)
+	}))
+	h.mux.HandleFunc("POST /api/v1/cluster/join-code", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		if !p.Has(app.RoleAdmin) {
+			h.fail(w, r, forbiddenCluster)
+			return
+		}
+		jc, err := c.RotateJoinCode(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, jc)
+	}))
+	h.mux.HandleFunc("POST /api/v1/cluster/join", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		if !p.Has(app.RoleAdmin) {
+			h.fail(w, r, forbiddenCluster)
+			return
+		}
+		var req struct {
+			Code string `json:"code"`
+		}
+		if err := h.decode(w, r, &req); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		jc, err := c.JoinWithCode(r.Context(), req.Code)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, jc)
 	}))
 	h.mux.HandleFunc("POST /api/v1/cluster/recover", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		if !p.Has(app.RoleAdmin) {

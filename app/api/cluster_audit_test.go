@@ -14,6 +14,13 @@ type fakeCluster struct{}
 func (fakeCluster) Status(bool) (any, error)             { return map[string]any{"state": "leader"}, nil }
 func (fakeCluster) Remove(context.Context, string) error { return nil }
 func (fakeCluster) Recover(context.Context) error        { return nil }
+func (fakeCluster) JoinCode() (api.JoinCode, error)      { return api.JoinCode{}, nil }
+func (fakeCluster) RotateJoinCode(context.Context) (api.JoinCode, error) {
+	return api.JoinCode{}, nil
+}
+func (fakeCluster) JoinWithCode(context.Context, string) (api.JoinCode, error) {
+	return api.JoinCode{}, nil
+}
 
 // TestClusterActionsAudited: an admin's remove and recover go to the audit log.
 func TestClusterActionsAudited(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"xaso/store"
 	"xaso/sync/cluster"
 	"xaso/sync/discover"
+	"xaso/sync/peer"
 )
 
 // LAN configures the node's place in its commune's cluster (DESIGN §4, §8).
@@ -23,7 +24,7 @@ type LAN struct {
 	PeerListen string   // --peer-listen HOST:PORT
 	Peers      []string // --peer HOST:PORT (repeatable)
 	NoMDNS     bool     // --no-mdns
-	Secret     string   // XASO_JOIN_SECRET
+	Secret     string   // XASO_JOIN_SECRET: a join code (peer.ParseJoinCode), or "" (first PC, or joined already)
 	Fast       bool     // short Raft timeouts and discovery intervals (tests, benchmarks)
 }
 
@@ -133,8 +134,14 @@ func (n *Node) openLAN() (*lan, error) {
 	if err != nil {
 		return nil, err
 	}
+	code := ""
+	if c.Secret != "" {
+		if code, err = peer.ParseJoinCode(c.Secret); err != nil {
+			return nil, errWeakCode
+		}
+	}
 	cc := cluster.Config{NodeID: n.Store.NodeID(), Commune: conf.Commune, Dir: filepath.Join(n.cfg.Dir, "raft"),
-		Listen: c.PeerListen, Secret: c.Secret, Store: observedStore{n.Store, n.clock}, Discovery: disc,
+		Listen: c.PeerListen, JoinCode: code, Store: observedStore{n.Store, n.clock}, Discovery: disc,
 		NewLease: func(slot int, node string, after app.HLC) (app.Command, error) {
 			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.NextAfter(after),
 				&app.SlotBody{Slot: slot, Node: node})
@@ -149,16 +156,21 @@ func (n *Node) openLAN() (*lan, error) {
 		cc.ApplyRetry = time.Second
 	}
 	cl, err := cluster.New(cc)
-	if errors.Is(err, cluster.ErrNoSecret) {
-		return nil, app.Errorf(app.EInvalid, "join_secret",
-			"Cần đặt mã bí mật của xã (XASO_JOIN_SECRET, tối thiểu 8 ký tự) để các máy nhận ra nhau.",
-			"set the commune's join secret (XASO_JOIN_SECRET, at least 8 characters) to run in a cluster")
-	}
 	if err != nil {
 		return nil, err
 	}
 	return &lan{cl: cl, disc: disc}, nil
 }
+
+// errWeakCode refuses an XASO_JOIN_SECRET that is not a generated join
+// code: a chosen secret can be guessed (docs/lan-security.md).
+var errWeakCode = app.Errorf("join_code_weak", "XASO_JOIN_SECRET",
+	"Mã tham gia (XASO_JOIN_SECRET) không hợp lệ: chỉ dùng mã do máy đầu tiên của xã tạo ra (7 nhóm 4 ký tự, "+
+		"ví dụ XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX), xem ở màn hình Máy trong cụm của quản trị viên. "+
+		"Mã tự đặt dễ bị đoán nên không được chấp nhận; để trống trên máy đầu tiên thì máy sẽ tự tạo mã.",
+	"XASO_JOIN_SECRET is not a join code: use the code the office's first PC generated (7 groups of 4 "+
+		"characters), shown to admins on the Peers screen; a chosen secret can be guessed and is refused; "+
+		"leave it empty on the first PC and it generates one")
 
 // Cluster is the node's cluster, nil when it works alone.
 func (n *Node) Cluster() *cluster.Cluster {
@@ -214,6 +226,45 @@ func (a clusterAdmin) Recover(ctx context.Context) error {
 		return errAlone
 	}
 	return cl.Recover(ctx)
+}
+
+func (a clusterAdmin) JoinCode() (api.JoinCode, error) {
+	cl := a.n.Cluster()
+	if cl == nil {
+		return api.JoinCode{}, errAlone
+	}
+	code, epoch := cl.JoinCode()
+	if code == "" {
+		return api.JoinCode{}, app.Errorf(app.EConflict, "", "Máy này chưa vào cụm máy nào nên chưa có mã tham gia.",
+			"this PC has not joined an office yet, so there is no join code")
+	}
+	return api.JoinCode{Code: code, Epoch: epoch}, nil
+}
+
+func (a clusterAdmin) RotateJoinCode(ctx context.Context) (api.JoinCode, error) {
+	cl := a.n.Cluster()
+	if cl == nil {
+		return api.JoinCode{}, errAlone
+	}
+	code, missed, err := cl.RotateJoinCode(ctx)
+	if err != nil {
+		return api.JoinCode{}, err
+	}
+	_, epoch := cl.JoinCode()
+	return api.JoinCode{Code: code, Epoch: epoch, NotReached: missed}, nil
+}
+
+func (a clusterAdmin) JoinWithCode(ctx context.Context, code string) (api.JoinCode, error) {
+	cl := a.n.Cluster()
+	if cl == nil {
+		return api.JoinCode{}, errAlone
+	}
+	shown, err := cl.JoinWithCode(ctx, code)
+	if err != nil {
+		return api.JoinCode{}, err
+	}
+	_, epoch := cl.JoinCode()
+	return api.JoinCode{Code: shown, Epoch: epoch}, nil
 }
 
 var _ api.ClusterAdmin = clusterAdmin{}

@@ -20,7 +20,7 @@ func TestPeerPortTakenThenFreed(t *testing.T) {
 	defer blocker.Close()
 	n, err := Open(context.Background(), Config{Dir: t.TempDir(), Commune: "14701", Agency: "000.00.31.H42",
 		AdminPassword: "admin-password", Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1},
-		LAN: LAN{PeerListen: blocker.Addr().String(), NoMDNS: true, Secret: "bí-mật-của-xã", Fast: true}})
+		LAN: LAN{PeerListen: blocker.Addr().String(), NoMDNS: true, Fast: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

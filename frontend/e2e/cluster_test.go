@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"xaso/build/testkit"
+	"xaso/sync/peer"
 )
 
 // pc is one office PC of the cluster test: an `xaso serve` on loopback with
@@ -39,6 +40,7 @@ func startPCs(t *testing.T, extra map[string][]string, names ...string) []*pc {
 		}
 		pcs[i] = &pc{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", hp), peer: fmt.Sprintf("127.0.0.1:%d", pp)}
 	}
+	joinCode := peer.NewJoinCode() // the office's, as an admin would copy it to each PC
 	for _, m := range pcs {
 		args := []string{"serve", "--data", filepath.Join(t.TempDir(), "data"), "--listen", m.base[len("http://"):],
 			"--commune", "14701", "--agency", "000.00.31.H42", "--peer-listen", m.peer, "--no-mdns", "--raft-fast"}
@@ -49,7 +51,7 @@ func startPCs(t *testing.T, extra map[string][]string, names ...string) []*pc {
 		}
 		args = append(args, extra[m.name]...)
 		stop, kill, err := startXaso(world.bin, filepath.Join(world.artifacts, "cluster-"+m.name+".log"), args,
-			[]string{"XASO_JOIN_SECRET=bí-mật-của-xã-e2e"}, m.base)
+			[]string{"XASO_JOIN_SECRET=" + joinCode}, m.base)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,9 +82,11 @@ func (m *pc) health(t *testing.T) (h struct {
 }
 
 // Three PCs of one office, one with its clock 7 minutes slow. Its status
-// bar says so; the admin removes a PC that died through the peers dialog;
+// bar says so; the admin removes a PC that died through the peers dialog
+// and changes the office's join code there;
 // when the second one dies too, the admin recovers the last PC as a new
-// one-node cluster from the same dialog.
+// one-node cluster from the same dialog, where a PC alone may type another
+// office's code.
 func TestClusterPeersDialogAndClock(t *testing.T) {
 	pcs := startPCs(t, map[string][]string{"cham": {"--clock-offset=-7m"}}, "mot", "cham", "ba")
 	a, slow, c := pcs[0], pcs[1], pcs[2]
@@ -121,6 +125,28 @@ func TestClusterPeersDialogAndClock(t *testing.T) {
 	p.shot("61-cluster-removed")
 	testkit.WaitFor(t, 15*time.Second, "two members on the PC that is left", func() bool { return a.health(t).Cluster.Members == 2 })
 
+	// The admin reads the join code and changes it: the removed PC is
+	// locked out, the PCs left take the new code.
+	p.click("#peers-show-code")
+	p.waitJS(`/^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/.test(document.querySelector('#peers-join-code')?.textContent || '')`,
+		"the join code in groups of four")
+	before := p.text("#peers-join-code")
+	if _, err := peer.ParseJoinCode(before); err != nil {
+		p.fail("shown join code %q: %v", before, err)
+	}
+	p.click("#peers-rotate")
+	p.waitText("#peers .confirm", "Đổi mã tham gia?")
+	p.click("#peers-confirm")
+	p.waitText("#peers-code-note", "lần thứ 2")
+	if after := p.text("#peers-join-code"); after == before {
+		p.fail("the join code did not change: %s", after)
+	}
+	p.shot("61b-cluster-join-code-rotated")
+	testkit.WaitFor(t, 15*time.Second, "still two members after the rotation", func() bool {
+		h := a.health(t)
+		return h.Cluster.Members == 2 && h.Cluster.State != "candidate"
+	})
+
 	slow.kill()
 	p.key(kb.Escape)
 	p.waitJS(`!document.querySelector('#peers')`, "the peers dialog closed by Escape")
@@ -135,4 +161,11 @@ func TestClusterPeersDialogAndClock(t *testing.T) {
 		h := a.health(t)
 		return h.Cluster.Members == 1 && h.Cluster.State == "alone"
 	})
+
+	// Alone, the admin may type another office's code; a wrong one is
+	// refused in plain words.
+	p.waitFor("#peers-join-input", "the join form of a PC working alone")
+	p.typeInto("#peers-join-input", "bi mat cua xa")
+	p.click("#peers-join")
+	p.waitText("#peers .error", "Mã tham gia không đúng")
 }

@@ -1,6 +1,7 @@
 // Package cluster replicates a commune's commands between the PCs of its
-// office with Raft (github.com/hashicorp/raft), over mutual TLS keyed by the
-// commune's join secret.
+// office with Raft (github.com/hashicorp/raft), over the peer port of
+// sync/peer: mutual TLS with certificates of the office's own CA, which a
+// PC receives once it proved the join code (joincode.go).
 //
 // Writes never wait for a quorum: the node's store applies a command at once
 // and marks it pending; the replication queue (queue.go) proposes pending
@@ -34,6 +35,7 @@ import (
 
 	"xaso/app"
 	"xaso/sync/discover"
+	"xaso/sync/peer"
 )
 
 const raftLeader = raft.Leader
@@ -66,14 +68,17 @@ type Timing struct {
 	CommitTimeout time.Duration // default 10 ms: how soon followers learn a commit
 }
 
-// Config builds a Cluster. NodeID, Commune, Dir, Listen, Secret and Store are required.
+// Config builds a Cluster. NodeID, Commune, Dir, Listen and Store are required.
 type Config struct {
 	NodeID    string
 	Commune   string
 	Dir       string // Raft log and stable store (raft.db, bbolt), snapshots, cluster.json
 	Listen    string // --peer-listen HOST:PORT
 	Advertise string // HOST:PORT peers reach us at; default Listen's when it names a host
-	Secret    string // XASO_JOIN_SECRET
+	// JoinCode is XASO_JOIN_SECRET, canonical (peer.ParseJoinCode): what
+	// a new PC proves to join; "" on a PC that joined already (it keeps
+	// the code with its certificate) or on the first PC (it draws one).
+	JoinCode  string
 	Store     Store
 	Discovery Discovery // nil: no peers but those who contact us
 	// NewLease builds the slot.lease command granting slot to node, stamped
@@ -83,8 +88,8 @@ type Config struct {
 	Timing   Timing
 	JoinWait time.Duration // a new node listens this long for a cluster before bootstrapping; default 3 s
 	// Blobs and WantBlobs let the PC copy the attachment files it lacks from
-	// its peers (blobs.go); nil: no copying.
-	Blobs        Blobs
+	// its peers (peer.Fetcher); nil: no copying.
+	Blobs        peer.Blobs
 	WantBlobs    func() ([]string, error)
 	BlobInterval time.Duration    // how often to look for missing files; default 10 s
 	ApplyRetry   time.Duration    // first wait before Raft is reopened after the store refused a command; default 1 min
@@ -94,18 +99,18 @@ type Config struct {
 
 // Cluster is this node's membership in its commune's Raft cluster.
 type Cluster struct {
-	cfg    Config
-	log    *slog.Logger
-	server *tls.Config
-	client *tls.Config
-	book   *book
-	dialer *dialer
-	pool   *pool
-	mux    *mux
-	fsm    *fsm
-	clocks *clockView
+	cfg     Config
+	log     *slog.Logger
+	auth    *peer.Authority
+	book    *book
+	dialer  *peer.Dialer
+	pool    *peer.Pool    // to members, checked against the office's CA
+	open    *peer.Pool    // to PCs not known to be members: public questions only
+	refused *peer.RateLog // wrong join-code proofs
+	noMerge *peer.RateLog // merges that cannot enrol (another office's code)
+	fsm     *fsm
+	clocks  *clockView
 
-	ctx       context.Context
 	rmu       sync.RWMutex
 	rn        *raftNode
 	clusterID atomic.Value // string
@@ -118,7 +123,7 @@ type Cluster struct {
 	watchers []chan bool
 }
 
-// New checks cfg and derives the peer TLS configuration. Nothing runs until Run.
+// New checks cfg and loads this PC's peer credentials. Nothing runs until Run.
 func New(cfg Config) (*Cluster, error) {
 	if cfg.NodeID == "" || cfg.Commune == "" || cfg.Dir == "" || cfg.Listen == "" || cfg.Store == nil {
 		return nil, errors.New("cluster: incomplete config")
@@ -138,15 +143,24 @@ func New(cfg Config) (*Cluster, error) {
 	t.Election = cmpOr(t.Election, 500*time.Millisecond)
 	t.LeaderLease = cmpOr(t.LeaderLease, 250*time.Millisecond)
 	t.CommitTimeout = cmpOr(t.CommitTimeout, 10*time.Millisecond)
-	server, client, err := peerTLS(cfg.Secret, cfg.Commune)
+	if cfg.JoinCode != "" {
+		code, err := peer.ParseJoinCode(cfg.JoinCode)
+		if err != nil {
+			return nil, err
+		}
+		cfg.JoinCode = code
+	}
+	auth, err := peer.LoadAuthority(filepath.Join(cfg.Dir, "peer.json"), cfg.NodeID, cfg.Commune)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{cfg: cfg, log: cfg.Logger.With("part", "cluster"), server: server, client: client,
-		kick: make(chan struct{}, 1), ctx: context.Background()}
+	c := &Cluster{cfg: cfg, log: cfg.Logger.With("part", "cluster"), auth: auth, kick: make(chan struct{}, 1)}
 	c.book = newBook(c.discovered)
-	c.dialer = &dialer{tls: client, book: c.book}
-	c.pool = &pool{d: c.dialer, idle: map[string][]*rpcConn{}}
+	c.dialer = &peer.Dialer{TLS: auth.MemberTLS(), Resolver: c.book}
+	c.pool = peer.NewPool(c.dialer)
+	c.open = peer.NewPool(&peer.Dialer{TLS: peer.OpenTLS(), Resolver: c.book})
+	c.refused = peer.NewRateLog(c.log, "peer refused: wrong join code")
+	c.noMerge = peer.NewRateLog(c.log, "merge failed, will retry")
 	c.fsm = newFSM(cfg.Store, c.log)
 	c.clocks = newClockView()
 	c.storeClusterID("")
@@ -267,16 +281,25 @@ func (c *Cluster) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w %s: %w", ErrListen, c.cfg.Listen, err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	c.ctx = ctx
-	c.mux = &mux{ln: tls.NewListener(ln, c.server), rpc: c.serveRPC, log: c.log}
-	go c.mux.serve()
+	mux := peer.NewMux(tls.NewListener(ln, c.auth.ServerTLS()), map[byte]peer.ConnHandler{
+		peer.ProtoRaft: c.raftConns,
+		peer.ProtoRPC:  c.rpcServer().ServeConn,
+	}, c.log)
+	// The peer port outlives Raft by a moment: a leader hands leadership
+	// over through it when ctx ends.
+	muxCtx, stopMux := context.WithCancel(context.WithoutCancel(ctx))
+	muxDone := make(chan error, 1)
+	go func() { muxDone <- mux.Run(muxCtx) }()
+	defer func() {
+		stopMux()
+		<-muxDone
+		c.pool.CloseIdle()
+		c.open.CloseIdle()
+	}()
 	c.log.Info("peer listening", "addr", ln.Addr().String(), "node", c.cfg.NodeID)
 
 	rn, err := c.openRaft()
 	if err != nil {
-		c.mux.close()
 		return err
 	}
 	c.setRaft(rn)
@@ -284,15 +307,23 @@ func (c *Cluster) Run(ctx context.Context) error {
 	wg.Add(4)
 	go func() { defer wg.Done(); c.runQueue(ctx) }()
 	go func() { defer wg.Done(); c.maintain(ctx) }()
-	go func() { defer wg.Done(); c.runBlobs(ctx) }()
+	go func() { defer wg.Done(); c.runFetcher(ctx) }()
 	go func() { defer wg.Done(); c.runClocks(ctx) }()
 	<-ctx.Done()
 	wg.Wait()
 	c.stopRaft(true)
-	c.mux.close()
-	c.pool.closeAll()
-	c.mux.wg.Wait()
 	return nil
+}
+
+// runFetcher copies the attachment files this PC lacks from the other
+// members until ctx ends.
+func (c *Cluster) runFetcher(ctx context.Context) {
+	if c.cfg.Blobs == nil || c.cfg.WantBlobs == nil {
+		return
+	}
+	f := &peer.Fetcher{Pool: c.pool, Blobs: c.cfg.Blobs, Want: c.cfg.WantBlobs, Peers: c.otherMembers,
+		Interval: c.cfg.BlobInterval, Log: c.log}
+	_ = f.Run(ctx)
 }
 
 func (c *Cluster) raftNode() *raftNode {
@@ -305,11 +336,6 @@ func (c *Cluster) setRaft(rn *raftNode) {
 	c.rmu.Lock()
 	c.rn = rn
 	c.rmu.Unlock()
-	if rn != nil {
-		c.mux.raft.Store(rn.layer)
-	} else {
-		c.mux.raft.Store(nil)
-	}
 }
 
 // stopRaft shuts the Raft instance down; graceful hands leadership over first.

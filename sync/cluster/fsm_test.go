@@ -18,6 +18,7 @@ import (
 	"xaso/app"
 	"xaso/build/testkit"
 	"xaso/store"
+	"xaso/sync/peer"
 )
 
 // refusingStore is a real store whose Apply refuses one command while told
@@ -59,7 +60,7 @@ func TestFSMStopsOnRefusedCommand(t *testing.T) {
 	bad := user(2)
 	rs := &refusingStore{Store: st, id: bad.ID}
 	cl, err := New(Config{NodeID: st.NodeID(), Commune: "14701", Dir: filepath.Join(dir, "raft"),
-		Listen: "127.0.0.1:0", Secret: "secret-1234", Store: rs, JoinWait: 100 * time.Millisecond,
+		Listen: "127.0.0.1:0", JoinCode: peer.NewJoinCode(), Store: rs, JoinWait: 100 * time.Millisecond,
 		ApplyRetry: 500 * time.Millisecond,
 		Timing: Timing{Heartbeat: 150 * time.Millisecond, Election: 150 * time.Millisecond,
 			LeaderLease: 100 * time.Millisecond, CommitTimeout: 5 * time.Millisecond}})

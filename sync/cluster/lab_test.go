@@ -20,10 +20,13 @@ import (
 	"xaso/build/testkit"
 	"xaso/sync/netns"
 	"xaso/sync/netns/netnstest"
+	"xaso/sync/peer"
 )
 
+// testSecret is the office's join code for a test run (XASO_JOIN_SECRET).
+var testSecret = peer.NewJoinCode()
+
 const (
-	testSecret   = "bí-mật-của-xã-14701"
 	testPassword = "matkhau-quantri-1"
 	httpPort     = 8420
 	peerPort     = 8421

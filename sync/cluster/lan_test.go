@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"xaso/sync/netns/netnstest"
+	"xaso/sync/peer"
 )
 
 // Three new PCs on one LAN find each other by mDNS alone (no --peer), form
@@ -396,13 +397,13 @@ func TestLANFastClockDoesNotMoveTheOffice(t *testing.T) {
 	}
 }
 
-// A PC with the wrong join secret can neither join the cluster nor read
-// its dossiers, and the cluster never counts it.
+// A PC with another join code can neither join the cluster nor read its
+// dossiers, and the cluster never counts it.
 func TestLANWrongSecret(t *testing.T) {
 	t.Parallel()
 	lab := netnstest.New(t, "secret", 3)
 	a, b, intruder := newNode(t, lab, 1), newNode(t, lab, 2), newNode(t, lab, 3)
-	intruder.secret = "not-the-commune-secret"
+	intruder.secret = peer.NewJoinCode()
 	a.start()
 	b.start()
 	formed(t, 30*time.Second, a, b)

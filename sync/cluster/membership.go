@@ -15,6 +15,7 @@ import (
 
 	"xaso/app"
 	"xaso/sync/discover"
+	"xaso/sync/peer"
 )
 
 // Info describes this node and its cluster (peer info requests, GET /api/v1/cluster).
@@ -53,7 +54,7 @@ func (c *Cluster) Info() Info {
 			if id == c.cfg.NodeID {
 				m.Addrs = []string{c.advertise()}
 			} else {
-				m.Addrs = c.book.lookup(id)
+				m.Addrs = c.book.Lookup(id)
 			}
 			in.Members = append(in.Members, m)
 			if _, ok := in.Book[id]; !ok && len(m.Addrs) > 0 {
@@ -96,7 +97,17 @@ func (c *Cluster) learnInfo(in Info, via string) {
 
 func (c *Cluster) infoOf(ctx context.Context, addr string) (Info, error) {
 	sent := c.cfg.Now()
-	out, err := c.pool.call(ctx, addr, opInfo, nil)
+	var out []byte
+	err := errNoCode
+	if c.auth.Enrolled() {
+		out, err = c.pool.Call(ctx, addr, opInfo, nil)
+	}
+	var re *peer.RemoteError
+	if err != nil && !errors.As(err, &re) {
+		// Not (or not yet) a member of that PC's office: ask who it is.
+		sent = c.cfg.Now()
+		out, err = c.open.Call(ctx, addr, opInfo, nil)
+	}
 	if err != nil {
 		return Info{}, err
 	}
@@ -115,7 +126,7 @@ func (c *Cluster) infoOf(ctx context.Context, addr string) (Info, error) {
 // infoOfNode asks node id at any of its addresses.
 func (c *Cluster) infoOfNode(ctx context.Context, id string) (Info, error) {
 	var errs []error
-	for _, a := range c.book.lookup(id) {
+	for _, a := range c.book.Lookup(id) {
 		in, err := c.infoOf(ctx, a)
 		if err == nil {
 			return in, nil
@@ -134,11 +145,14 @@ func (c *Cluster) infoOfNode(ctx context.Context, id string) (Info, error) {
 func (c *Cluster) maintain(ctx context.Context) {
 	if rn := c.raftNode(); rn != nil && !rn.hasState() {
 		c.joinOrBootstrap(ctx)
+	} else if !c.auth.Enrolled() {
+		c.ensureEnrolled(ctx)
 	}
 	var retry applyRetry
 	every(ctx, time.Second, func() {
 		retry.check(c)
 		c.identifyStatic(ctx, staticRefresh)
+		c.catchUp(ctx)
 		c.gossip(ctx)
 		c.mergeCheck(ctx)
 		if c.cfg.NewLease != nil && c.leaderID() != "" && !c.holdsSlot() {
@@ -278,6 +292,12 @@ func (c *Cluster) bootstrap() error {
 		return errors.New("raft is not running")
 	}
 	me := raft.Server{Suffrage: raft.Voter, ID: raft.ServerID(c.cfg.NodeID), Address: raft.ServerAddress(c.cfg.NodeID)}
+	if !c.auth.Enrolled() {
+		if err := c.auth.Create(c.cfg.JoinCode); err != nil {
+			return fmt.Errorf("bootstrap: %w", err)
+		}
+		c.log.Info("created the office's CA and join code (shown to admins on the Peers screen)")
+	}
 	if err := rn.r.BootstrapCluster(raft.Configuration{Servers: []raft.Server{me}}).Error(); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
@@ -292,8 +312,14 @@ func newClusterID() string {
 	return "c" + hex.EncodeToString(b[:])
 }
 
-// join asks node id (any member; it forwards to the leader) to add us.
+// join asks node id (any member; it forwards to the leader) to add us,
+// after proving the join code to it when this PC holds no certificate.
 func (c *Cluster) join(ctx context.Context, id string) error {
+	if !c.auth.Enrolled() {
+		if err := c.enrollAt(ctx, id); err != nil {
+			return err
+		}
+	}
 	req, _ := json.Marshal(JoinRequest{NodeID: c.cfg.NodeID, Addr: c.advertise()})
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

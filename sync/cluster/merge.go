@@ -34,7 +34,7 @@ func (c *Cluster) mergeCheck(ctx context.Context) {
 			continue
 		}
 		if err := c.mergeInto(ctx, theirs); err != nil {
-			c.log.Warn("merge failed, will retry", "into", theirs.ClusterID, "err", err)
+			c.noMerge.Failed(theirs.Leader, fmt.Errorf("into %s: %w", theirs.ClusterID, err))
 		}
 		return
 	}
@@ -66,6 +66,11 @@ func (c *Cluster) smallerThan(theirs Info) bool {
 func (c *Cluster) mergeInto(ctx context.Context, theirs Info) error {
 	c.log.Info("merging into a larger cluster of the commune", "from", c.ClusterID(), "into", theirs.ClusterID,
 		"their_members", len(theirs.Members))
+	// A cluster bootstrapped apart has its own CA: prove the join code to
+	// its leader and take its CA before handing anything over.
+	if err := c.enrollAt(ctx, theirs.Leader); err != nil {
+		return fmt.Errorf("enrol: %w", err)
+	}
 	if err := c.handOver(ctx, theirs.Leader); err != nil {
 		return fmt.Errorf("hand over: %w", err)
 	}

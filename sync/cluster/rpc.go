@@ -1,30 +1,29 @@
 package cluster
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"sync"
-	"time"
+
+	"xaso/sync/peer"
 )
 
-// Peer requests, besides Raft's own traffic, over the same mutual-TLS port.
-// A frame is op(1) len(uvarint) payload; an answer is status(1) len payload,
-// status 0 for success and 1 for an error whose payload is its text.
+// The cluster's peer requests, besides Raft's own traffic, over the peer
+// port's framed RPC (sync/peer). Op 5 is peer.OpFetch (files by SHA-256).
 const (
 	opInfo    byte = 1 // → Info (JSON)
 	opJoin    byte = 2 // JoinRequest (JSON) → Info of the leader; forwarded to the leader
-	opPropose byte = 3 // entry (entry.go) → ProposeResult (JSON); leader only
+	opPropose byte = 3 // entry (encodeEntry, fsm.go) → ProposeResult (JSON); leader only
 	opRemove  byte = 4 // node ID → ∅; forwarded to the leader
 	opLease   byte = 6 // node ID → LeaseGrant (JSON); leader only
+	// 7 is peer.OpEnroll (the join-code proof)
+	opRekey byte = 8 // peer.Bundle (JSON) → ∅: the admin rotated the join code
 )
 
-const maxFrame = 64 << 20
+// maxFrame bounds one command in a snapshot, as a frame bounds a request.
+const maxFrame = peer.MaxFrame
 
 // ErrNotLeader answers a proposal sent to a node that is not the leader.
 var ErrNotLeader = errors.New("not the leader")
@@ -40,212 +39,66 @@ type ProposeResult struct {
 	Index uint64 `json:"index"`
 }
 
-type remoteError struct{ msg string }
-
-func (e *remoteError) Error() string { return e.msg }
-
-func writeFrame(w *bufio.Writer, tag byte, payload []byte) error {
-	var hdr [1 + binary.MaxVarintLen64]byte
-	hdr[0] = tag
-	n := binary.PutUvarint(hdr[1:], uint64(len(payload)))
-	if _, err := w.Write(hdr[:1+n]); err != nil {
-		return err
-	}
-	if _, err := w.Write(payload); err != nil {
-		return err
-	}
-	return w.Flush()
-}
-
-func readFrame(r *bufio.Reader) (byte, []byte, error) {
-	tag, err := r.ReadByte()
-	if err != nil {
-		return 0, nil, err
-	}
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if n > maxFrame {
-		return 0, nil, fmt.Errorf("frame of %d bytes is too large", n)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return 0, nil, err
-	}
-	return tag, buf, nil
-}
-
-// serveRPC answers one peer connection's requests in turn until it closes.
-func (c *Cluster) serveRPC(conn net.Conn) {
-	defer conn.Close()
-	r, w := bufio.NewReader(conn), bufio.NewWriter(conn)
-	for {
-		conn.SetReadDeadline(time.Now().Add(5 * time.Minute))
-		op, payload, err := readFrame(r)
-		if err != nil {
-			return
-		}
-		out, err := c.handle(op, payload, conn.RemoteAddr())
-		status := byte(0)
-		if err != nil {
-			status, out = 1, []byte(err.Error())
-		}
-		conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-		if err := writeFrame(w, status, out); err != nil {
-			return
-		}
-	}
-}
-
-func (c *Cluster) handle(op byte, payload []byte, remote net.Addr) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
-	defer cancel()
-	switch op {
-	case opInfo:
-		return json.Marshal(c.Info())
-	case opJoin:
-		var req JoinRequest
-		if err := json.Unmarshal(payload, &req); err != nil {
-			return nil, err
-		}
-		if host, port, err := net.SplitHostPort(req.Addr); err == nil && host == "" {
-			if rh, _, err := net.SplitHostPort(remote.String()); err == nil {
-				req.Addr = net.JoinHostPort(rh, port)
-				payload, _ = json.Marshal(req)
-			}
-		}
-		c.book.learn(req.NodeID, req.Addr)
-		if err := c.onLeader(ctx, opJoin, payload, func() error { return c.addVoter(req) }); err != nil {
-			return nil, err
+// rpcServer answers the cluster's ops, peer.OpFetch and peer.OpEnroll.
+// Only info (who are you, redacted) and the join-code proof are open to
+// PCs that are not members.
+func (c *Cluster) rpcServer() *peer.Server {
+	s := peer.NewServer(c.auth)
+	s.HandleOpen(opInfo, func(_ context.Context, req peer.Request) ([]byte, error) {
+		if !req.Member {
+			return json.Marshal(c.publicInfo())
 		}
 		return json.Marshal(c.Info())
-	case opPropose:
-		idx, err := c.proposeLocal(ctx, payload)
+	})
+	s.HandleOpen(peer.OpEnroll, peer.ServeEnroll(c.auth, func(req peer.Request, err error) {
+		c.refused.Failed(req.Remote.String(), err)
+	}))
+	s.Handle(opRekey, c.handleRekey)
+	s.Handle(opJoin, c.handleJoin)
+	s.Handle(opPropose, func(ctx context.Context, req peer.Request) ([]byte, error) {
+		idx, err := c.proposeLocal(ctx, req.Payload)
 		if err != nil {
 			return nil, err
 		}
 		return json.Marshal(ProposeResult{Index: idx})
-	case opLease:
-		slot, idx, err := c.grantLease(ctx, string(payload))
+	})
+	s.Handle(opLease, func(ctx context.Context, req peer.Request) ([]byte, error) {
+		slot, idx, err := c.grantLease(ctx, string(req.Payload))
 		if err != nil {
 			return nil, err
 		}
 		return json.Marshal(LeaseGrant{Slot: slot, Index: idx})
-	case opBlob:
-		return c.serveBlob(string(payload))
-	case opRemove:
-		id := string(payload)
-		return nil, c.onLeader(ctx, opRemove, payload, func() error { return c.removeLocal(id) })
+	})
+	s.Handle(opRemove, func(ctx context.Context, req peer.Request) ([]byte, error) {
+		id := string(req.Payload)
+		return nil, c.onLeader(ctx, opRemove, req.Payload, func() error { return c.removeLocal(id) })
+	})
+	s.Handle(peer.OpFetch, peer.ServeFetch(c.cfg.Blobs))
+	return s
+}
+
+func (c *Cluster) handleJoin(ctx context.Context, r peer.Request) ([]byte, error) {
+	payload, remote := r.Payload, r.Remote
+	var req JoinRequest
+	if err := json.Unmarshal(payload, &req); err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("unknown peer request %d", op)
-}
-
-// pool keeps idle RPC connections per address.
-type pool struct {
-	d    *dialer
-	mu   sync.Mutex
-	idle map[string][]*rpcConn
-}
-
-type rpcConn struct {
-	c net.Conn
-	r *bufio.Reader
-	w *bufio.Writer
-}
-
-func (p *pool) get(ctx context.Context, addr string) (*rpcConn, bool, error) {
-	p.mu.Lock()
-	if l := p.idle[addr]; len(l) > 0 {
-		rc := l[len(l)-1]
-		p.idle[addr] = l[:len(l)-1]
-		p.mu.Unlock()
-		return rc, true, nil
-	}
-	p.mu.Unlock()
-	c, err := p.d.dialAddr(ctx, addr, protoRPC)
-	if err != nil {
-		return nil, false, err
-	}
-	return &rpcConn{c: c, r: bufio.NewReader(c), w: bufio.NewWriter(c)}, false, nil
-}
-
-func (p *pool) put(addr string, rc *rpcConn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.idle[addr]) >= 8 {
-		rc.c.Close()
-		return
-	}
-	p.idle[addr] = append(p.idle[addr], rc)
-}
-
-func (p *pool) closeAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, l := range p.idle {
-		for _, rc := range l {
-			rc.c.Close()
+	if host, port, err := net.SplitHostPort(req.Addr); err == nil && host == "" {
+		if rh, _, err := net.SplitHostPort(remote.String()); err == nil {
+			req.Addr = net.JoinHostPort(rh, port)
+			payload, _ = json.Marshal(req)
 		}
 	}
-	p.idle = map[string][]*rpcConn{}
-}
-
-// call sends one request to addr and waits for its answer. A reused
-// connection that turns out dead is retried once on a fresh one.
-func (p *pool) call(ctx context.Context, addr string, op byte, payload []byte) ([]byte, error) {
-	for attempt := 0; ; attempt++ {
-		rc, reused, err := p.get(ctx, addr)
-		if err != nil {
-			return nil, err
-		}
-		dl, ok := ctx.Deadline()
-		if !ok {
-			dl = time.Now().Add(30 * time.Second)
-		}
-		rc.c.SetDeadline(dl)
-		out, err := func() ([]byte, error) {
-			if err := writeFrame(rc.w, op, payload); err != nil {
-				return nil, err
-			}
-			status, out, err := readFrame(rc.r)
-			if err != nil {
-				return nil, err
-			}
-			if status != 0 {
-				return nil, &remoteError{string(out)}
-			}
-			return out, nil
-		}()
-		var re *remoteError
-		if err == nil || errors.As(err, &re) {
-			rc.c.SetDeadline(time.Time{})
-			p.put(addr, rc)
-			return out, err
-		}
-		rc.c.Close()
-		if !reused || attempt > 0 || ctx.Err() != nil {
-			return nil, fmt.Errorf("peer %s: %w", addr, err)
-		}
+	c.book.learn(req.NodeID, req.Addr)
+	if err := c.onLeader(ctx, opJoin, payload, func() error { return c.addVoter(req) }); err != nil {
+		return nil, err
 	}
+	return json.Marshal(c.Info())
 }
 
 // callNode sends a request to node id at any of its known addresses.
 func (c *Cluster) callNode(ctx context.Context, id string, op byte, payload []byte) ([]byte, error) {
-	addrs := c.book.lookup(id)
-	if len(addrs) == 0 {
-		return nil, fmt.Errorf("peer %s: no known address", id)
-	}
-	var errs []error
-	for _, a := range addrs {
-		out, err := c.pool.call(ctx, a, op, payload)
-		var re *remoteError
-		if err == nil || errors.As(err, &re) {
-			return out, err
-		}
-		errs = append(errs, err)
-	}
-	return nil, errors.Join(errs...)
+	return c.pool.CallNode(ctx, id, op, payload)
 }
 
 // onLeader runs local on this node when it leads, else sends the request
@@ -262,6 +115,8 @@ func (c *Cluster) onLeader(ctx context.Context, op byte, payload []byte, local f
 	if id == "" {
 		return errors.New("no leader")
 	}
-	_, err := c.callNode(ctx, string(id), op, payload)
-	return err
+	if _, err := c.callNode(ctx, string(id), op, payload); err != nil {
+		return fmt.Errorf("leader %s: %w", id, err)
+	}
+	return nil
 }

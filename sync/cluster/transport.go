@@ -3,110 +3,27 @@ package cluster
 import (
 	"context"
 	"crypto/tls"
-	"errors"
-	"fmt"
-	"log/slog"
 	"net"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"xaso/sync/peer"
 )
 
-// One TLS listener carries two protocols; the first byte after the
-// handshake says which.
-const (
-	protoRaft byte = 'T' // hashicorp/raft's NetworkTransport
-	protoRPC  byte = 'R' // this package's peer requests (rpc.go)
-)
-
-// handshakeTimeout bounds a peer's TLS handshake and protocol byte.
-const handshakeTimeout = 5 * time.Second
-
-// mux accepts peer connections and hands each to Raft or to the RPC server.
-type mux struct {
-	ln     net.Listener
-	raft   atomic.Pointer[streamLayer] // the current Raft instance's layer
-	rpc    func(net.Conn)
-	log    *slog.Logger
-	wg     sync.WaitGroup
-	closed atomic.Bool
-
-	cmu   sync.Mutex
-	conns map[net.Conn]struct{} // open RPC connections, closed with the mux
-}
-
-func (m *mux) serve() {
-	for {
-		c, err := m.ln.Accept()
-		if err != nil {
-			if m.closed.Load() {
-				return
-			}
-			m.log.Warn("peer accept", "err", err)
-			time.Sleep(50 * time.Millisecond)
-			continue
-		}
-		m.wg.Add(1)
-		go func() {
-			defer m.wg.Done()
-			m.route(c)
-		}()
-	}
-}
-
-func (m *mux) route(c net.Conn) {
-	c.SetDeadline(time.Now().Add(handshakeTimeout))
-	if tc, ok := c.(*tls.Conn); ok {
-		if err := tc.Handshake(); err != nil {
-			m.log.Warn("peer refused: TLS handshake failed (wrong join secret?)", "remote", c.RemoteAddr().String(), "err", err)
-			c.Close()
-			return
-		}
-	}
-	var b [1]byte
-	if _, err := c.Read(b[:]); err != nil {
-		c.Close()
+// raftConns hands the Raft connections the peer port accepts to the
+// current Raft instance's stream layer (none while Raft restarts).
+func (c *Cluster) raftConns(_ context.Context, conn net.Conn) {
+	if tc, ok := conn.(*tls.Conn); !ok || !c.auth.Member(tc.ConnectionState()) {
+		conn.Close() // Raft is for members only
 		return
 	}
-	c.SetDeadline(time.Time{})
-	switch b[0] {
-	case protoRaft:
-		if l := m.raft.Load(); l != nil && l.push(c) {
-			return
-		}
-		c.Close()
-	case protoRPC:
-		m.cmu.Lock()
-		if m.closed.Load() {
-			m.cmu.Unlock()
-			c.Close()
-			return
-		}
-		if m.conns == nil {
-			m.conns = map[net.Conn]struct{}{}
-		}
-		m.conns[c] = struct{}{}
-		m.cmu.Unlock()
-		m.rpc(c)
-		m.cmu.Lock()
-		delete(m.conns, c)
-		m.cmu.Unlock()
-	default:
-		c.Close()
+	if rn := c.raftNode(); rn != nil && rn.layer.push(conn) {
+		return
 	}
-}
-
-func (m *mux) close() {
-	m.closed.Store(true)
-	m.ln.Close()
-	m.cmu.Lock()
-	for c := range m.conns {
-		c.Close()
-	}
-	m.cmu.Unlock()
+	conn.Close()
 }
 
 // nodeAddr is a Raft server address: the node ID, resolved on every dial.
@@ -123,10 +40,10 @@ type streamLayer struct {
 	conns  chan net.Conn
 	done   chan struct{}
 	once   sync.Once
-	dialer *dialer
+	dialer *peer.Dialer
 }
 
-func newStreamLayer(self string, d *dialer) *streamLayer {
+func newStreamLayer(self string, d *peer.Dialer) *streamLayer {
 	return &streamLayer{self: self, conns: make(chan net.Conn, 16), done: make(chan struct{}), dialer: d}
 }
 
@@ -158,51 +75,7 @@ func (l *streamLayer) Addr() net.Addr { return nodeAddr(l.self) }
 func (l *streamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return l.dialer.dialNode(ctx, string(address), protoRaft)
-}
-
-// dialer opens TLS connections to peers by node ID or by HOST:PORT.
-type dialer struct {
-	tls  *tls.Config
-	book *book
-}
-
-func (d *dialer) dialNode(ctx context.Context, id string, proto byte) (net.Conn, error) {
-	addrs := d.book.lookup(id)
-	if len(addrs) == 0 {
-		return nil, fmt.Errorf("peer %s: no known address", id)
-	}
-	var errs []error
-	for _, a := range addrs {
-		c, err := d.dialAddr(ctx, a, proto)
-		if err == nil {
-			return c, nil
-		}
-		errs = append(errs, err)
-	}
-	return nil, fmt.Errorf("peer %s: %w", id, errors.Join(errs...))
-}
-
-func (d *dialer) dialAddr(ctx context.Context, addr string, proto byte) (net.Conn, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, handshakeTimeout)
-		defer cancel()
-	}
-	td := &tls.Dialer{NetDialer: &net.Dialer{KeepAlive: 15 * time.Second}, Config: d.tls}
-	c, err := td.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", addr, err)
-	}
-	if dl, ok := ctx.Deadline(); ok {
-		c.SetWriteDeadline(dl)
-	}
-	if _, err := c.Write([]byte{proto}); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("dial %s: %w", addr, err)
-	}
-	c.SetWriteDeadline(time.Time{})
-	return c, nil
+	return l.dialer.DialNode(ctx, string(address), peer.ProtoRaft)
 }
 
 // book maps node IDs to peer addresses: what discovery sees now, and what
@@ -217,7 +90,8 @@ func newBook(disc func(id string) []string) *book {
 	return &book{learnt: map[string][]string{}, disc: disc}
 }
 
-func (b *book) lookup(id string) []string {
+// Lookup gives node id's addresses (peer.Resolver).
+func (b *book) Lookup(id string) []string {
 	var out []string
 	if b.disc != nil {
 		out = append(out, b.disc(id)...)

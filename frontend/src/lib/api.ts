@@ -9,6 +9,7 @@ import type {
   Dossier,
   Health,
   IdCard,
+  JoinCode,
   NewDossier,
   NewUser,
   Page,
@@ -263,6 +264,12 @@ export function createClient(opts: ClientOptions = {}) {
     removeNode: (nodeId: string) => request<{ removed: string }>('POST', '/cluster/remove', { node_id: nodeId }),
     /** recoverCluster restarts a cluster that lost its quorum for good as a one-node cluster (admin). */
     recoverCluster: () => request<ClusterStatus>('POST', '/cluster/recover'),
+    /** joinCode is the office's join code, typed on a new PC (admin). */
+    joinCode: () => request<JoinCode>('GET', '/cluster/join-code'),
+    /** rotateJoinCode draws a new join code and re-keys the members: a removed PC is locked out (admin). */
+    rotateJoinCode: () => request<JoinCode>('POST', '/cluster/join-code'),
+    /** joinWithCode takes this PC into the office of a typed join code (admin). */
+    joinWithCode: (code: string) => request<JoinCode>('POST', '/cluster/join', { code }),
     parseIdCard: (qr: string) => request<IdCard>('POST', '/idcard/parse', { qr }),
     /**
      * dossier fetches one dossier: by what a link or the search names it (a

@@ -307,3 +307,10 @@ export interface AuditPage {
   items: AuditEntry[];
   next: string;
 }
+
+// LAN join code: GET/POST /cluster/join-code, admins only.
+export interface JoinCode {
+  code: string;
+  epoch: number;
+  not_reached?: string[];
+}
