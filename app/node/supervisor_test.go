@@ -16,7 +16,7 @@ import (
 func TestSupervisorRestartsFailedDiscovery(t *testing.T) {
 	n, err := Open(context.Background(), Config{Dir: t.TempDir(), Commune: "14701", Agency: "000.00.31.H42",
 		AdminPassword: "admin-password", Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1},
-		LAN: LAN{PeerListen: "127.0.0.1:0", NoMDNS: true, Secret: "bí-mật-của-xã", Fast: true}})
+		LAN: LAN{PeerListen: "127.0.0.1:0", NoMDNS: true, Fast: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
