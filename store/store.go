@@ -216,8 +216,20 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 		return ctx.Err()
 	}
 	// Once queued, the commit happens whatever the caller does; wait for it
-	// so that an acknowledgement always means durable.
-	return <-r.done
+	// so that an acknowledgement always means durable. A request that
+	// slipped into the queue after the writer's last drain is never
+	// answered: the store closed under it.
+	select {
+	case err := <-r.done:
+		return err
+	case <-s.done:
+		select {
+		case err := <-r.done:
+			return err
+		default:
+			return ErrClosed
+		}
+	}
 }
 
 // run is the single writer: it takes every request waiting, applies them in

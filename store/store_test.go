@@ -343,3 +343,28 @@ func TestCodeIssuedTwice(t *testing.T) {
 		t.Fatal("arrival order changed the state")
 	}
 }
+
+// TestApplyRacingClose: a write that races the store's Close is answered,
+// with ErrClosed or its commit, and never waits for ever (a command could
+// slip into the queue after the writer's last drain and hang its caller).
+func TestApplyRacingClose(t *testing.T) {
+	for i := range 200 {
+		s, err := Open(Config{Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := &gen{at: t0}
+		c := g.cmd(t, app.KindUserCreate, "admin", "na", time.Minute, &app.UserBody{Username: fmt.Sprintf("u%d", i)})
+		done := make(chan error, 1)
+		go func() { done <- s.Apply(context.Background(), c) }()
+		s.Close()
+		select {
+		case err := <-done:
+			if err != nil && !errors.Is(err, ErrClosed) {
+				t.Fatalf("run %d: %v", i, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("run %d: Apply still waiting 5 s after Close", i)
+		}
+	}
+}

@@ -24,8 +24,8 @@ func TestPeerPortTakenThenFreed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer n.Close()
-	serve(t, n)
+	t.Cleanup(func() { n.Close() })
+	serve(t, n) // stopped before the Close above: cleanups run last first
 
 	waitHealth(t, n, func(state, problem string) error {
 		if problem != ProblemPeerListen || state != "alone" {
