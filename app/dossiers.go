@@ -22,6 +22,9 @@ type ReceiveInput struct {
 	// Extension is the statutory extension chosen at receipt, if the
 	// procedure allows one (app/extension.go).
 	Extension *ExtensionInput `json:"extension"`
+	// Facts are the civil-status facts to register when the dossier is
+	// resolved, for a procedure with a register (app/registers.go).
+	Facts *Facts `json:"facts"`
 }
 
 // BackEntryWindow is how far back a paper receipt may be entered.
@@ -103,13 +106,17 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 		due, extHours = s.dueWith(received, proc.Rule, in.Extension.Hours), in.Extension.Hours
 		in.Note = strings.TrimSpace(strings.TrimSpace(in.Note) + "\n" + extensionNote(*in.Extension))
 	}
+	facts, err := checkReceiveFacts(proc, in.Facts, now)
+	if err != nil {
+		return Dossier{}, err
+	}
 	code, slot, seq, err := s.nextCode(ctx, received)
 	if err != nil {
 		return Dossier{}, err
 	}
-	body := &ReceiveBody{Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
+	body := &ReceiveBody{Facts: facts, Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
 		Note: strings.TrimSpace(in.Note), ReceivedAt: received,
-		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule},
+		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule, Register: proc.Register},
 		DueAt:     due, Idem: idem, IdemSum: idemSum, ExtensionHours: extHours}
 	id := s.newID(at)
 	body.DossierID = id
@@ -246,11 +253,17 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 			body.Holder = u.Username
 		}
 	}
+	var entry []Command
+	if in.Action == ActResolve { // a civil-status dossier is entered in its register (app/registry.go)
+		if entry, body.Entry, err = s.entryCommands(ctx, p, d, now); err != nil {
+			return Dossier{}, err
+		}
+	}
 	c, err := s.commandAt("", KindDossierAct, p.Username, at, body)
 	if err != nil {
 		return Dossier{}, err
 	}
-	if err := s.append(ctx, c); err != nil {
+	if err := s.append(ctx, append(entry, c)...); err != nil {
 		return Dossier{}, err
 	}
 	return s.cfg.Reader.Dossier(id)

@@ -21,6 +21,10 @@ const (
 	TargetSlot    Target = "slot"    // SlotLease, by slot number
 	TargetDossier Target = "dossier" // Dossier, by dossier ID
 	TargetAudit   Target = "audit"   // the audit log: each command one entry, kept as written
+
+	// Civil-status registers (app/registers.go, app/entries.go).
+	TargetRegister Target = "register" // Book, by register ID (kind-year)
+	TargetEntry    Target = "entry"    // Entry, by register ID and number
 )
 
 // KindSpec is one row of the kind table.
@@ -41,6 +45,14 @@ var kinds = map[string]KindSpec{
 	KindDossierAttach:    {func() Body { return &AttachBody{} }, TargetDossier},
 	KindDossierRate:      {func() Body { return &RateBody{} }, TargetDossier},
 	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit},
+
+	// Civil-status registers.
+	KindRegisterOpen:  {func() Body { return &RegisterBody{} }, TargetRegister},
+	KindRegisterClose: {func() Body { return &RegisterBody{} }, TargetRegister},
+	KindEntryCreate:   {func() Body { return &EntryBody{} }, TargetEntry},
+	KindEntryCorrect:  {func() Body { return &EntryChangeBody{} }, TargetEntry},
+	KindEntryAnnotate: {func() Body { return &EntryChangeBody{} }, TargetEntry},
+	KindEntryExtract:  {func() Body { return &EntryChangeBody{} }, TargetEntry},
 }
 
 // LookupKind returns the row of a kind; false for a kind this version does

@@ -27,6 +27,11 @@ var (
 	bIdem       = []byte("idem")         // hash of (official, Idempotency-Key) → dossier ID
 	bAudit      = []byte("audit")        // at(8) id → audit entry (JSON): sign-ins and admins' actions
 
+	// Civil-status registers (store/registers.go).
+	bRegisters = []byte("registers") // register ID (kind-year) → book state (JSON)
+	bEntries   = []byte("entries")   // register ID \x00 number(4) → entry state (JSON)
+	bRegSeq    = []byte("reg_seq")   // register ID \x00 slot(1) → largest entry number applied from the slot's block (uint32)
+
 	// Local to this PC.
 	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version
 	bSessions      = []byte("sessions")       // token hash → session (JSON)
@@ -36,7 +41,8 @@ var (
 
 // replicated lists the buckets of the state hash, in hash order.
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
-	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs, bAudit}
+	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs, bAudit,
+	bRegisters, bEntries, bRegSeq}
 
 var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 
