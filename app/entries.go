@@ -250,3 +250,27 @@ func FactField(f *Facts, path string, create bool) (*string, bool) {
 	}
 	return nil, false
 }
+
+// extractQRPrefix starts the text of an extract's QR code.
+const extractQRPrefix = "XASO-TL|"
+
+// ExtractQR is what the QR code of an extract holds: the commune, the
+// register, the entry number and the issue. The registers' search takes it
+// (Entries), so an official who scans an extract finds its entry.
+func ExtractQR(commune, register string, number, issue int) string {
+	return fmt.Sprintf("%s%s|%s|%d|%d", extractQRPrefix, commune, register, number, issue)
+}
+
+// parseExtractQR reads an extract's QR text: its register and entry number.
+func parseExtractQR(q string) (register string, number int, ok bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(q), extractQRPrefix)
+	if !ok {
+		return "", 0, false
+	}
+	parts := strings.Split(rest, "|")
+	if len(parts) != 4 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(parts[2])
+	return parts[1], n, err == nil
+}

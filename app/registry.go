@@ -195,9 +195,18 @@ func (s *Service) Entries(p Principal, register, q string) ([]Entry, error) {
 	} else if !ok {
 		return nil, Errorf(ENotFound, "register", "Không có sổ hộ tịch %q.", "no register %q", register)
 	}
-	key := TextKey(q)
+	key, number := TextKey(q), 0
+	if reg, n, ok := parseExtractQR(q); ok { // an extract's QR code, scanned
+		if reg != register {
+			return []Entry{}, nil
+		}
+		key, number = "", n
+	}
 	out := []Entry{}
 	err := s.cfg.Reader.Entries(register, func(e Entry) error {
+		if number > 0 && e.Number != number {
+			return nil
+		}
 		if key == "" || strings.Contains(entrySearchText(e), key) {
 			out = append(out, e)
 		}
