@@ -106,7 +106,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 		due, extHours = s.dueWith(received, proc.Rule, in.Extension.Hours), in.Extension.Hours
 		in.Note = strings.TrimSpace(strings.TrimSpace(in.Note) + "\n" + extensionNote(*in.Extension))
 	}
-	facts, err := checkReceiveFacts(proc, in.Facts, now)
+	facts, err := checkReceiveFacts(proc.Register, in.Facts, now)
 	if err != nil {
 		return Dossier{}, err
 	}
@@ -168,6 +168,9 @@ type ActInput struct {
 	Assignee string     `json:"assignee"`   // forward: the specialist who takes it
 	// Extension: extend, the statutory extension chosen (app/extension.go).
 	Extension *ExtensionInput `json:"extension"`
+	// Facts: resolve, the civil-status facts to register when the desk did
+	// not collect them at receipt (or corrects them before registration).
+	Facts *Facts `json:"facts"`
 }
 
 // Act takes a lifecycle action on the dossier with the given code.
@@ -254,7 +257,16 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 		}
 	}
 	var entry []Command
+	if in.Facts != nil && in.Action != ActResolve {
+		return Dossier{}, Errorf(EInvalid, "facts", "Thông tin hộ tịch chỉ nhập khi tiếp nhận hoặc khi trả kết quả giải quyết.",
+			"civil-status facts come with the receipt or the resolution")
+	}
 	if in.Action == ActResolve { // a civil-status dossier is entered in its register (app/registry.go)
+		if in.Facts != nil {
+			if d.Facts, err = checkReceiveFacts(d.Procedure.Register, in.Facts, now); err != nil {
+				return Dossier{}, err
+			}
+		}
 		if entry, body.Entry, err = s.entryCommands(ctx, p, d, now); err != nil {
 			return Dossier{}, err
 		}

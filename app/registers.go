@@ -187,7 +187,7 @@ func CheckFacts(k RegisterKind, f Facts, now time.Time) (Facts, error) {
 		errs = append(errs, &Error{Code: EInvalid, Field: "facts." + field, Message: vi, English: en})
 	}
 	tidy := func(s *string, field string, max int) {
-		*s = strings.Join(strings.Fields(*s), " ")
+		*s = strings.Join(strings.Fields(CleanText(*s)), " ")
 		if len([]rune(*s)) > max {
 			bad(field, fmt.Sprintf("Quá dài (tối đa %d ký tự).", max), fmt.Sprintf("too long (at most %d characters)", max))
 		}
@@ -211,7 +211,7 @@ func CheckFacts(k RegisterKind, f Facts, now time.Time) (Facts, error) {
 		tidy(&p.Ethnicity, field+".ethnicity", 50)
 		tidy(&p.Nationality, field+".nationality", 50)
 		tidy(&p.Residence, field+".residence", 300)
-		p.IDNumber = strings.TrimSpace(p.IDNumber)
+		tidy(&p.IDNumber, field+".id_number", 20)
 		if required && p.FullName == "" {
 			bad(field+".full_name", "Cần nhập họ tên.", "a full name is required")
 		}
@@ -225,9 +225,6 @@ func CheckFacts(k RegisterKind, f Facts, now time.Time) (Facts, error) {
 			bad(field+".sex", "Giới tính là “nam” hoặc “nữ”.", "sex is nam or nữ")
 		}
 		date(p.DateOfBirth, field+".date_of_birth", false)
-		if len(p.IDNumber) > 20 {
-			bad(field+".id_number", "Số giấy tờ quá dài.", "the ID number is too long")
-		}
 	}
 	person(&f.Subject, "subject", true)
 	for _, o := range []struct {
@@ -245,7 +242,8 @@ func CheckFacts(k RegisterKind, f Facts, now time.Time) (Facts, error) {
 	tidy(&f.Content, "content", 2000)
 	tidy(&f.Declarant.FullName, "declarant.full_name", 100)
 	tidy(&f.Declarant.Relation, "declarant.relation", 50)
-	f.Declarant.IDNumber, f.Declarant.Phone = strings.TrimSpace(f.Declarant.IDNumber), strings.TrimSpace(f.Declarant.Phone)
+	tidy(&f.Declarant.IDNumber, "declarant.id_number", 20)
+	tidy(&f.Declarant.Phone, "declarant.phone", 20)
 	if f.Declarant.FullName == "" {
 		bad("declarant.full_name", "Cần nhập họ tên người yêu cầu đăng ký.", "the declarant's full name is required")
 	}

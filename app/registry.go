@@ -25,16 +25,17 @@ type RegisterReader interface {
 // first entry.
 const DefaultBookNumber = "01"
 
-// checkReceiveFacts validates the facts the desk collected for a dossier.
-func checkReceiveFacts(proc Procedure, in *Facts, now time.Time) (*Facts, error) {
+// checkReceiveFacts validates the facts the desk collected for a dossier
+// of a procedure with register kind (none: "").
+func checkReceiveFacts(kind RegisterKind, in *Facts, now time.Time) (*Facts, error) {
 	if in == nil {
 		return nil, nil
 	}
-	if proc.Register == "" {
+	if kind == "" {
 		return nil, Errorf(EInvalid, "facts", "Thủ tục này không ghi vào sổ hộ tịch nên không nhận thông tin hộ tịch.",
 			"this procedure has no civil-status register: it takes no facts")
 	}
-	f, err := CheckFacts(proc.Register, *in, now)
+	f, err := CheckFacts(kind, *in, now)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +262,10 @@ func (s *Service) CorrectEntry(ctx context.Context, p Principal, register string
 	if !slices.Contains(FactFields, in.Field) {
 		return Entry{}, Errorf(EInvalid, "field", "Không có mục %q trong sổ để cải chính.", "no field %q to correct", in.Field)
 	}
-	in.Note, in.Basis = strings.TrimSpace(in.Note), strings.TrimSpace(in.Basis)
+	in.Note, in.Basis = strings.TrimSpace(CleanText(in.Note)), strings.TrimSpace(CleanText(in.Basis))
+	if utf8.RuneCountInString(in.Basis) > 300 {
+		return Entry{}, Errorf(EInvalid, "basis", "Căn cứ cải chính quá dài (tối đa 300 ký tự).", "the basis is too long (at most 300 characters)")
+	}
 	if in.Note == "" || utf8.RuneCountInString(in.Note) > 1000 {
 		return Entry{}, Errorf(EInvalid, "note", "Cải chính cần ghi rõ lý do (tối đa 1000 ký tự).", "a correction needs a note (at most 1000 characters)")
 	}
@@ -292,7 +296,7 @@ func (s *Service) AnnotateEntry(ctx context.Context, p Principal, register strin
 	if err != nil {
 		return Entry{}, err
 	}
-	note = strings.TrimSpace(note)
+	note = strings.TrimSpace(CleanText(note))
 	if note == "" || utf8.RuneCountInString(note) > 1000 {
 		return Entry{}, Errorf(EInvalid, "note", "Ghi chú không được để trống (tối đa 1000 ký tự).", "a note is required (at most 1000 characters)")
 	}
@@ -317,7 +321,7 @@ func (s *Service) IssueExtract(ctx context.Context, p Principal, register string
 	if err != nil {
 		return Entry{}, ExtractIssue{}, err
 	}
-	in.Requester = strings.Join(strings.Fields(in.Requester), " ")
+	in.Requester = strings.Join(strings.Fields(CleanText(in.Requester)), " ")
 	switch {
 	case in.Copies < 1 || in.Copies > 50:
 		return Entry{}, ExtractIssue{}, Errorf(EInvalid, "copies", "Số bản trích lục phải từ 1 đến 50.", "copies must be between 1 and 50")

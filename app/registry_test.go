@@ -301,3 +301,29 @@ func TestEntryNumbersOfPCsApart(t *testing.T) {
 		t.Fatalf("number %d reused after rejoining", n)
 	}
 }
+
+// A civil-status dossier received without facts (before the desk took
+// them) is entered when its resolution brings them; facts on another
+// action are refused.
+func TestFactsAtResolution(t *testing.T) {
+	f := newFixture(t, dec2026)
+	ctx := context.Background()
+	d := f.receive("1.001193")
+	if _, err := f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code, app.ActInput{Action: app.ActForward, Facts: birthFacts("X")}); app.ErrorCode(err) != app.EInvalid {
+		t.Fatalf("facts on forward: %v", err)
+	}
+	d, _ = f.act(f.users[app.RoleReceiver], d, app.ActForward)
+	bad := birthFacts("Lê Thị Hoa")
+	bad.Place = ""
+	if _, err := f.svc.Act(ctx, f.users[app.RoleLeader], d.Code, app.ActInput{Action: app.ActResolve, Facts: bad}); app.ErrorCode(err) != app.EInvalid {
+		t.Fatalf("bad facts on resolve: %v", err)
+	}
+	d, err := f.svc.Act(ctx, f.users[app.RoleLeader], d.Code, app.ActInput{Action: app.ActResolve, Facts: birthFacts("Lê Thị Hoa")})
+	if err != nil || d.RegisterEntry == nil || d.Status != app.StatusResultReady {
+		t.Fatalf("resolve with facts: %+v %v", d.RegisterEntry, err)
+	}
+	e, err := f.svc.RegisterEntry(f.users[app.RoleLeader], d.RegisterEntry.Register, d.RegisterEntry.Number)
+	if err != nil || e.Facts.Subject.FullName != "Lê Thị Hoa" || e.DossierCode != d.Code {
+		t.Fatalf("entry %+v %v", e, err)
+	}
+}
