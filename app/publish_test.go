@@ -274,3 +274,19 @@ func TestPublishRefusesBadBodies(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPublishedInForce is what each use of the catalogs or calendar
+// costs on a node: one read of the store's stamp (no rebuild).
+func BenchmarkPublishedInForce(b *testing.B) {
+	f := newFixture(b, at("2026-03-02 08:00"), live(b))
+	pub, err := app.NewPublished(f.st, nil, calendar.Config{}, f.Now, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if pub.Catalogs() == nil {
+			b.Fatal("no catalogs")
+		}
+	}
+}
