@@ -203,7 +203,26 @@ func NewPublishCommand(id, kind, actor, node string, at HLC, body json.RawMessag
 	if err != nil {
 		return Command{}, publishError(err)
 	}
+	if cb, ok := b.(*CatalogBody); ok {
+		if err := notBuiltIn(cb.Version); err != nil {
+			err.Field = "body.version"
+			return Command{}, err
+		}
+	}
 	return newPublished(id, kind, actor, node, at, b)
+}
+
+// notBuiltIn refuses to publish a catalog under the name of the built-in
+// one: dossiers received under it must keep its rules. (Checked when the
+// command is built, not in the fold: a later binary may name its built-in
+// catalog otherwise, and a stored command must stay valid for ever.)
+func notBuiltIn(version string) *Error {
+	def, err := DefaultCatalog()
+	if err == nil && def.Version == version {
+		return Errorf(EInvalid, "version", "Phiên bản %q là danh mục có sẵn trong phần mềm; hãy đặt tên phiên bản khác.",
+			"version %q is the built-in catalog; name the version otherwise", version)
+	}
+	return nil
 }
 
 // NewCatalogPublish builds a catalog.publish command for catalog c; an
@@ -211,6 +230,9 @@ func NewPublishCommand(id, kind, actor, node string, at HLC, body json.RawMessag
 func NewCatalogPublish(id, actor, node string, at HLC, c Catalog) (Command, error) {
 	b := &CatalogBody{Catalog: c}
 	if err := b.validate(); err != nil {
+		return Command{}, err
+	}
+	if err := notBuiltIn(c.Version); err != nil {
 		return Command{}, err
 	}
 	return newPublished(id, KindCatalogPublish, actor, node, at, b)

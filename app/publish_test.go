@@ -238,6 +238,7 @@ func TestPublishRefusesBadBodies(t *testing.T) {
 		{"not JSON", app.KindCatalogPublish, `{"version":`, "body"},
 		{"an unknown field", app.KindCalendarPublish, `{"year":2026,"version":1,"source":"s","days":[],"hollidays":[]}`, "body"},
 		{"no body", app.KindCalendarPublish, ``, "body"},
+		{"catalog: the built-in version's name", app.KindCatalogPublish, withCat(func(c *app.Catalog) { c.Version = cat.Version }), "body.version"},
 		{"catalog: a bad version name", app.KindCatalogPublish, withCat(func(c *app.Catalog) { c.Version = "2026/1" }), "body.version"},
 		{"catalog: no effective date", app.KindCatalogPublish, withCat(func(c *app.Catalog) { c.EffectiveFrom = "10/03/2026" }), "body.effective_from"},
 		{"catalog: no procedures", app.KindCatalogPublish, withCat(func(c *app.Catalog) { c.Procedures = nil }), "body.procedures"},
@@ -261,6 +262,8 @@ func TestPublishRefusesBadBodies(t *testing.T) {
 			}
 		})
 	}
+	cat.Version = "2026.1"
+	good, _ = json.Marshal(cat)
 	for _, ok := range []struct{ kind, body string }{
 		{app.KindCatalogPublish, string(good)},
 		{app.KindCalendarPublish, `{"year":2027,"version":1,"source":"s","days":[{"date":"2027-01-01","off":true}],"hours":[{"from":"07:30","to":"11:30"},{"from":"13:00","to":"17:00"}],"same_day_cutoff":"15:30"}`},
