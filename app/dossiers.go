@@ -124,6 +124,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	if err != nil {
 		return Dossier{}, err
 	}
+	withNewFields(&c, body.Facts != nil || body.Procedure.Register != "")
 	if err := s.append(ctx, c); err != nil {
 		return Dossier{}, err
 	}
@@ -275,6 +276,7 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 	if err != nil {
 		return Dossier{}, err
 	}
+	withNewFields(&c, body.Entry != nil)
 	if err := s.append(ctx, append(entry, c)...); err != nil {
 		return Dossier{}, err
 	}

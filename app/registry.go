@@ -21,6 +21,19 @@ type RegisterReader interface {
 	MaxEntry(register string, slot int) (int, error)     // the largest number applied from a slot's block
 }
 
+// withNewFields marks a command whose body carries fields the versions
+// before the registers do not know (a dossier's facts and register, a
+// resolution's entry) as version 2 of its kind: those versions decode a
+// newer minor version leniently (Command.Decode), so a PC not yet upgraded
+// in a mixed office applies the dossier and ignores what it cannot use,
+// instead of stopping on a body it cannot decode. Bodies without them stay
+// version 1, byte for byte as before.
+func withNewFields(c *Command, has bool) {
+	if has && c.V < 2 {
+		c.V = 2
+	}
+}
+
 // DefaultBookNumber is the book number (quyển số) of a book opened by its
 // first entry.
 const DefaultBookNumber = "01"

@@ -327,3 +327,43 @@ func TestFactsAtResolution(t *testing.T) {
 		t.Fatalf("entry %+v %v", e, err)
 	}
 }
+
+// A receipt or resolution carrying register fields is version 2 of its
+// kind, which a PC of the version before decodes leniently; one without
+// them stays version 1. Each decodes here with its fields.
+func TestRegisterFieldsMarkVersion2(t *testing.T) {
+	f := newFixture(t, dec2026)
+	d, err := f.resolveBirth("Lê Thị Hoa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := f.receive("2.000815")
+	versions := map[string]int{}
+	err = f.st.EachCommand(func(c app.Command) error {
+		body, err := c.Decode()
+		if err != nil {
+			return err
+		}
+		switch b := body.(type) {
+		case *app.ReceiveBody:
+			versions[c.Kind+"/"+b.Procedure.Code] = c.V
+		case *app.ActBody:
+			if b.Action == app.ActResolve && b.Entry != nil && *b.Entry == *d.RegisterEntry {
+				versions["resolve/entry"] = c.V
+			}
+			if b.Action == app.ActForward {
+				versions["forward"] = c.V
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"dossier.receive/1.001193": 2, "dossier.receive/" + plain.Procedure.Code: 1, "resolve/entry": 2, "forward": 1}
+	for k, v := range want {
+		if versions[k] != v {
+			t.Errorf("%s: version %d, want %d (all: %v)", k, versions[k], v, versions)
+		}
+	}
+}
