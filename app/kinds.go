@@ -6,7 +6,7 @@ import "strings"
 // body folds into (its target); the entity a command changes is its body's
 // Entity(), "<target>/<id>", and the fold is the Apply method of the
 // target's state (Dossier, User, SlotLease, CommuneConfig, CatalogVersion,
-// CalendarYear; the audit log keeps
+// CalendarYear, Book, Entry; the audit log keeps
 // each entry as written). DecodeCommand
 // and the store's apply both look a kind up here: adding a kind is one row
 // plus its case in the state's Apply.
@@ -25,6 +25,10 @@ const (
 	// Published by the province (app/publish.go).
 	TargetCatalog  Target = "catalog"  // CatalogVersion, by catalog version
 	TargetCalendar Target = "calendar" // CalendarYear, by year
+
+	// Civil-status registers (app/registers.go, app/entries.go).
+	TargetRegister Target = "register" // Book, by register ID (kind-year)
+	TargetEntry    Target = "entry"    // Entry, by register ID and number
 )
 
 // KindSpec is one row of the kind table.
@@ -49,6 +53,14 @@ var kinds = map[string]KindSpec{
 	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit, false},
 	KindCatalogPublish:   {func() Body { return &CatalogBody{} }, TargetCatalog, true},
 	KindCalendarPublish:  {func() Body { return &CalendarBody{} }, TargetCalendar, true},
+
+	// Civil-status registers.
+	KindRegisterOpen:  {func() Body { return &RegisterBody{} }, TargetRegister, false},
+	KindRegisterClose: {func() Body { return &RegisterBody{} }, TargetRegister, false},
+	KindEntryCreate:   {func() Body { return &EntryBody{} }, TargetEntry, false},
+	KindEntryCorrect:  {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
+	KindEntryAnnotate: {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
+	KindEntryExtract:  {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
 }
 
 // LookupKind returns the row of a kind; false for a kind this version does

@@ -34,6 +34,9 @@ type Procedure struct {
 	// Extension is the longer time the law allows in a stated case
 	// (verification); nil: none (app/extension.go).
 	Extension *Extension `json:"extension,omitempty"`
+	// Register is the civil-status register a resolved dossier of the
+	// procedure is entered in (app/registers.go); empty: none.
+	Register RegisterKind `json:"register,omitempty"`
 }
 
 // Catalog is a version of the procedure list, in force from a date. The
@@ -79,6 +82,9 @@ func (c Catalog) Check() error {
 		}
 		if err := p.checkFee(); err != nil {
 			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
+		}
+		if p.Register != "" && !p.Register.Valid() {
+			return fmt.Errorf("catalog %s: procedure %s: unknown register %q", c.Version, p.Code, p.Register)
 		}
 		if p.Extension != nil {
 			if err := p.Extension.check(p.Rule); err != nil {

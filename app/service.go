@@ -34,6 +34,9 @@ type Reader interface {
 	Counts(now time.Time) (Stats, error)
 	Unreplicated(entity string) (int, error)
 	Audit(limit int, before string) (items []AuditEntry, next string, err error) // newest first
+
+	// The civil-status registers (app/registry.go).
+	RegisterReader
 }
 
 // Sessions keeps sign-in sessions on this PC (they are not replicated).

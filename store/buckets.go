@@ -30,6 +30,11 @@ var (
 	bCatalogs  = []byte("catalogs")  // catalog version → app.CatalogVersion (JSON)
 	bCalendars = []byte("calendars") // year (4 digits) → app.CalendarYear (JSON)
 
+	// Civil-status registers (store/registers.go).
+	bRegisters = []byte("registers") // register ID (kind-year) → book state (JSON)
+	bEntries   = []byte("entries")   // register ID \x00 number(4) → entry state (JSON)
+	bRegSeq    = []byte("reg_seq")   // register ID \x00 slot(1) → largest entry number applied from the slot's block (uint32)
+
 	// Local to this PC.
 	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version
 	bSessions      = []byte("sessions")       // token hash → session (JSON)
@@ -40,7 +45,8 @@ var (
 // replicated lists the buckets of the state hash, in hash order.
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
 	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs, bAudit,
-	bCatalogs, bCalendars}
+	bCatalogs, bCalendars,
+	bRegisters, bEntries, bRegSeq}
 
 var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 
