@@ -21,26 +21,31 @@ const (
 	TargetSlot    Target = "slot"    // SlotLease, by slot number
 	TargetDossier Target = "dossier" // Dossier, by dossier ID
 	TargetAudit   Target = "audit"   // the audit log: each command one entry, kept as written
+	TargetInstall Target = "install" // Installation: the office's identity towards the province, one per office
 )
 
 // KindSpec is one row of the kind table.
 type KindSpec struct {
 	Body   func() Body // a new, empty body of the kind
 	Target Target      // the state the body folds into
+	// FromHub: the provincial hub may publish commands of this kind down to
+	// communes (sync/hub refuses to publish any other kind).
+	FromHub bool
 }
 
 var kinds = map[string]KindSpec{
-	KindCommuneConfigure: {func() Body { return &CommuneConfig{} }, TargetCommune},
-	KindUserCreate:       {func() Body { return &UserBody{} }, TargetUser},
-	KindUserUpdate:       {func() Body { return &UserBody{} }, TargetUser},
-	KindSlotLease:        {func() Body { return &SlotBody{} }, TargetSlot},
-	KindSlotRelease:      {func() Body { return &SlotBody{} }, TargetSlot},
-	KindDossierReceive:   {func() Body { return &ReceiveBody{} }, TargetDossier},
-	KindDossierSubmit:    {func() Body { return &ReceiveBody{} }, TargetDossier},
-	KindDossierAct:       {func() Body { return &ActBody{} }, TargetDossier},
-	KindDossierAttach:    {func() Body { return &AttachBody{} }, TargetDossier},
-	KindDossierRate:      {func() Body { return &RateBody{} }, TargetDossier},
-	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit},
+	KindCommuneConfigure: {func() Body { return &CommuneConfig{} }, TargetCommune, false},
+	KindUserCreate:       {func() Body { return &UserBody{} }, TargetUser, false},
+	KindUserUpdate:       {func() Body { return &UserBody{} }, TargetUser, false},
+	KindSlotLease:        {func() Body { return &SlotBody{} }, TargetSlot, false},
+	KindSlotRelease:      {func() Body { return &SlotBody{} }, TargetSlot, false},
+	KindDossierReceive:   {func() Body { return &ReceiveBody{} }, TargetDossier, false},
+	KindDossierSubmit:    {func() Body { return &ReceiveBody{} }, TargetDossier, true},
+	KindDossierAct:       {func() Body { return &ActBody{} }, TargetDossier, false},
+	KindDossierAttach:    {func() Body { return &AttachBody{} }, TargetDossier, false},
+	KindDossierRate:      {func() Body { return &RateBody{} }, TargetDossier, false},
+	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit, false},
+	KindInstallation:     {func() Body { return &Installation{} }, TargetInstall, false},
 }
 
 // LookupKind returns the row of a kind; false for a kind this version does
