@@ -1,0 +1,123 @@
+package hub_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"xaso/build/testkit"
+	"xaso/store"
+)
+
+// An office enrols with a token made by `xaso hub enrol` before the hub
+// ran, pushes its dossiers, and an online dossier goes hub → desk →
+// received → returned → the hub sees returned; the hub's fold equals the
+// office's.
+func TestOnlineDossierRoundTrip(t *testing.T) {
+	hubDir, nodeDir := hubDirs(t)
+	token := enrolCLI(t, hubDir, "14701") // the hub is not running yet
+	hub := startHub(t, hubDir, freeAddr(t))
+	node := startNode(t, nodeDir, hub.url, token, "--commune", "14701", "--agency", "000.00.31.H42")
+	it := login(t, hub.url, "admin", hubPassword)
+	admin := login(t, node.url, "admin", nodePassword)
+	clerk := desk(t, node)
+	receive(t, node, clerk, 3)
+	synced(t, node, hub, admin, it, 20*time.Second)
+
+	list := must(t, 200, hub.url, it, "GET", "/api/v1/communes", nil)["items"].([]any)
+	c := list[0].(map[string]any)
+	if c["code"] != "14701" || c["name"] == "" || c["last_seen"] == nil || c["version"] == nil ||
+		c["dossiers_by_status"].(map[string]any)["received"] != float64(3) {
+		t.Fatalf("commune summary: %v", c)
+	}
+	health := must(t, 200, node.url, "", "GET", "/api/v1/health", nil)["uplink"].(map[string]any)
+	if health["configured"] != true || health["last_sync"] == nil {
+		t.Fatalf("node uplink health: %v", health)
+	}
+
+	// Online: the hub sends a dossier down.
+	sub := must(t, 201, hub.url, it, "POST", "/api/v1/communes/14701/dossiers", map[string]any{
+		"procedure_code": "1.004873", "applicant": applicant(1), "submitted_at": time.Now().Add(-time.Hour).Format(time.RFC3339)})
+	id := sub["id"].(string)
+	if sub["status"] != "submitted" {
+		t.Fatalf("hub's new online dossier: %v", sub)
+	}
+	testkit.Eventually(t, 20*time.Second, "the online dossier at the desk", func() error {
+		st, d, err := call(node.url, clerk, "GET", "/api/v1/dossiers/"+id, nil)
+		if err != nil || st != 200 || d["status"] != "submitted" || d["channel"] != "online" {
+			return fmt.Errorf("%d %v %v", st, d, err)
+		}
+		return nil
+	})
+	for _, a := range []string{"receive", "forward", "resolve", "return"} {
+		must(t, 200, node.url, clerk, "POST", "/api/v1/dossiers/"+id+"/actions", map[string]any{"action": a})
+	}
+	testkit.Eventually(t, 20*time.Second, "the hub sees the dossier returned", func() error {
+		_, d, err := call(hub.url, it, "GET", "/api/v1/communes/14701/dossiers/"+id, nil)
+		if err != nil || d["status"] != "returned" {
+			return fmt.Errorf("%v %v", d, err)
+		}
+		return nil
+	})
+	synced(t, node, hub, admin, it, 20*time.Second)
+	page := must(t, 200, hub.url, it, "GET", "/api/v1/communes/14701/dossiers?status=received&limit=2", nil)
+	if n := len(page["items"].([]any)); n != 2 || page["next"] == "" {
+		t.Fatalf("drill-down page: %d items, next %v", n, page["next"])
+	}
+}
+
+// A lost office is rebuilt from the hub: a replacement PC enrolled by IT
+// as the replacement of the installation pulls the whole log and ends with
+// the state hash the lost office had; its officials sign in as before and
+// it carries on as the same installation.
+func TestRebuildFromHub(t *testing.T) {
+	hubDir, nodeDir := hubDirs(t)
+	hub := startHub(t, hubDir, freeAddr(t))
+	it := login(t, hub.url, "admin", hubPassword)
+	token := must(t, 201, hub.url, it, "POST", "/api/v1/communes/14701/enrolments", nil)["token"].(string)
+	node := startNode(t, nodeDir, hub.url, token, "--commune", "14701", "--agency", "000.00.31.H42")
+	admin := login(t, node.url, "admin", nodePassword)
+	clerk := desk(t, node)
+	receive(t, node, clerk, 5)
+	synced(t, node, hub, admin, it, 20*time.Second)
+	node.kill() // the office burns down
+	lost := storeHash(t, nodeDir)
+
+	inst := must(t, 200, hub.url, it, "GET", "/api/v1/communes/14701", nil)["installations"].([]any)
+	if len(inst) != 1 {
+		t.Fatalf("installations: %v", inst)
+	}
+	again := enrolCLI(t, hubDir, "14701", "--replaces", inst[0].(string)) // while the hub runs
+	freshDir := t.TempDir()
+	fresh := startNode(t, freshDir, hub.url, again)
+	testkit.Eventually(t, 30*time.Second, "the office rebuilt", func() error {
+		_, h, err := call(fresh.url, "", "GET", "/api/v1/health", nil)
+		if err != nil || h["uplink"].(map[string]any)["last_sync"] == nil {
+			return fmt.Errorf("%v %v", h, err)
+		}
+		return nil
+	})
+	fresh.kill() // read its state as it is, before anyone signs in (a sign-in is a command too)
+	if h := storeHash(t, freshDir); h != lost {
+		t.Fatalf("rebuilt office's state hash %s, lost office's %s", h, lost)
+	}
+	fresh = startNode(t, freshDir, hub.url, "")
+	clerk2 := login(t, fresh.url, "motcua", "Mot-Cua-2026!")
+	receive(t, fresh, clerk2, 1)
+	synced(t, fresh, hub, login(t, fresh.url, "admin", nodePassword), it, 20*time.Second)
+}
+
+// storeHash opens a stopped node's store and returns its state hash.
+func storeHash(t *testing.T, dir string) string {
+	t.Helper()
+	st, err := store.Open(store.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h, err := st.StateHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
