@@ -340,7 +340,7 @@ func (h *Hub) publish(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	if _, err := probe.Decode(); err != nil {
-		h.fail(w, r, app.Errorf(app.EInvalid, "body", "Nội dung lệnh không đúng dạng của loại “%s”.", "the body does not decode as %s: %v", in.Kind, err))
+		h.fail(w, r, app.Errorf(app.EInvalid, "body", "Nội dung lệnh không đúng dạng của loại “%s”.", "the body does not decode as %s", in.Kind).WithCause(err))
 		return
 	}
 	var codes []string

@@ -125,7 +125,7 @@ func readLimited(w http.ResponseWriter, r *http.Request, max int64) ([]byte, err
 		return nil, app.Errorf(EBatchTooLarge, "", "Lô dữ liệu gửi lên quá lớn.", "the batch is too large")
 	}
 	if err != nil {
-		return nil, app.Errorf(EBatchBad, "", "Không đọc được lô dữ liệu gửi lên (kết nối bị ngắt?).", "could not read the batch: %v", err)
+		return nil, app.Errorf(EBatchBad, "", "Không đọc được lô dữ liệu gửi lên (kết nối bị ngắt?).", "could not read the batch").WithCause(err)
 	}
 	return buf.Bytes(), nil
 }

@@ -92,7 +92,7 @@ func (h *Hub) decodeBatch(body []byte, v any) error {
 			uplink.MaxPlainBytes>>20)
 	}
 	return app.Errorf(EBatchBad, "", "Lô dữ liệu không đọc được (không phải JSON nén zstd đúng dạng).",
-		"the batch is not well-formed zstd-compressed JSON: %v", err)
+		"the batch is not well-formed zstd-compressed JSON").WithCause(err)
 }
 
 // checkCommands refuses a batch with a command that does not decode or
@@ -105,14 +105,14 @@ func checkCommands(cmds []app.Command, inst Installation) error {
 	for i, c := range cmds {
 		field := "commands." + strconv.Itoa(i)
 		if err := c.Check(); err != nil {
-			return app.Errorf(ECommandBad, field, "Lệnh thứ %d không hợp lệ.", "command %d is not valid: %v", i, err)
+			return app.Errorf(ECommandBad, field, "Lệnh thứ %d không hợp lệ.", "command %d is not valid", i).WithCause(err)
 		}
 		body, err := c.Decode()
 		if errors.Is(err, app.ErrUnknownKind) {
 			continue // from a newer version: kept, applied once the hub upgrades
 		}
 		if err != nil {
-			return app.Errorf(ECommandBad, field, "Nội dung lệnh thứ %d (%s) không đọc được.", "command %d (%s): %v", i, c.Kind, err)
+			return app.Errorf(ECommandBad, field, "Nội dung lệnh thứ %d (%s) không đọc được.", "command %d (%s) does not decode", i, c.Kind).WithCause(err)
 		}
 		commune := ""
 		switch b := body.(type) {
@@ -255,7 +255,7 @@ func (h *Hub) blobsWant(w http.ResponseWriter, r *http.Request, s signedReq) {
 	missing := []string{}
 	for _, hash := range req.Hashes {
 		if !app.ValidBlobHash(hash) {
-			h.fail(w, r, app.Errorf(EBatchBad, "hashes", "Mã băm tệp không hợp lệ.", "not a SHA-256 hash: %q", hash))
+			h.fail(w, r, app.Errorf(EBatchBad, "hashes", "Mã băm tệp không hợp lệ: %q.", "not a SHA-256 hash: %q", hash))
 			return
 		}
 		ok, err := cl.HasBlob(hash)
@@ -284,7 +284,7 @@ func (h *Hub) putBlob(w http.ResponseWriter, r *http.Request, s signedReq) {
 		return
 	}
 	if err := cl.PutBlob(hash, bytesReader(s.body), uplink.MaxBlobBytes); err != nil {
-		h.fail(w, r, app.Errorf(EBatchBad, "hash", "Nội dung tệp không khớp mã băm.", "the content does not match its hash: %v", err))
+		h.fail(w, r, app.Errorf(EBatchBad, "hash", "Nội dung tệp không khớp mã băm.", "the content does not match its hash").WithCause(err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
