@@ -17,7 +17,7 @@ type Hub struct {
 	Token string // XASO_ENROL_TOKEN: used once, on first contact
 	// Interval between syncs once drained and the least back-off after a
 	// failure; zero: 30 s and 2 s (LAN.Fast: 1 s and 200 ms).
-	Interval, MinBackoff time.Duration
+	Interval, MinBackoff, MaxBackoff time.Duration
 }
 
 // rebuilding reports whether this PC starts empty to rebuild its office
@@ -38,13 +38,14 @@ func (n *Node) openUplink(log app.Log) (*uplink.Uplink, error) {
 	if h.URL == "" {
 		return nil, nil
 	}
-	interval, minBackoff := h.Interval, h.MinBackoff
+	interval, minBackoff, maxBackoff := h.Interval, h.MinBackoff, h.MaxBackoff
 	if n.cfg.LAN.Fast {
 		interval, minBackoff = cmpOr(interval, time.Second), cmpOr(minBackoff, 200*time.Millisecond)
+		maxBackoff = cmpOr(maxBackoff, 2*time.Second)
 	}
 	return uplink.New(uplink.Config{Hub: h.URL, Token: h.Token, Source: n.Store, Log: log, Blobs: n.Blobs,
 		Leader: n.leads, Version: n.cfg.Version, Now: n.cfg.Now, Logger: n.cfg.Logger,
-		Interval: interval, MinBackoff: minBackoff,
+		Interval: interval, MinBackoff: minBackoff, MaxBackoff: maxBackoff,
 		NewCommand: func(kind string, body app.Body) (app.Command, error) {
 			at := n.clock.Next()
 			return app.NewCommand(app.RandomID(), kind, "system", n.Store.NodeID(), at, body)

@@ -144,7 +144,7 @@ func (u *Uplink) Kick() {
 func (u *Uplink) Run(ctx context.Context) error {
 	backoff := u.cfg.MinBackoff
 	for ctx.Err() == nil {
-		wait := u.cfg.Interval
+		wait, kick := u.cfg.Interval, u.kick
 		if u.cfg.Leader() {
 			err := u.Sync(ctx)
 			if ctx.Err() != nil {
@@ -155,6 +155,7 @@ func (u *Uplink) Run(ctx context.Context) error {
 				u.log.Warn("sync with the hub failed", "err", err, "retry_in", backoff)
 				wait = backoff/2 + rand.N(backoff/2+1) // jitter: PCs of many communes do not retry in step
 				backoff = min(2*backoff, u.cfg.MaxBackoff)
+				kick = nil // new commands do not shorten the back-off
 			} else {
 				backoff = u.cfg.MinBackoff
 			}
@@ -166,7 +167,7 @@ func (u *Uplink) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
-		case <-u.kick:
+		case <-kick:
 			t.Stop()
 		case <-t.C:
 		}
