@@ -177,11 +177,17 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if n.up, err = n.openUplink(sc.Log); err != nil {
 		return nil, err
 	}
+	var gate *hubGate
 	if n.up != nil {
 		sc.Log = kickLog{sc.Log, n.up}
+		gate = &hubGate{st: st, inner: sc.Leaser}
+		sc.Leaser = gate
 	}
 	if n.Service, err = app.NewService(sc); err != nil {
 		return nil, err
+	}
+	if gate != nil {
+		gate.local = n.Service.LeaseLocal
 	}
 	assets, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {

@@ -94,3 +94,28 @@ func (l kickLog) Append(ctx context.Context, cmds ...app.Command) error {
 	}
 	return err
 }
+
+// hubGate lets a PC of a province with a hub lease number slots only once
+// its office is enrolled: the hub grants the commune's slots to its
+// installations, so a PC that has met neither its office (the identity
+// comes with the office's commands) nor the hub issues provisional codes.
+type hubGate struct {
+	st    *store.Store
+	inner app.Leaser                         // the cluster, or nil alone
+	local func(context.Context) (int, error) // the service's LeaseLocal, alone
+}
+
+var errNotEnrolledYet = app.Errorf(app.EUnavailable, "", "Văn phòng chưa đăng ký với máy chủ tỉnh nên chưa có dải số hồ sơ chính thức; máy cấp mã tạm.",
+	"the office is not enrolled with the hub yet, so it has no official number slots: provisional codes")
+
+func (g *hubGate) Lease(ctx context.Context) (int, error) {
+	if _, ok, err := g.st.Installation(); err != nil {
+		return 0, app.Internal(err)
+	} else if !ok {
+		return 0, errNotEnrolledYet
+	}
+	if g.inner != nil {
+		return g.inner.Lease(ctx)
+	}
+	return g.local(ctx)
+}

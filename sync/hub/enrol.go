@@ -136,7 +136,11 @@ func (h *Hub) bind(in uplink.EnrolRequest) (uplink.EnrolResponse, error) {
 	}
 	res := uplink.EnrolResponse{Commune: t.Commune, Replacement: t.Replaces != "", HubTime: now}
 	if t.UsedBy != "" { // the same key again: the answer was lost
-		res.Installation = t.UsedBy
+		inst, _, err := h.st.Installation(t.UsedBy)
+		if err != nil {
+			return uplink.EnrolResponse{}, app.Internal(err)
+		}
+		res.Installation, res.Slots = t.UsedBy, inst.Slots
 		return res, nil
 	}
 	var inst Installation
@@ -147,7 +151,11 @@ func (h *Hub) bind(in uplink.EnrolRequest) (uplink.EnrolResponse, error) {
 		}
 	} else {
 		inst = Installation{ID: "i" + app.RandomID()[:16], Commune: t.Commune, Created: now}
+		if inst.Slots, err = h.grantSlots(t.Commune, in.Held); err != nil {
+			return uplink.EnrolResponse{}, app.Internal(err)
+		}
 	}
+	res.Slots = inst.Slots
 	if !slices.Contains(inst.Keys, in.PublicKey) {
 		inst.Keys = append(inst.Keys, in.PublicKey)
 	}
@@ -224,4 +232,36 @@ func (h *Hub) ImportPending() {
 		}
 		os.Remove(f)
 	}
+}
+
+// grantSlots picks a new installation's number slots: those its PCs hold
+// already, then the lowest free ones, up to SlotsPerInstallation, never one
+// granted to another installation of the commune. None may be left: the
+// office then issues provisional codes only, until IT frees slots.
+func (h *Hub) grantSlots(commune string, held []int) ([]int, error) {
+	others, err := h.st.Installations(commune)
+	if err != nil {
+		return nil, err
+	}
+	taken := map[int]bool{}
+	for _, o := range others {
+		for _, s := range o.Slots {
+			taken[s] = true
+		}
+	}
+	var out []int
+	for _, s := range held {
+		if s >= 0 && s < app.SlotCount && !taken[s] && len(out) < uplink.SlotsPerInstallation {
+			taken[s] = true
+			out = append(out, s)
+		}
+	}
+	for s := 0; s < app.SlotCount && len(out) < uplink.SlotsPerInstallation; s++ {
+		if !taken[s] {
+			taken[s] = true
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,7 @@ type Source interface {
 	MarkSent(ids []string) error
 	LastCommandID(prefix string) (string, error)
 	AttachmentHashes() ([]string, error)
+	Slots() ([]app.SlotLease, error)
 	// Apply takes commands of a rebuild (not this PC's own: nothing to
 	// replicate or send again).
 	Apply(ctx context.Context, cmds ...app.Command) error
@@ -234,6 +236,15 @@ func (u *Uplink) identity(ctx context.Context) (app.Installation, error) {
 	} else if ok {
 		req.Commune = c.Commune
 	}
+	slots, err := u.cfg.Source.Slots()
+	if err != nil {
+		return app.Installation{}, err
+	}
+	for _, l := range slots {
+		if l.Holder != "" && l.Holder != ReservedHolder {
+			req.Held = append(req.Held, l.Slot)
+		}
+	}
 	raw, _ := json.Marshal(req)
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, u.cfg.Hub+PathEnrol, bytes.NewReader(raw))
 	if err != nil {
@@ -259,7 +270,20 @@ func (u *Uplink) identity(ctx context.Context) (app.Installation, error) {
 	if err != nil {
 		return app.Installation{}, err
 	}
-	if err := u.cfg.Log.Append(ctx, c); err != nil {
+	cmds := []app.Command{c}
+	// The slots granted to the commune's other installations are reserved
+	// here, so this office's leases (app.FreeSlot) never pick them.
+	for s := range app.SlotCount {
+		if slices.Contains(res.Slots, s) || slices.Contains(req.Held, s) {
+			continue
+		}
+		r, err := u.cfg.NewCommand(app.KindSlotLease, &app.SlotBody{Slot: s, Node: ReservedHolder})
+		if err != nil {
+			return app.Installation{}, err
+		}
+		cmds = append(cmds, r)
+	}
+	if err := u.cfg.Log.Append(ctx, cmds...); err != nil {
 		return app.Installation{}, fmt.Errorf("keep the installation identity: %w", err)
 	}
 	return inst, nil

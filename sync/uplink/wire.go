@@ -54,6 +54,9 @@ type EnrolRequest struct {
 	Node      string `json:"node"`
 	PublicKey string `json:"public_key"` // base64 Ed25519
 	Version   string `json:"version,omitempty"`
+	// Held: the number slots the office's PCs hold already (an office that
+	// worked before it was enrolled): the hub grants them if it can.
+	Held []int `json:"held,omitempty"`
 }
 
 // EnrolResponse names the installation the token bound.
@@ -64,7 +67,19 @@ type EnrolResponse struct {
 	// installation that exists: it rebuilds the office from the hub's log.
 	Replacement bool      `json:"replacement"`
 	HubTime     time.Time `json:"hub_time"`
+	// Slots are the dossier-number slots granted to the installation: the
+	// hub is the authority over a commune's slots, so two installations of
+	// one commune never issue the same code. The office reserves the others
+	// (slot.lease held by ReservedHolder).
+	Slots []int `json:"slots"`
 }
+
+// ReservedHolder holds, in an office's state, the number slots the hub
+// granted to the commune's other installations.
+const ReservedHolder = "hub.reserved"
+
+// SlotsPerInstallation is how many slots the hub grants an installation.
+const SlotsPerInstallation = 5
 
 // PushRequest is a batch of commands going up, with what the office
 // reports about itself for the dashboard.
