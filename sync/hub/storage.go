@@ -95,7 +95,7 @@ type Token struct {
 type Installation struct {
 	ID      string    `json:"id"`
 	Commune string    `json:"commune"`
-	Keys    []string  `json:"keys"` // base64 Ed25519 public keys
+	Keys    []string  `json:"keys"`  // base64 Ed25519 public keys
 	Slots   []int     `json:"slots"` // dossier-number slots granted (app.SlotCount in all per commune)
 	Created time.Time `json:"created"`
 }
