@@ -30,16 +30,23 @@ func (s *Store) Installation() (app.Installation, bool, error) {
 	return in, ok, err
 }
 
-// Unsent returns up to limit commands the hub has not acknowledged, in
-// command ID order, and how many there are in all.
-func (s *Store) Unsent(limit int) ([]app.Command, int, error) {
+// Unsent returns up to limit commands the hub has not acknowledged whose
+// IDs sort after after, in command ID order, and how many there are in all
+// after after. A drain passes the last ID of the previous batch, so it reads
+// the log once; the next drain starts again from "" and meets any command
+// that arrived meanwhile with a smaller ID.
+func (s *Store) Unsent(after string, limit int) ([]app.Command, int, error) {
 	var out []app.Command
 	total := 0
 	err := s.view(func(tx *bolt.Tx) error {
 		cmds := tx.Bucket(bCmds).Cursor()
 		sent := tx.Bucket(bUplinkSent).Cursor()
-		sk, _ := sent.First()
-		for k, _ := cmds.First(); k != nil; k, _ = cmds.Next() {
+		sk, _ := sent.Seek([]byte(after))
+		k, _ := cmds.Seek([]byte(after))
+		if k != nil && string(k) == after {
+			k, _ = cmds.Next()
+		}
+		for ; k != nil; k, _ = cmds.Next() {
 			for sk != nil && bytes.Compare(sk, k) < 0 {
 				sk, _ = sent.Next()
 			}

@@ -26,7 +26,7 @@ type Source interface {
 	NodeID() string
 	Commune() (app.CommuneConfig, bool, error)
 	Installation() (app.Installation, bool, error)
-	Unsent(limit int) ([]app.Command, int, error)
+	Unsent(after string, limit int) ([]app.Command, int, error)
 	MarkSent(ids []string) error
 	LastCommandID(prefix string) (string, error)
 	AttachmentHashes() ([]string, error)
@@ -292,18 +292,23 @@ func (u *Uplink) identity(ctx context.Context) (app.Installation, error) {
 // push sends every unsent command, batch by batch; each batch the hub
 // acknowledged is marked sent, so a cut link resumes after it.
 func (u *Uplink) push(ctx context.Context, inst string, key ed25519.PrivateKey) error {
+	after, sent, total := "", 0, 0
 	for {
-		cmds, total, err := u.cfg.Source.Unsent(u.cfg.Batch)
+		cmds, left, err := u.cfg.Source.Unsent(after, u.cfg.Batch)
 		if err != nil {
 			return err
 		}
+		if after == "" {
+			total = left
+		}
 		u.mu.Lock()
-		u.status.Unsent = total
+		u.status.Unsent = total - sent
 		u.mu.Unlock()
 		if len(cmds) == 0 {
 			return nil
 		}
-		body, err := Encode(PushRequest{Commands: cmds, Unsent: total, Version: u.cfg.Version, Node: u.cfg.Source.NodeID()})
+		total = sent + left
+		body, err := Encode(PushRequest{Commands: cmds, Unsent: total - sent, Version: u.cfg.Version, Node: u.cfg.Source.NodeID()})
 		if err != nil {
 			return err
 		}
@@ -318,8 +323,10 @@ func (u *Uplink) push(ctx context.Context, inst string, key ed25519.PrivateKey) 
 		if err := u.cfg.Source.MarkSent(ids); err != nil {
 			return err
 		}
+		sent += len(cmds)
+		after = ids[len(ids)-1]
 		u.mu.Lock()
-		u.status.Unsent = total - len(cmds)
+		u.status.Unsent = total - sent
 		u.mu.Unlock()
 	}
 }
