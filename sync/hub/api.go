@@ -70,7 +70,7 @@ func (h *Hub) summary(info CommuneInfo) (CommuneSummary, error) {
 	if conf, ok, err := cl.Config(); err == nil && ok && conf.Name != "" && s.Name == "" {
 		s.Name = conf.Name
 	}
-	st, err := cl.Counts(h.cfg.Now())
+	st, err := h.counts(info.Code, cl)
 	if err != nil {
 		return s, err
 	}
@@ -386,4 +386,34 @@ func (h *Hub) publish(w http.ResponseWriter, r *http.Request, u User) {
 	}
 	h.log.Info("published", "kind", in.Kind, "communes", len(codes))
 	writeJSON(w, http.StatusCreated, map[string]any{"commands": ids})
+}
+
+// countsFresh is how long a commune's counts are served from memory while
+// no command arrives (overdue dossiers move with the clock alone).
+const countsFresh = time.Minute
+
+type cachedCounts struct {
+	st    app.Stats
+	count int
+	at    time.Time
+}
+
+// counts returns the commune's counters, read again only when commands
+// arrived or a minute passed: the list of every commune stays fast with
+// many communes of many open dossiers.
+func (h *Hub) counts(code string, cl CommuneLog) (app.Stats, error) {
+	now := h.cfg.Now()
+	n := cl.Count()
+	if v, ok := h.cache.Load(code); ok {
+		c := v.(cachedCounts)
+		if c.count == n && now.Sub(c.at) < countsFresh && !now.Before(c.at) {
+			return c.st, nil
+		}
+	}
+	st, err := cl.Counts(now)
+	if err != nil {
+		return st, err
+	}
+	h.cache.Store(code, cachedCounts{st: st, count: n, at: now})
+	return st, nil
 }

@@ -265,3 +265,36 @@ func (h *Hub) grantSlots(commune string, held []int) ([]int, error) {
 	slices.Sort(out)
 	return out, nil
 }
+
+type revokeInput struct {
+	Token string `json:"token"`
+}
+
+// revoke is POST /api/v1/communes/{code}/enrolments/revoke (IT): a token
+// not used yet can no longer enrol anyone (a token written down where it
+// should not be). A token already used stays bound to its installation.
+func (h *Hub) revoke(w http.ResponseWriter, r *http.Request, _ User) {
+	var in revokeInput
+	if err := h.decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.enrMu.Lock()
+	defer h.enrMu.Unlock()
+	t, ok, err := h.st.Token(hashText(in.Token))
+	if err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	if !ok || t.Commune != r.PathValue("code") {
+		h.fail(w, r, app.Errorf(app.ENotFound, "token", "Không có mã đăng ký này cho xã %s.", "no such enrolment token for commune %s", r.PathValue("code")))
+		return
+	}
+	t.Revoked = true
+	if err := h.st.PutToken(t); err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	h.log.Info("enrolment token revoked", "commune", t.Commune, "used", t.UsedBy != "")
+	writeJSON(w, http.StatusOK, map[string]any{"revoked": true, "used_by": t.UsedBy})
+}

@@ -51,6 +51,7 @@ type Hub struct {
 	clock *app.Clock
 
 	locks sync.Map // commune code → *sync.Mutex: one batch of a commune at a time
+	cache sync.Map // commune code → cachedCounts (api.go)
 	enrMu sync.Mutex
 }
 
@@ -87,6 +88,7 @@ func (h *Hub) routes() {
 	m.HandleFunc("GET /api/v1/communes", h.auth(h.communes))
 	m.HandleFunc("GET /api/v1/communes/{code}", h.auth(h.commune))
 	m.HandleFunc("POST /api/v1/communes/{code}/enrolments", h.auth(h.enrolment))
+	m.HandleFunc("POST /api/v1/communes/{code}/enrolments/revoke", h.auth(h.revoke))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers", h.auth(h.listDossiers))
 	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.auth(h.submitDossier))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))

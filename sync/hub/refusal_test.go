@@ -82,7 +82,8 @@ func TestEnrolmentRefusals(t *testing.T) {
 	if st, again := enrolRaw(t, hub, t1, "14701", k1); st != 200 || again["installation"] != first["installation"] {
 		t.Fatalf("the same enrolment again (a lost answer): %d %v", st, again)
 	}
-	t2 := tok()
+	t2, t3 := tok(), tok()
+	must(t, 200, hub.url, it, "POST", "/api/v1/communes/14701/enrolments/revoke", map[string]string{"token": t3})
 	cases := []struct {
 		name, token, commune, code string
 		status                     int
@@ -90,6 +91,7 @@ func TestEnrolmentRefusals(t *testing.T) {
 		{"second installation, same token", t1, "14701", "enrolment_token_used", 409},
 		{"another commune's code", t2, "14704", "wrong_commune", 403},
 		{"unknown token", "AAAA-BBBB-CCCC", "14701", "enrolment_token_unknown", 401},
+		{"revoked token", t3, "14701", "enrolment_token_revoked", 401},
 	}
 	for _, c := range cases {
 		st, out := enrolRaw(t, hub, c.token, c.commune, newKey(t))

@@ -232,7 +232,17 @@ func (h *Hub) logPage(w http.ResponseWriter, r *http.Request, s signedReq) {
 		h.fail(w, r, app.Internal(err))
 		return
 	}
-	res := uplink.LogResponse{Commands: cmds}
+	res := uplink.LogResponse{Commands: make([]app.Command, 0, len(cmds))}
+	for _, c := range cmds {
+		// Another installation of the commune keeps its key: its identity
+		// never goes to this one.
+		if c.Kind == app.KindInstallation {
+			if b, err := c.Decode(); err == nil && b.(*app.Installation).ID != s.inst.ID {
+				continue
+			}
+		}
+		res.Commands = append(res.Commands, c)
+	}
 	if len(cmds) == limit {
 		res.Next = cmds[len(cmds)-1].ID
 	}
