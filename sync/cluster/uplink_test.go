@@ -136,3 +136,56 @@ func TestLANLeaderChangeDuringSync(t *testing.T) {
 	})
 	hubInSync(rest...)
 }
+
+// The link between an office and the hub works over IPv6 alone: both
+// namespaces lose their IPv4 addresses.
+func TestUplinkOverIPv6Only(t *testing.T) {
+	t.Parallel()
+	lab := netnstest.New(t, "uplink6", 2)
+	for i := 1; i <= 2; i++ {
+		if out, err := lab.Run(i, "ip", "addr", "del", lab.Addr(i).String()+"/24", "dev", "eth0"); err != nil {
+			t.Fatalf("remove IPv4 of node %d: %v %s", i, err, out)
+		}
+	}
+	hubAddr := fmt.Sprintf("[%s]:8430", lab.Addr6(2))
+	if _, err := lab.Start(2, xasoBin(t), []string{"hub", "--data", filepath.Join(lab.Dir(), "hub"), "--listen", hubAddr},
+		[]string{"XASO_HUB_ADMIN_PASSWORD=Tinh-NinhBinh-2026!"}); err != nil {
+		t.Fatal(err)
+	}
+	hub := &hubClient{t: t, url: "http://" + hubAddr, client: lab.HTTPClient(2)}
+	eventually(t, 20*time.Second, "hub answers", func() error {
+		res, err := hub.client.Get(hub.url + "/api/v1/health")
+		if err == nil {
+			res.Body.Close()
+		}
+		return err
+	})
+	hub.token = hub.do("POST", "/api/v1/sessions", map[string]string{"username": "admin", "password": "Tinh-NinhBinh-2026!"}, 201)["token"].(string)
+	token := hub.do("POST", "/api/v1/communes/14701/enrolments", nil, 201)["token"].(string)
+	nodeAddr := fmt.Sprintf("[%s]:8420", lab.Addr6(1))
+	if _, err := lab.Start(1, xasoBin(t), []string{"serve", "--data", filepath.Join(lab.Dir(), "office"), "--listen", nodeAddr,
+		"--commune", "14701", "--agency", "000.00.31.H42", "--hub", hub.url, "--raft-fast"},
+		[]string{"XASO_ADMIN_PASSWORD=" + testPassword, "XASO_ENROL_TOKEN=" + token}); err != nil {
+		t.Fatal(err)
+	}
+	office := &hubClient{t: t, url: "http://" + nodeAddr, client: lab.HTTPClient(1)}
+	eventually(t, 30*time.Second, "the office synced over IPv6", func() error {
+		res, err := office.client.Get(office.url + "/api/v1/health")
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		var h struct {
+			Uplink struct {
+				LastSync *time.Time `json:"last_sync"`
+			} `json:"uplink"`
+		}
+		if err := json.NewDecoder(res.Body).Decode(&h); err != nil || h.Uplink.LastSync == nil {
+			return fmt.Errorf("not yet: %v", err)
+		}
+		return nil
+	})
+	if n := hub.do("GET", "/api/v1/communes/14701", nil, 200)["commands"].(float64); n < 2 {
+		t.Fatalf("the hub holds %v commands of the office", n)
+	}
+}
