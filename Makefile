@@ -107,9 +107,12 @@ bench-core: deps-go
 	bash build/bench/wrk.sh $(BIN)
 
 # bench-uplink: an office draining a 100,000-command backlog into a hub over
-# HTTP: commands per second, bytes per command on the wire, drain time.
+# HTTP (commands per second, bytes per command on the wire, drain time); 16
+# offices pushing into one hub at once; GET /communes p99, disk and RSS with
+# the 129 communes of Ninh Bình.
 bench-uplink: deps-go
 	XASO_BENCH_BACKLOG=100000 go test -run '^$$' -bench 'UplinkDrain' -benchtime 1x -timeout 20m ./sync/hub/ | grep -E '^(Benchmark|ok|FAIL)'
+	XASO_BENCH_DOSSIERS=1000 go test -run '^$$' -bench 'SixteenCommunes|CommunesList' -benchtime 1x -timeout 20m ./sync/hub/ | grep -E '^(Benchmark|ok|FAIL)'
 
 EXTRA_BENCH += bench-uplink
 bench: bench-core $(EXTRA_BENCH)

@@ -3,10 +3,13 @@ package hub_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -14,6 +17,7 @@ import (
 
 	"xaso/app"
 	"xaso/app/argon2id"
+	"xaso/build/testkit"
 	"xaso/store"
 	"xaso/sync/hub"
 	"xaso/sync/hub/boltstore"
@@ -123,5 +127,144 @@ func BenchmarkUplinkDrain(b *testing.B) {
 		srv.Close()
 		db.Close()
 		st.Close()
+	}
+}
+
+// BenchmarkSixteenCommunesPush drains 16 offices' backlogs (2,000 receipts
+// each) into one hub at once over HTTP: the hub's commands per second.
+func BenchmarkSixteenCommunesPush(b *testing.B) {
+	const offices, backlog = 16, 2000
+	for range b.N {
+		b.StopTimer()
+		dir := b.TempDir()
+		db, err := boltstore.Open(filepath.Join(dir, "hub"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, err := hub.New(hub.Config{Storage: db, Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		communes := app.Communes()
+		ups := make([]*uplink.Uplink, offices)
+		total := 0
+		for i := range offices {
+			code := communes[i].Code
+			st, err := store.Open(store.Config{Dir: filepath.Join(dir, code)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			clock := app.NewClock(time.Now, 0)
+			conf, _ := app.NewCommand(app.RandomID(), app.KindCommuneConfigure, "system", "nbench0001", clock.Next(),
+				&app.CommuneConfig{Commune: code, Agency: "000.00.31.H42"})
+			cmds := append([]app.Command{conf}, receipts(b, clock, backlog)...)
+			if err := st.Append(context.Background(), cmds...); err != nil {
+				b.Fatal(err)
+			}
+			total += len(cmds)
+			token, err := hub.NewToken(db, code, "", time.Now(), 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ups[i], err = uplink.New(uplink.Config{Hub: srv.URL, Token: token, Source: st, Log: st,
+				NewCommand: func(kind string, body app.Body) (app.Command, error) {
+					return app.NewCommand(app.RandomID(), kind, "system", st.NodeID(), clock.Next(), body)
+				}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		began := time.Now()
+		errs := make(chan error, offices)
+		for _, u := range ups {
+			go func() { errs <- u.Sync(context.Background()) }()
+		}
+		for range offices {
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+		}
+		took := time.Since(began)
+		b.StopTimer()
+		b.ReportMetric(float64(total)/took.Seconds(), "cmds/s")
+		b.ReportMetric(took.Seconds(), "drain_s")
+		srv.Close()
+		db.Close()
+	}
+}
+
+// BenchmarkCommunesList measures GET /api/v1/communes with every commune
+// of Ninh Bình (129) holding XASO_BENCH_DOSSIERS dossiers each (default
+// 1,000): p99 latency, and the hub's disk and this process's RSS.
+func BenchmarkCommunesList(b *testing.B) {
+	per := 1000
+	if v, err := strconv.Atoi(os.Getenv("XASO_BENCH_DOSSIERS")); err == nil && v > 0 {
+		per = v
+	}
+	for range b.N {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), "hub")
+		db, err := boltstore.Open(dir, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, err := hub.New(hub.Config{Storage: db, Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		clock := app.NewClock(time.Now, 0)
+		base := receipts(b, clock, per)
+		for _, c := range app.Communes() {
+			if _, err := hub.NewToken(db, c.Code, "", time.Now(), 0); err != nil { // lists the commune
+				b.Fatal(err)
+			}
+			cl, err := db.Commune(c.Code)
+			if err != nil {
+				b.Fatal(err)
+			}
+			conf, _ := app.NewCommand(app.RandomID(), app.KindCommuneConfigure, "system", "nbench0001", clock.Next(),
+				&app.CommuneConfig{Commune: c.Code, Agency: "000.00.31.H42"})
+			if _, err := cl.Apply(context.Background(), append([]app.Command{conf}, base...)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		it, err := h.SignInForTest("bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		var lat []time.Duration
+		b.StartTimer()
+		for range 50 {
+			req, _ := http.NewRequest("GET", srv.URL+"/api/v1/communes", nil)
+			req.Header.Set("Authorization", "Bearer "+it)
+			t0 := time.Now()
+			res, err := http.DefaultClient.Do(req)
+			if err != nil || res.StatusCode != 200 {
+				b.Fatalf("GET /communes: %v %v", res, err)
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			lat = append(lat, time.Since(t0))
+		}
+		b.StopTimer()
+		slices.Sort(lat)
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
+		b.ReportMetric(float64(lat[0].Microseconds())/1000, "min_ms")
+		var disk int64
+		filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if fi, err := d.Info(); err == nil {
+					disk += fi.Size()
+				}
+			}
+			return nil
+		})
+		b.ReportMetric(float64(disk)/(1<<20), "disk_MB")
+		b.ReportMetric(testkit.StatusMB(os.Getpid(), "VmRSS:"), "rss_MB")
+		srv.Close()
+		db.Close()
 	}
 }
