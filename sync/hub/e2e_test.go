@@ -1,7 +1,16 @@
 package hub_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -79,6 +88,7 @@ func TestRebuildFromHub(t *testing.T) {
 	admin := login(t, node.url, "admin", nodePassword)
 	clerk := desk(t, node)
 	receive(t, node, clerk, 5)
+	scanHash := attachScan(t, node, clerk) // scans go up after the commands, and come back in a rebuild
 	synced(t, node, hub, admin, it, 20*time.Second)
 	node.kill() // the office burns down
 	lost := storeHash(t, nodeDir)
@@ -101,6 +111,9 @@ func TestRebuildFromHub(t *testing.T) {
 	if h := storeHash(t, freshDir); h != lost {
 		t.Fatalf("rebuilt office's state hash %s, lost office's %s", h, lost)
 	}
+	if _, err := os.Stat(filepath.Join(freshDir, "blobs", scanHash[:2], scanHash)); err != nil {
+		t.Fatalf("the scan did not come back: %v", err)
+	}
 	fresh = startNode(t, freshDir, hub.url, "")
 	clerk2 := login(t, fresh.url, "motcua", "Mot-Cua-2026!")
 	receive(t, fresh, clerk2, 1)
@@ -120,4 +133,30 @@ func storeHash(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// attachScan attaches a small PNG scan to the newest dossier and returns
+// its SHA-256.
+func attachScan(t *testing.T, node *proc, token string) string {
+	t.Helper()
+	d := must(t, 200, node.url, token, "GET", "/api/v1/dossiers?limit=1", nil)["items"].([]any)[0].(map[string]any)
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for x := range 64 {
+		img.Set(x, x%48, color.RGBA{B: 180, A: 255})
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	req, _ := http.NewRequest("POST", node.url+"/api/v1/dossiers/"+d["code"].(string)+"/attachments?name=scan.png", bytes.NewReader(b.Bytes()))
+	req.Header.Set("Content-Type", "image/png")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode/100 != 2 {
+		t.Fatalf("attach a scan: %d", res.StatusCode)
+	}
+	sum := sha256.Sum256(b.Bytes())
+	return hex.EncodeToString(sum[:])
 }
