@@ -37,7 +37,10 @@ type Health struct {
 // the skew is large).
 type ClockState struct {
 	OffsetMS int64 `json:"offset_ms"` // the peers' clocks minus this PC's: positive when this PC is behind
-	Peers    int   `json:"peers"`     // how many peers were read
+	Peers    int   `json:"peers"`     // how many peers were read (the provincial hub counts as one)
+	// HubOffsetMS is the provincial hub's clock minus this PC's, when the
+	// office has synced with a hub (it is in offset_ms and peers too).
+	HubOffsetMS *int64 `json:"hub_offset_ms,omitempty"`
 }
 
 // ClusterState is the LAN cluster part of Health.

@@ -245,6 +245,7 @@ func (n *Node) Health() api.Health {
 		h.Status = "degraded"
 	}
 	h.Uplink = n.uplinkHealth()
+	h.Clock = withHubClock(h.Clock, h.Uplink)
 	if h.Store = n.Store.Problem(); h.Store != "ok" {
 		h.Status = "degraded" // damaged: reads only; disk_full: no writes until space is freed
 	}

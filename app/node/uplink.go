@@ -119,3 +119,20 @@ func (g *hubGate) Lease(ctx context.Context) (int, error) {
 	}
 	return g.local(ctx)
 }
+
+// withHubClock joins the hub's clock to the peers' in the clock check
+// (DESIGN §7): the hub counts as one more peer.
+func withHubClock(c *api.ClockState, u api.UplinkState) *api.ClockState {
+	if u.HubOffsetMS == nil {
+		return c
+	}
+	hub := *u.HubOffsetMS
+	if c == nil {
+		return &api.ClockState{OffsetMS: hub, Peers: 1, HubOffsetMS: &hub}
+	}
+	out := *c
+	out.OffsetMS = (c.OffsetMS*int64(c.Peers) + hub) / int64(c.Peers+1)
+	out.Peers++
+	out.HubOffsetMS = &hub
+	return &out
+}

@@ -113,7 +113,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Stalled clients are cut off: headers within 10 s, a whole request within
 // ReadTimeout.
 func (h *Hub) Serve(ctx context.Context, l net.Listener, certFile, keyFile string) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: h.cfg.ReadTimeout,
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: min(10*time.Second, h.cfg.ReadTimeout), ReadTimeout: h.cfg.ReadTimeout,
 		WriteTimeout: 2 * h.cfg.ReadTimeout, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(h.log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)

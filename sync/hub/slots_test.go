@@ -40,8 +40,18 @@ func TestTwoInstallationsNoCodeTwice(t *testing.T) {
 	seen := map[string]string{}
 	for _, office := range []string{"A", "B"} {
 		token := must(t, 201, hub.url, it, "POST", "/api/v1/communes/14701/enrolments", nil)["token"].(string)
-		node := startNode(t, t.TempDir(), hub.url, token, "--commune", "14701", "--agency", "000.00.31.H42")
+		args := []string{"--commune", "14701", "--agency", "000.00.31.H42"}
+		if office == "B" {
+			args = append(args, "--clock-offset=-10m") // its clock is slow: the hub's joins the clock check
+		}
+		node := startNode(t, t.TempDir(), hub.url, token, args...)
 		waitSynced(t, node)
+		if office == "B" {
+			c := must(t, 200, node.url, "", "GET", "/api/v1/health", nil)["clock"].(map[string]any)
+			if off := c["offset_ms"].(float64); off < 9*60000 || c["peers"] != float64(1) {
+				t.Fatalf("clock check with the hub: %v", c)
+			}
+		}
 		clerk := desk(t, node)
 		receive(t, node, clerk, 3)
 		for _, c := range codes(t, node, clerk) {
