@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"xaso/app"
+	"xaso/app/argon2id"
 	"xaso/build/testkit"
 	"xaso/store"
 )
@@ -159,4 +162,46 @@ func attachScan(t *testing.T, node *proc, token string) string {
 	}
 	sum := sha256.Sum256(b.Bytes())
 	return hex.EncodeToString(sum[:])
+}
+
+// An office offline for a week with 10,000 dossiers drains when the link
+// returns: the hub ends with exactly its state.
+func TestWeekOfflineDrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 dossiers")
+	}
+	hubDir, nodeDir := hubDirs(t)
+	hub := startHub(t, hubDir, freeAddr(t))
+	it := login(t, hub.url, "admin", hubPassword)
+	token := must(t, 201, hub.url, it, "POST", "/api/v1/communes/14701/enrolments", nil)["token"].(string)
+
+	// The office's week: a data folder with its commune, its admin and
+	// 10,000 receipts (999 a day), written while the link was down.
+	st, err := store.Open(store.Config{Dir: nodeDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := app.NewClock(time.Now, 0)
+	hash, err := argon2id.Default().Hash(nodePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, _ := app.NewCommand(app.RandomID(), app.KindCommuneConfigure, "system", st.NodeID(), clock.Next(),
+		&app.CommuneConfig{Commune: "14701", Agency: "000.00.31.H42"})
+	admin, _ := app.NewCommand(app.RandomID(), app.KindUserCreate, "system", st.NodeID(), clock.Next(),
+		&app.UserBody{Username: "admin", FullName: "Quản trị viên", Roles: []app.Role{app.RoleAdmin}, PasswordHash: hash})
+	week := append([]app.Command{conf, admin}, receipts(t, clock, 10000)...)
+	for i := 0; i < len(week); i += 2000 {
+		if err := st.Append(context.Background(), week[i:min(i+2000, len(week))]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+
+	node := startNode(t, nodeDir, hub.url, token)
+	synced(t, node, hub, login(t, node.url, "admin", nodePassword), it, 120*time.Second)
+	c := must(t, 200, hub.url, it, "GET", "/api/v1/communes/14701", nil)
+	if c["dossiers_by_status"].(map[string]any)["received"] != float64(10000) {
+		t.Fatalf("hub's view after the drain: %v", c["dossiers_by_status"])
+	}
 }

@@ -218,6 +218,10 @@ var errNotEnrolled = app.Errorf("not_enrolled", "XASO_ENROL_TOKEN",
 	"Văn phòng chưa đăng ký với máy chủ tỉnh: đặt mã đăng ký XASO_ENROL_TOKEN do bộ phận CNTT của tỉnh cấp.",
 	"the office is not enrolled with the hub: set XASO_ENROL_TOKEN to the token provincial IT issued")
 
+var errNeedsCommune = app.Errorf("commune_not_set_up", "commune",
+	"Mã đăng ký này dành cho một văn phòng mới, không phải để dựng lại văn phòng: hãy khởi động lại với --commune MÃ_XÃ và XASO_ADMIN_PASSWORD.",
+	"this token enrols a new office, not a rebuild: start again with --commune CODE and XASO_ADMIN_PASSWORD")
+
 // identity returns the office's identity, enrolling on first contact (and
 // rebuilding the office from the hub when the token says so).
 func (u *Uplink) identity(ctx context.Context) (app.Installation, error) {
@@ -263,6 +267,11 @@ func (u *Uplink) identity(ctx context.Context) (app.Installation, error) {
 		if inst, ok, err := u.cfg.Source.Installation(); err != nil || ok {
 			return inst, err // the lost office's own identity, from its log
 		}
+	}
+	if !res.Replacement && req.Commune == "" {
+		// A new installation, not a rebuild, on a PC never set up: the token
+		// stays bound to this PC's key, so a start with --commune carries on.
+		return app.Installation{}, errNeedsCommune
 	}
 	seed := key.Seed()
 	inst := app.Installation{ID: res.Installation, Commune: res.Commune, Hub: u.cfg.Hub, Seed: seed}
