@@ -193,8 +193,13 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	listen := fs.String("listen", "127.0.0.1:8430", "HTTP(S) address of the hub")
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM); without it the hub speaks plain HTTP, for a reverse proxy")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
+	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (not in this build: the hub keeps bbolt in --data)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *db != "" {
+		return app.Errorf(app.EInvalid, "db", "Bản này chưa hỗ trợ PostgreSQL (--db); máy chủ tỉnh lưu dữ liệu trong thư mục --data.",
+			"this build has no PostgreSQL storage (--db) yet: the hub keeps its data in --data")
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("hub: unexpected argument %q", fs.Arg(0))

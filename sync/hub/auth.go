@@ -3,6 +3,8 @@ package hub
 import (
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"xaso/app"
 )
@@ -72,12 +74,19 @@ func (h *Hub) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	u, ok, err := h.st.User(strings.TrimSpace(in.Username))
+	name := strings.TrimSpace(in.Username)
+	if h.failures.blocked(name, h.cfg.Now()) {
+		h.fail(w, r, app.Errorf(app.ETooMany, "", "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
+			"too many failed sign-ins: try again in 15 minutes"))
+		return
+	}
+	u, ok, err := h.st.User(name)
 	if err != nil {
 		h.fail(w, r, app.Internal(err))
 		return
 	}
 	if !ok || !h.cfg.Hasher.Verify(u.PasswordHash, in.Password) {
+		h.failures.add(name, h.cfg.Now())
 		h.fail(w, r, app.Errorf(app.EBadCredentials, "", "Tên đăng nhập hoặc mật khẩu không đúng.", "wrong user name or password"))
 		return
 	}
@@ -97,4 +106,49 @@ func (h *Hub) logout(w http.ResponseWriter, r *http.Request, _ User) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Sign-in failures: after maxFailures for one user name within
+// failureWindow, its sign-ins are refused until the window has passed.
+const (
+	maxFailures   = 5
+	failureWindow = 15 * time.Minute
+)
+
+type failures struct {
+	mu sync.Mutex
+	at map[string][]time.Time
+}
+
+func (f *failures) recent(name string, now time.Time) []time.Time {
+	var keep []time.Time
+	for _, t := range f.at[name] {
+		if now.Sub(t) < failureWindow {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) == 0 {
+		delete(f.at, name)
+	} else {
+		f.at[name] = keep
+	}
+	return keep
+}
+
+func (f *failures) blocked(name string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.recent(name, now)) >= maxFailures
+}
+
+func (f *failures) add(name string, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.at == nil {
+		f.at = map[string][]time.Time{}
+	}
+	if len(f.at) > 10000 { // a flood of invented names: forget them rather than grow
+		f.at = map[string][]time.Time{}
+	}
+	f.at[name] = append(f.recent(name, now), now)
 }

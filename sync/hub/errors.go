@@ -45,6 +45,8 @@ func statusOf(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case codeMedia:
 		return http.StatusUnsupportedMediaType
+	case app.ETooMany:
+		return http.StatusTooManyRequests
 	case app.EUnavailable, app.EDataDirLocked, app.EStoreDamaged:
 		return http.StatusServiceUnavailable
 	case app.EDiskFull:

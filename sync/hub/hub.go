@@ -53,6 +53,8 @@ type Hub struct {
 	locks sync.Map // commune code → *sync.Mutex: one batch of a commune at a time
 	cache sync.Map // commune code → cachedCounts (api.go)
 	enrMu sync.Mutex
+
+	failures failures // sign-in failures by user name (auth.go)
 }
 
 // New builds the hub's handler.
