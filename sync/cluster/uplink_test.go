@@ -95,6 +95,23 @@ func TestLANLeaderChangeDuringSync(t *testing.T) {
 		})
 	}
 	hubInSync(nodes...)
+	for _, n := range nodes { // followers too say the office is in touch with the province
+		eventually(t, 20*time.Second, fmt.Sprintf("node %d's uplink status", n.i), func() error {
+			var h struct {
+				Uplink struct {
+					Online   bool       `json:"online"`
+					LastSync *time.Time `json:"last_sync"`
+				} `json:"uplink"`
+			}
+			if _, err := n.call(t.Context(), "GET", "/api/v1/health", nil, &h); err != nil {
+				return err
+			}
+			if !h.Uplink.Online || h.Uplink.LastSync == nil {
+				return fmt.Errorf("%+v", h.Uplink)
+			}
+			return nil
+		})
+	}
 
 	// A backlog written on the followers; the leader dies while it syncs.
 	_, leaderID := formed(t, 10*time.Second, nodes...)

@@ -22,6 +22,7 @@ func (h *Hub) uplinkRoutes() {
 	m.HandleFunc("POST "+uplink.PathPush, h.signedBy(h.push))
 	m.HandleFunc("GET "+uplink.PathPull, h.signedBy(h.pull))
 	m.HandleFunc("GET "+uplink.PathLog, h.signedBy(h.logPage))
+	m.HandleFunc("GET "+uplink.PathStatus, h.signedBy(h.status))
 	m.HandleFunc("POST "+uplink.PathBlobsWant, h.signedBy(h.blobsWant))
 	m.HandleFunc("PUT "+uplink.PathBlobs+"{hash}", h.signedBy(h.putBlob))
 	m.HandleFunc("GET "+uplink.PathBlobs+"{hash}", h.signedBy(h.getBlob))
@@ -319,3 +320,14 @@ func (h *Hub) getBlob(w http.ResponseWriter, r *http.Request, s signedReq) {
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 func copyOut(w io.Writer, r io.Reader) (int64, error) { return io.Copy(w, r) }
+
+// status is GET /api/v1/uplink/status: what the hub last heard from the
+// office (for its PCs that do not lead it, to show in their status bar).
+func (h *Hub) status(w http.ResponseWriter, r *http.Request, s signedReq) {
+	info, _, err := h.st.CommuneInfo(s.inst.Commune)
+	if err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	h.writeZ(w, r, uplink.StatusResponse{LastSync: info.LastSeen, Unsent: info.Unsent, HubTime: h.cfg.Now()})
+}

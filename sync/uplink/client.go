@@ -87,9 +87,10 @@ type Uplink struct {
 	log  *slog.Logger
 	kick chan struct{}
 
-	mu     sync.Mutex
-	status Status
-	hubHas map[string]bool // scans the hub holds, as far as this run knows
+	mu       sync.Mutex
+	status   Status
+	hubHas   map[string]bool // scans the hub holds, as far as this run knows
+	followed time.Time       // when a follower last asked the hub (follow)
 }
 
 // New checks the configuration and returns an uplink; Run it.
@@ -162,6 +163,7 @@ func (u *Uplink) Run(ctx context.Context) error {
 				backoff = u.cfg.MinBackoff
 			}
 		} else {
+			u.follow(ctx)
 			wait = min(wait, time.Second) // look again soon: leadership moves
 		}
 		t := time.NewTimer(wait)
@@ -551,4 +553,33 @@ func (u *Uplink) do(r *http.Request, out any, compressed bool) error {
 		}
 	}
 	return json.Unmarshal(raw, out)
+}
+
+// follow is what a PC that does not lead the office does: at most every
+// Interval it asks the hub what it last heard from the office, so the
+// status bar of every PC says whether the office is in touch with the
+// province and how much it still has to send.
+func (u *Uplink) follow(ctx context.Context) {
+	u.mu.Lock()
+	due := u.cfg.Now().Sub(u.followed) >= u.cfg.Interval
+	if due {
+		u.followed = u.cfg.Now()
+	}
+	u.mu.Unlock()
+	if !due {
+		return
+	}
+	inst, ok, err := u.cfg.Source.Installation()
+	if err != nil || !ok {
+		u.setOnline(false, "not_enrolled")
+		return
+	}
+	var res StatusResponse
+	if err := u.signed(ctx, http.MethodGet, PathStatus, inst.ID, inst.Key(), nil, &res); err != nil {
+		u.setOnline(false, app.ErrorCode(err))
+		return
+	}
+	u.mu.Lock()
+	u.status.Online, u.status.Problem, u.status.Unsent, u.status.LastSync = true, "", res.Unsent, res.LastSync
+	u.mu.Unlock()
 }

@@ -30,7 +30,17 @@ const (
 	PathPush  = "/api/v1/uplink/push"  // POST PushRequest → PushResponse (signed)
 	PathPull  = "/api/v1/uplink/pull"  // GET ?after=SEQ&limit=N → PullResponse (signed): the commune's down log
 	PathLog   = "/api/v1/uplink/log"   // GET ?after=ID&limit=N → LogResponse (signed): every command, to rebuild an office
+	// PathStatus: GET → StatusResponse (signed): what the hub last heard
+	// from the office, for the PCs that do not lead it.
+	PathStatus = "/api/v1/uplink/status"
 )
+
+// StatusResponse is the hub's record of the office's last sync.
+type StatusResponse struct {
+	LastSync time.Time `json:"last_sync"` // zero: never
+	Unsent   int       `json:"unsent"`    // the backlog the office last reported
+	HubTime  time.Time `json:"hub_time"`
+}
 
 // Headers of a signed request.
 const (
