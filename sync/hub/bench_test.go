@@ -124,6 +124,37 @@ func BenchmarkUplinkDrain(b *testing.B) {
 		b.ReportMetric(float64(wire.Load())/sent, "wireB/cmd")
 		b.ReportMetric(drain.Seconds(), "drain_s")
 		b.ReportMetric(sent, "backlog")
+
+		// The office is lost: a replacement PC rebuilds it from the hub.
+		insts, err := db.Installations("14701")
+		if err != nil || len(insts) != 1 {
+			b.Fatalf("installations: %v %v", insts, err)
+		}
+		again, err := hub.NewToken(db, "14701", insts[0].ID, time.Now(), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fresh, err := store.Open(store.Config{Dir: filepath.Join(dir, "replacement")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := uplink.New(uplink.Config{Hub: srv.URL, Token: again, Source: fresh, Log: fresh,
+			NewCommand: func(kind string, body app.Body) (app.Command, error) {
+				return app.NewCommand(app.RandomID(), kind, "system", fresh.NodeID(), clock.Next(), body)
+			}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		began = time.Now()
+		if err := r.Sync(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(began).Seconds(), "rebuild_s")
+		want, _ := st.StateHash()
+		if got, _ := fresh.StateHash(); got != want {
+			b.Fatalf("rebuilt state %s, office %s", got, want)
+		}
+		fresh.Close()
 		srv.Close()
 		db.Close()
 		st.Close()
