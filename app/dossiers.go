@@ -71,7 +71,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 			received = now
 		}
 	}
-	proc, version, ok := s.cfg.Catalogs.Lookup(strings.TrimSpace(in.ProcedureCode), received)
+	proc, version, ok := s.catalogs().Lookup(strings.TrimSpace(in.ProcedureCode), received)
 	if !ok {
 		return Dossier{}, Errorf(EInvalid, "procedure_code", "Thủ tục hành chính không có trong danh mục.", "unknown procedure code")
 	}
@@ -95,7 +95,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 		return Dossier{}, Errorf(EInvalid, "channel", "Kênh tiếp nhận tại quầy chỉ là trực tiếp hoặc bưu chính.",
 			"the desk receives in person or by post")
 	}
-	due, extHours := s.cfg.Calendar.Due(received, proc.Rule), 0
+	due, extHours := s.calendar().Due(received, proc.Rule), 0
 	if in.Extension != nil {
 		if err := checkExtension(proc.Extension, *in.Extension); err != nil {
 			return Dossier{}, err

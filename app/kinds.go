@@ -5,7 +5,8 @@ import "strings"
 // Command kinds, one table. A row names a kind's body type and the state the
 // body folds into (its target); the entity a command changes is its body's
 // Entity(), "<target>/<id>", and the fold is the Apply method of the
-// target's state (Dossier, User, SlotLease, CommuneConfig; the audit log keeps
+// target's state (Dossier, User, SlotLease, CommuneConfig, CatalogVersion,
+// CalendarYear; the audit log keeps
 // each entry as written). DecodeCommand
 // and the store's apply both look a kind up here: adding a kind is one row
 // plus its case in the state's Apply.
@@ -21,15 +22,17 @@ const (
 	TargetSlot    Target = "slot"    // SlotLease, by slot number
 	TargetDossier Target = "dossier" // Dossier, by dossier ID
 	TargetAudit   Target = "audit"   // the audit log: each command one entry, kept as written
-	TargetInstall Target = "install" // Installation: the office's identity towards the province, one per office
+	// Published by the province (app/publish.go).
+	TargetCatalog  Target = "catalog"  // CatalogVersion, by catalog version
+	TargetCalendar Target = "calendar" // CalendarYear, by year
+	TargetInstall  Target = "install"  // Installation: the office's identity towards the province, one per office
 )
 
 // KindSpec is one row of the kind table.
 type KindSpec struct {
 	Body   func() Body // a new, empty body of the kind
 	Target Target      // the state the body folds into
-	// FromHub: the provincial hub may publish commands of this kind down to
-	// communes (sync/hub refuses to publish any other kind).
+	// FromHub: the provincial hub may send the kind down to a commune.
 	FromHub bool
 }
 
@@ -45,6 +48,8 @@ var kinds = map[string]KindSpec{
 	KindDossierAttach:    {func() Body { return &AttachBody{} }, TargetDossier, false},
 	KindDossierRate:      {func() Body { return &RateBody{} }, TargetDossier, false},
 	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit, false},
+	KindCatalogPublish:   {func() Body { return &CatalogBody{} }, TargetCatalog, true},
+	KindCalendarPublish:  {func() Body { return &CalendarBody{} }, TargetCalendar, true},
 	KindInstallation:     {func() Body { return &Installation{} }, TargetInstall, false},
 }
 

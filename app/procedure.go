@@ -1,10 +1,12 @@
 package app
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"xaso/app/calendar"
@@ -95,11 +97,54 @@ func (c Catalog) Check() error {
 // Catalogs holds every known catalog version and answers which is in force.
 type Catalogs struct{ versions []Catalog }
 
-// NewCatalogs orders the versions by effective date.
+// NewCatalogs orders the versions by effective date, and versions in force
+// from the same date by version (digits compared as numbers): of two
+// versions effective the same day the later one is in force.
 func NewCatalogs(versions ...Catalog) *Catalogs {
 	vs := append([]Catalog(nil), versions...)
-	sort.SliceStable(vs, func(i, j int) bool { return vs[i].EffectiveFrom < vs[j].EffectiveFrom })
+	sort.SliceStable(vs, func(i, j int) bool {
+		if vs[i].EffectiveFrom != vs[j].EffectiveFrom {
+			return vs[i].EffectiveFrom < vs[j].EffectiveFrom
+		}
+		return CompareVersions(vs[i].Version, vs[j].Version) < 0
+	})
 	return &Catalogs{versions: vs}
+}
+
+// CompareVersions orders version names with their runs of digits compared
+// as numbers: "2026.2" < "2026.10" < "2026.10a".
+func CompareVersions(a, b string) int {
+	for a != "" && b != "" {
+		da, db := isDigit(a[0]), isDigit(b[0])
+		if da && db {
+			na, ra := digitRun(a)
+			nb, rb := digitRun(b)
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = ra, rb
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// digitRun splits s into its leading digits (without leading zeros) and the rest.
+func digitRun(s string) (digits, rest string) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return strings.TrimLeft(s[:i], "0"), s[i:]
 }
 
 // At returns the catalog in force at t (the oldest one if t precedes them all).

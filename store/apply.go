@@ -56,6 +56,10 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 		err = foldSimple[app.CommuneConfig](tx, bConfig, []byte("commune"), entity, c, body, last)
 	case app.TargetAudit:
 		err = applyAudit(tx, c, body.(*app.AuditBody))
+	case app.TargetCatalog:
+		err = foldPublished[app.CatalogVersion](tx, bCatalogs, []byte(id), entity, c, body, last)
+	case app.TargetCalendar:
+		err = foldPublished[app.CalendarYear](tx, bCalendars, []byte(id), entity, c, body, last)
 	case app.TargetInstall: // the office's identity towards the province (store/uplink.go)
 		err = foldSimple[app.Installation](tx, bConfig, kInstall, entity, c, body, last)
 	default:

@@ -263,7 +263,14 @@ func (h *Hub) submitDossier(w http.ResponseWriter, r *http.Request, u User) {
 		h.fail(w, r, app.Internal(err))
 		return
 	}
-	proc, version, ok := app.NewCatalogs(cat).Lookup(strings.TrimSpace(in.ProcedureCode), submitted)
+	// The commune's catalogs and calendar in force: the built-in ones and
+	// what the province published to it.
+	pub, err := app.NewPublished(cl, []app.Catalog{cat}, calendar.Config{}, h.cfg.Now, h.log)
+	if err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	proc, version, ok := pub.Catalogs().Lookup(strings.TrimSpace(in.ProcedureCode), submitted)
 	if !ok {
 		h.fail(w, r, app.Errorf(app.EInvalid, "procedure_code", "Thủ tục hành chính không có trong danh mục.", "unknown procedure code"))
 		return
@@ -288,7 +295,7 @@ func (h *Hub) submitDossier(w http.ResponseWriter, r *http.Request, u User) {
 	if conf, ok, err := cl.Config(); err == nil && ok {
 		agency = conf.AgencyCode()
 	}
-	due := calendar.Default().Due(submitted, proc.Rule)
+	due := pub.Calendar().Due(submitted, proc.Rule)
 	defer h.communeLock(code)()
 	c, err := cl.AppendDown(r.Context(), func(seq uint64) (app.Command, error) {
 		id := uplink.DownID(code, seq)
@@ -334,13 +341,9 @@ func (h *Hub) publish(w http.ResponseWriter, r *http.Request, u User) {
 			"the hub may not send commands of kind %q down", in.Kind))
 		return
 	}
-	probe := app.Command{ID: "hub.probe.0000", Kind: in.Kind, V: 1, Actor: "hub", Node: "hub", At: 1, Body: in.Body}
-	if err := probe.Check(); err != nil {
-		h.fail(w, r, app.Errorf(app.EInvalid, "body", "Nội dung lệnh phải là một đối tượng JSON.", "the body must be a JSON object"))
-		return
-	}
-	if _, err := probe.Decode(); err != nil {
-		h.fail(w, r, app.Errorf(app.EInvalid, "body", "Nội dung lệnh không đúng dạng của loại “%s”.", "the body does not decode as %s", in.Kind).WithCause(err))
+	// The body is checked, and kept in its canonical form, by the domain.
+	if _, err := app.NewPublishCommand("hub.probe.0000", in.Kind, "hub", "hub", 1, in.Body); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	var codes []string
@@ -374,8 +377,7 @@ func (h *Hub) publish(w http.ResponseWriter, r *http.Request, u User) {
 		}
 		unlock := h.communeLock(code)
 		c, err := cl.AppendDown(r.Context(), func(seq uint64) (app.Command, error) {
-			return app.Command{ID: uplink.DownID(code, seq), Kind: in.Kind, V: 1, Actor: "hub:" + u.Username, Node: "hub",
-				At: h.clock.Next(), Body: in.Body}, nil
+			return app.NewPublishCommand(uplink.DownID(code, seq), in.Kind, "hub:"+u.Username, "hub", h.clock.Next(), in.Body)
 		})
 		unlock()
 		if err != nil {

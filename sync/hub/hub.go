@@ -155,15 +155,25 @@ func (h *Hub) dashboard() http.Handler {
 				`<p>Trang tổng hợp của tỉnh chưa được dựng trong bản này (dashboard not built). API: /api/v1/communes</p></html>`)
 		})
 	}
+	// The dashboard's page is hub.html (built beside the desk's index.html
+	// into the same folder); "/" and the page's own routes answer with it.
+	page := "index.html"
+	if _, err := fs.Stat(h.cfg.Dashboard, "hub.html"); err == nil {
+		page = "hub.html"
+	}
 	files := http.FileServerFS(h.cfg.Dashboard)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := strings.TrimPrefix(r.URL.Path, "/"); p != "" {
-			if _, err := fs.Stat(h.cfg.Dashboard, p); err != nil {
-				r2 := r.Clone(r.Context())
-				r2.URL.Path = "/"
-				files.ServeHTTP(w, r2)
-				return
-			}
+		p := strings.TrimPrefix(r.URL.Path, "/")
+		if p == "" || p == "index.html" {
+			http.ServeFileFS(w, r, h.cfg.Dashboard, page)
+			return
+		}
+		if _, err := fs.Stat(h.cfg.Dashboard, p); err != nil {
+			http.ServeFileFS(w, r, h.cfg.Dashboard, page)
+			return
+		}
+		if strings.HasPrefix(p, "assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		}
 		files.ServeHTTP(w, r)
 	})

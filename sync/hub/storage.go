@@ -55,6 +55,9 @@ type CommuneLog interface {
 	Counts(now time.Time) (app.Stats, error)
 	Config() (app.CommuneConfig, bool, error)
 	StateHash() (string, error)
+	// What the province published to the commune, as folded (catalog
+	// versions and calendars): online dossiers get the commune's rules.
+	app.PublishedReader
 
 	// Scans by SHA-256.
 	HasBlob(hash string) (bool, error)

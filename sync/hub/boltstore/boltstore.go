@@ -309,7 +309,12 @@ func (c *communeLog) Dossiers(q app.ListQuery) ([]app.Dossier, string, error) {
 func (c *communeLog) Counts(now time.Time) (app.Stats, error)  { return c.st.Counts(now) }
 func (c *communeLog) Config() (app.CommuneConfig, bool, error) { return c.st.Commune() }
 func (c *communeLog) StateHash() (string, error)               { return c.st.StateHash() }
-func (c *communeLog) HasBlob(h string) (bool, error)           { return c.blobs.HasBlob(h) }
+func (c *communeLog) PublishedStamp() (uint64, error)          { return c.st.PublishedStamp() }
+func (c *communeLog) CatalogVersions() ([]app.CatalogVersion, error) {
+	return c.st.CatalogVersions()
+}
+func (c *communeLog) CalendarYears() ([]app.CalendarYear, error) { return c.st.CalendarYears() }
+func (c *communeLog) HasBlob(h string) (bool, error)             { return c.blobs.HasBlob(h) }
 func (c *communeLog) PutBlob(h string, r io.Reader, limit int64) error {
 	return c.blobs.Put(h, r, limit)
 }

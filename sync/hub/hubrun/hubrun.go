@@ -15,6 +15,7 @@ import (
 
 	"xaso/app"
 	"xaso/app/argon2id"
+	"xaso/frontend"
 	"xaso/sync/hub"
 	"xaso/sync/hub/boltstore"
 )
@@ -59,6 +60,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if created {
 		cfg.Logger.Info("hub set up: user admin created", "dir", cfg.Dir)
 	}
+	if cfg.Dashboard == nil {
+		cfg.Dashboard = builtDashboard()
+	}
 	h, err := hub.New(hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
 		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now})
 	if err != nil {
@@ -83,4 +87,17 @@ func Enrol(out io.Writer, dir, commune, replaces string, now time.Time) error {
 	}
 	fmt.Fprintf(out, "Mã đăng ký cho xã %s (dùng một lần, hạn 30 ngày; đặt XASO_ENROL_TOKEN trên máy của xã): %s\n", commune, token)
 	return nil
+}
+
+// builtDashboard is the dashboard page embedded in the binary (frontend,
+// hub.html), or nil when the frontend was not built.
+func builtDashboard() fs.FS {
+	dist, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return nil
+	}
+	if _, err := fs.Stat(dist, "hub.html"); err != nil {
+		return nil
+	}
+	return dist
 }
