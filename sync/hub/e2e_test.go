@@ -71,6 +71,15 @@ func TestOnlineDossierRoundTrip(t *testing.T) {
 		}
 		return nil
 	})
+	// Publishing: a year's calendar goes down to every commune and applies
+	// there (the hub's fold, which holds it, equals the office's again); a
+	// body that does not decode is refused.
+	must(t, 201, hub.url, it, "POST", "/api/v1/publish", map[string]any{"communes": "all", "kind": "calendar.publish",
+		"body": map[string]any{"year": 2031, "version": 1, "source": "Quyết định thử", "days": []any{}}})
+	if st, out, _ := call(hub.url, it, "POST", "/api/v1/publish", map[string]any{"communes": []string{"14701"},
+		"kind": "calendar.publish", "body": map[string]any{"year": 1800}}); st != 400 {
+		t.Fatalf("a calendar that does not decode: %d %v", st, out)
+	}
 	synced(t, node, hub, admin, it, 20*time.Second)
 	page := must(t, 200, hub.url, it, "GET", "/api/v1/communes/14701/dossiers?status=received&limit=2", nil)
 	if n := len(page["items"].([]any)); n != 2 || page["next"] == "" {
