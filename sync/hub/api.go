@@ -174,7 +174,7 @@ func (h *Hub) listDossiers(w http.ResponseWriter, r *http.Request, _ User) {
 	v := r.URL.Query()
 	for k := range v {
 		switch k {
-		case "status", "q", "limit", "after":
+		case "status", "q", "queue", "limit", "after":
 		default:
 			h.fail(w, r, app.Errorf(app.EInvalid, k, "Tham số “%s” không được hỗ trợ.", "unknown parameter %q", k))
 			return
@@ -194,6 +194,20 @@ func (h *Hub) listDossiers(w http.ResponseWriter, r *http.Request, _ User) {
 			h.fail(w, r, app.Errorf(app.EInvalid, "status", "Trạng thái không hợp lệ.", "unknown status"))
 			return
 		}
+	}
+	switch v.Get("queue") { // the overdue list and every open dossier, soonest due first, as on a node
+	case "":
+	case app.QueueOpen:
+		q.Queue = app.QueueOpen
+	case app.QueueOverdue:
+		q.Queue, q.DueMax = app.QueueOverdue, h.cfg.Now().In(app.VN())
+	default:
+		h.fail(w, r, app.Errorf(app.EInvalid, "queue", "Hàng đợi không hợp lệ (open hoặc overdue).", "queue must be open or overdue"))
+		return
+	}
+	if len(q.Q) > 200 {
+		h.fail(w, r, app.Errorf(app.EInvalid, "q", "Từ khóa tìm kiếm quá dài.", "the search text is too long"))
+		return
 	}
 	cl, ok := h.communeLog(w, r)
 	if !ok {

@@ -85,6 +85,15 @@ func TestOnlineDossierRoundTrip(t *testing.T) {
 	if n := len(page["items"].([]any)); n != 2 || page["next"] == "" {
 		t.Fatalf("drill-down page: %d items, next %v", n, page["next"])
 	}
+	if n := len(must(t, 200, hub.url, it, "GET", "/api/v1/communes/14701/dossiers?queue=open", nil)["items"].([]any)); n != 3 {
+		t.Fatalf("open dossiers at the hub: %d, want 3", n)
+	}
+	if n := len(must(t, 200, hub.url, it, "GET", "/api/v1/communes/14701/dossiers?queue=overdue", nil)["items"].([]any)); n != 0 {
+		t.Fatalf("overdue dossiers at the hub: %d, want 0", n)
+	}
+	if st, _, _ := call(hub.url, it, "GET", "/api/v1/communes/14701/dossiers?queue=mine", nil); st != 400 {
+		t.Fatalf("an unknown queue: %d", st)
+	}
 }
 
 // A lost office is rebuilt from the hub: a replacement PC enrolled by IT
