@@ -45,7 +45,7 @@ EXTRA_BENCH += bench-ui
 TEST_DEPS   += deps-pdf deps-cluster
 EXTRA_BENCH += bench-cluster
 
-.PHONY: deps-go build run test test-go fuzz lint bench bench-core clean
+.PHONY: deps-go build run test test-go fuzz lint bench bench-core bench-uplink clean
 
 # Go comes from /usr/local/go or Debian; go.mod's toolchain line fetches the
 # exact Go version through the module proxy when Debian's is older.
@@ -106,6 +106,15 @@ bench-core: deps-go
 	$(MAKE) --no-print-directory build >/dev/null
 	bash build/bench/wrk.sh $(BIN)
 
+# bench-uplink: an office draining a 100,000-command backlog into a hub over
+# HTTP (commands per second, bytes per command on the wire, drain time); 16
+# offices pushing into one hub at once; GET /communes p99, disk and RSS with
+# the 129 communes of Ninh Bình.
+bench-uplink: deps-go
+	XASO_BENCH_BACKLOG=100000 go test -run '^$$' -bench 'UplinkDrain' -benchtime 1x -timeout 20m ./sync/hub/ | grep -E '^(Benchmark|ok|FAIL)'
+	XASO_BENCH_DOSSIERS=1000 go test -run '^$$' -bench 'SixteenCommunes|CommunesList' -benchtime 1x -timeout 20m ./sync/hub/ | grep -E '^(Benchmark|ok|FAIL)'
+
+EXTRA_BENCH += bench-uplink
 bench: bench-core $(EXTRA_BENCH)
 
 clean:

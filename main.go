@@ -25,6 +25,7 @@ import (
 	"xaso/app"
 	"xaso/app/node"
 	"xaso/store/doctor"
+	"xaso/sync/hub/hubrun"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -63,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	case cmd == "serve":
 		err = runNode(ctx, "serve", args, logger, false)
+	case cmd == "hub": // the provincial hub (sync/hub)
+		err = runHub(ctx, args, stdout, logger)
 	case cmd == "doctor": // check and repair a stopped node's data file (store/doctor)
 		err = doctor.Run(args, stdout, defaultDataDir(), time.Now)
 	case cmd == "version" || cmd == "--version" || cmd == "-v":
@@ -92,6 +95,10 @@ const usage = `Xã Số — văn phòng số của UBND xã
 
   xaso                  mở ứng dụng (cửa sổ)
   xaso serve [flags]    chạy không cửa sổ: giao diện web tại /, API JSON tại /api/v1
+  xaso hub [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F]
+                        máy chủ của tỉnh (XASO_HUB_ADMIN_PASSWORD đặt mật khẩu admin khi tạo mới)
+  xaso hub enrol --data DIR --commune CODE [--replaces INSTALLATION]
+                        in mã đăng ký (dùng một lần) cho một xã
   xaso doctor --data DIR [--rebuild]
                         kiểm tra tệp dữ liệu (khi Xã Số đã tắt), dựng lại từ nhật ký lệnh
   xaso version          in phiên bản
@@ -125,6 +132,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	noMDNS := fs.Bool("no-mdns", false, "do not use mDNS to find peers (only --peer)")
 	raftFast := fs.Bool("raft-fast", false, "short Raft timeouts and discovery intervals (tests and benchmarks)")
 	clockOffset := fs.Duration("clock-offset", 0, "run as if this PC's clock were off by this much, e.g. -7m (tests and drills of wrong clocks)")
+	hubURL := fs.String("hub", "", "URL of the provincial hub, e.g. https://hub.ninhbinh.gov.vn (XASO_ENROL_TOKEN enrols the office on first contact)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -138,7 +146,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	return node.Run(ctx, node.Config{Dir: *dir, Listen: *listen, Window: window, Commune: *commune, Agency: *agency,
 		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger, AllowHosts: allowHosts,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
-			Fast: *raftFast}})
+			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, Token: os.Getenv("XASO_ENROL_TOKEN")}})
 }
 
 // peerList collects repeated --peer flags.
@@ -166,4 +174,36 @@ func (h *hostList) Set(v string) error {
 	}
 	*h = append(*h, v)
 	return nil
+}
+
+// runHub parses the flags of `xaso hub` and `xaso hub enrol`.
+func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+	if len(args) > 0 && args[0] == "enrol" {
+		fs := flag.NewFlagSet("hub enrol", flag.ContinueOnError)
+		dir := fs.String("data", "xaso-hub", "the hub's data folder")
+		commune := fs.String("commune", "", "commune administrative-unit code, 5 digits")
+		replaces := fs.String("replaces", "", "an installation this token rebuilds (a replacement PC for a lost office)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return hubrun.Enrol(stdout, *dir, *commune, *replaces, time.Now())
+	}
+	fs := flag.NewFlagSet("hub", flag.ContinueOnError)
+	dir := fs.String("data", "xaso-hub", "the hub's data folder")
+	listen := fs.String("listen", "127.0.0.1:8430", "HTTP(S) address of the hub")
+	cert := fs.String("tls-cert", "", "TLS certificate file (PEM); without it the hub speaks plain HTTP, for a reverse proxy")
+	key := fs.String("tls-key", "", "TLS key file (PEM)")
+	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (not in this build: the hub keeps bbolt in --data)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *db != "" {
+		return app.Errorf(app.EInvalid, "db", "Bản này chưa hỗ trợ PostgreSQL (--db); máy chủ tỉnh lưu dữ liệu trong thư mục --data.",
+			"this build has no PostgreSQL storage (--db) yet: the hub keeps its data in --data")
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("hub: unexpected argument %q", fs.Arg(0))
+	}
+	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, Listen: *listen, TLSCert: *cert, TLSKey: *key,
+		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger})
 }

@@ -25,6 +25,8 @@ const (
 	// Published by the province (app/publish.go).
 	TargetCatalog  Target = "catalog"  // CatalogVersion, by catalog version
 	TargetCalendar Target = "calendar" // CalendarYear, by year
+	// The office's identity towards the province, one per office (app/installation.go).
+	TargetInstall Target = "install" // Installation
 
 	// Civil-status registers (app/registers.go, app/entries.go).
 	TargetRegister Target = "register" // Book, by register ID (kind-year)
@@ -53,6 +55,7 @@ var kinds = map[string]KindSpec{
 	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit, false},
 	KindCatalogPublish:   {func() Body { return &CatalogBody{} }, TargetCatalog, true},
 	KindCalendarPublish:  {func() Body { return &CalendarBody{} }, TargetCalendar, true},
+	KindInstallation:     {func() Body { return &Installation{} }, TargetInstall, false},
 
 	// Civil-status registers.
 	KindRegisterOpen:  {func() Body { return &RegisterBody{} }, TargetRegister, false},

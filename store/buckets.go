@@ -9,7 +9,7 @@ var (
 	bEntityCmds = []byte("entity_cmds")  // entity \x00 at(8) node \x00 id → ∅: each entity's commands in fold order
 	bDossiers   = []byte("dossiers")     // dossier ID → state (JSON)
 	bUsers      = []byte("users")        // user name → state (JSON)
-	bConfig     = []byte("config")       // "commune" → state (JSON)
+	bConfig     = []byte("config")       // "commune", "install" → state (JSON)
 	bSlots      = []byte("slots")        // slot (2 digits) → lease state (JSON)
 	bSeq        = []byte("seq")          // YYMMDD/slot → largest daily number applied (uint32)
 	bCounts     = []byte("counts")       // "status/<name>", "timing/<t>", "published" → count (uint64)
@@ -40,6 +40,7 @@ var (
 	bSessions      = []byte("sessions")       // token hash → session (JSON)
 	bPending       = []byte("pending")        // command ID → entity: made here, not yet replicated
 	bPendingEntity = []byte("pending_entity") // entity \x00 command ID → ∅
+	bUplinkSent    = []byte("uplink_sent")    // command ID → ∅: the provincial hub acknowledged it (store/uplink.go)
 )
 
 // replicated lists the buckets of the state hash, in hash order.
@@ -48,7 +49,7 @@ var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots
 	bCatalogs, bCalendars,
 	bRegisters, bEntries, bRegSeq}
 
-var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
+var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity, bUplinkSent}
 
 // dense lists the buckets whose new keys mostly sort after the old ones
 // (time-ordered IDs and times): their pages are split nearly full instead of

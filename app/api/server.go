@@ -37,7 +37,10 @@ type Health struct {
 // the skew is large).
 type ClockState struct {
 	OffsetMS int64 `json:"offset_ms"` // the peers' clocks minus this PC's: positive when this PC is behind
-	Peers    int   `json:"peers"`     // how many peers were read
+	Peers    int   `json:"peers"`     // how many peers were read (the provincial hub counts as one)
+	// HubOffsetMS is the provincial hub's clock minus this PC's, when the
+	// office has synced with a hub (it is in offset_ms and peers too).
+	HubOffsetMS *int64 `json:"hub_offset_ms,omitempty"`
 }
 
 // ClusterState is the LAN cluster part of Health.
@@ -50,8 +53,15 @@ type ClusterState struct {
 
 // UplinkState is the province part of Health.
 type UplinkState struct {
-	Online bool `json:"online"`
-	Unsent int  `json:"unsent"`
+	Online     bool       `json:"online"`
+	Unsent     int        `json:"unsent"`
+	LastSync   *time.Time `json:"last_sync"`  // the last complete exchange with the hub; null: never
+	Configured bool       `json:"configured"` // a hub is set (serve --hub)
+	// Problem is the code of the last failed exchange (hub_unreachable,
+	// not_enrolled, enrolment_token_used, …), empty while online.
+	Problem string `json:"problem,omitempty"`
+	// HubOffsetMS is the hub's clock minus this PC's, at the last exchange.
+	HubOffsetMS *int64 `json:"hub_offset_ms,omitempty"`
 }
 
 // Config builds the handler.

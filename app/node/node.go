@@ -24,6 +24,7 @@ import (
 	"xaso/app/desktop"
 	"xaso/frontend"
 	"xaso/store"
+	"xaso/sync/uplink"
 )
 
 // Config is everything a node needs; main.go fills it from flags and the
@@ -41,6 +42,7 @@ type Config struct {
 	Hasher        app.PasswordHasher // nil: argon2id defaults
 	MemoryLimit   int64              // soft limit of the Go runtime's memory; 0: 40 MiB, -1: none
 	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
+	Hub           Hub                // the provincial hub (app/node/uplink.go); zero: none
 	// The HTTP edge: host names the UI answers to besides IP
 	// addresses, localhost and the --listen host (--allow-host); the cap of
 	// open connections per client address (0: 64); each response write's
@@ -62,7 +64,8 @@ type Node struct {
 	Service *app.Service
 	Handler http.Handler
 	clock   *app.Clock
-	lan     *lan // nil: the PC works alone
+	lan     *lan           // nil: the PC works alone
+	up      *uplink.Uplink // nil: no hub
 	sup     *supervisor
 }
 
@@ -166,8 +169,10 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	n := &Node{cfg: cfg, Store: st, Blobs: blobs, clock: app.NewClock(cfg.Now, floor)}
 	sc := app.Config{Node: st.NodeID(), Log: st, Reader: st, Sessions: st, Hasher: cfg.Hasher,
 		Published: pub, Clock: n.clock, Now: cfg.Now, Logger: cfg.Logger, Blobs: blobs}
-	if err := setUp(ctx, cfg, sc); err != nil {
-		return nil, err
+	if !rebuilding(cfg, st) { // a PC that rebuilds an office from the hub takes even its commune from there
+		if err := setUp(ctx, cfg, sc); err != nil {
+			return nil, err
+		}
 	}
 	if n.lan, err = n.openLAN(); err != nil {
 		return nil, err
@@ -175,8 +180,20 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if n.lan != nil {
 		sc.Log, sc.Leaser = notifyLog{st, n.lan.cl}, n.lan.cl
 	}
+	if n.up, err = n.openUplink(sc.Log); err != nil {
+		return nil, err
+	}
+	var gate *hubGate
+	if n.up != nil {
+		sc.Log = kickLog{sc.Log, n.up}
+		gate = &hubGate{st: st, inner: sc.Leaser}
+		sc.Leaser = gate
+	}
 	if n.Service, err = app.NewService(sc); err != nil {
 		return nil, err
+	}
+	if gate != nil {
+		gate.local = n.Service.LeaseLocal
 	}
 	assets, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -233,6 +250,8 @@ func (n *Node) Health() api.Health {
 	} else {
 		h.Status = "degraded"
 	}
+	h.Uplink = n.uplinkHealth()
+	h.Clock = withHubClock(h.Clock, h.Uplink)
 	if h.Store = n.Store.Problem(); h.Store != "ok" {
 		h.Status = "degraded" // damaged: reads only; disk_full: no writes until space is freed
 	}
@@ -252,6 +271,9 @@ func (n *Node) services(l net.Listener) []service {
 	out := []service{{"http", n.httpService(l)}}
 	if n.lan != nil {
 		out = append(out, service{"discover", n.lan.disc.Run}, service{"cluster", n.lan.run})
+	}
+	if n.up != nil {
+		out = append(out, service{"uplink", n.up.Run})
 	}
 	return out
 }

@@ -50,6 +50,7 @@ type lanNode struct {
 	dir    string
 	secret string
 	extra  []string
+	env    []string // more environment (XASO_ENROL_TOKEN)
 	proc   *netns.Proc
 	token  string
 	client *http.Client
@@ -66,7 +67,7 @@ func (n *lanNode) start() {
 	n.t.Helper()
 	args := append([]string{"serve", "--data", n.dir, "--listen", n.addr(httpPort), "--commune", "14701",
 		"--agency", "000.00.31.H42", "--peer-listen", n.addr(peerPort), "--raft-fast"}, n.extra...)
-	env := []string{"XASO_ADMIN_PASSWORD=" + testPassword, "XASO_JOIN_SECRET=" + n.secret}
+	env := append([]string{"XASO_ADMIN_PASSWORD=" + testPassword, "XASO_JOIN_SECRET=" + n.secret}, n.env...)
 	if dir := os.Getenv("XASO_PROFILE_DIR"); dir != "" { // CPU profile of each node, to see where a run spends
 		env = append(env, fmt.Sprintf("XASO_CPUPROFILE=%s/node%d-%d.prof", dir, n.i, time.Now().UnixNano()))
 	}

@@ -1,0 +1,103 @@
+// Package hubrun wires `xaso hub` (main.go only parses its flags): the
+// embedded bbolt storage, provincial IT's first account, the HTTP server
+// with TLS or plain (behind a reverse proxy), and `xaso hub enrol`.
+package hubrun
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"xaso/app"
+	"xaso/app/argon2id"
+	"xaso/frontend"
+	"xaso/sync/hub"
+	"xaso/sync/hub/boltstore"
+)
+
+// Config is what the command line gives.
+type Config struct {
+	Dir           string
+	Listen        string
+	TLSCert       string
+	TLSKey        string
+	AdminPassword string // XASO_HUB_ADMIN_PASSWORD: sets user admin on a new data folder
+	Version       string
+	Dashboard     fs.FS
+	Logger        *slog.Logger
+	Hasher        app.PasswordHasher // nil: argon2id
+	Now           func() time.Time
+}
+
+// pendingDir is where `xaso hub enrol` leaves tokens for the hub.
+func pendingDir(dir string) string { return filepath.Join(dir, "enrolments") }
+
+// Run serves the hub until ctx ends.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Hasher == nil {
+		cfg.Hasher = argon2id.Default()
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return app.Errorf(app.EInvalid, "tls", "Cần cả --tls-cert và --tls-key.", "give both --tls-cert and --tls-key")
+	}
+	st, err := boltstore.Open(cfg.Dir, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	created, err := hub.EnsureAdmin(st, cfg.Hasher, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if created {
+		cfg.Logger.Info("hub set up: user admin created", "dir", cfg.Dir)
+	}
+	if cfg.Dashboard == nil {
+		cfg.Dashboard = builtDashboard()
+	}
+	h, err := hub.New(hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
+		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now})
+	if err != nil {
+		return err
+	}
+	h.ImportPending()
+	l, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	cfg.Logger.Info("hub serving", "addr", l.Addr().String(), "data", cfg.Dir, "tls", cfg.TLSCert != "", "version", cfg.Version)
+	return h.Serve(ctx, l, cfg.TLSCert, cfg.TLSKey)
+}
+
+// Enrol prints a new single-use enrolment token for commune, the token
+// last. It works whether or not the hub is running: the token waits in
+// the data folder until the hub takes it in.
+func Enrol(out io.Writer, dir, commune, replaces string, now time.Time) error {
+	token, err := hub.WritePending(pendingDir(dir), commune, replaces, now, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Mã đăng ký cho xã %s (dùng một lần, hạn 30 ngày; đặt XASO_ENROL_TOKEN trên máy của xã): %s\n", commune, token)
+	return nil
+}
+
+// builtDashboard is the dashboard page embedded in the binary (frontend,
+// hub.html), or nil when the frontend was not built.
+func builtDashboard() fs.FS {
+	dist, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return nil
+	}
+	if _, err := fs.Stat(dist, "hub.html"); err != nil {
+		return nil
+	}
+	return dist
+}

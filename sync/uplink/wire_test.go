@@ -1,0 +1,71 @@
+package uplink
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Down IDs sort by their sequence and parse back; other IDs are not down IDs.
+func TestDownID(t *testing.T) {
+	a, b := DownID("14701", 9), DownID("14701", 10)
+	if a >= b || DownSeq("14701", b) != 10 || DownSeq("14701", a) != 9 {
+		t.Fatalf("down IDs %s %s", a, b)
+	}
+	for _, id := range []string{"", "hub.14704.000000000000000a", "hub.14701.xyz", "0190abcd00000000ffffffffffffffff"} {
+		if DownSeq("14701", id) != 0 {
+			t.Errorf("DownSeq(%q) is not 0", id)
+		}
+	}
+}
+
+// A signature covers the method, the URI, the time and the body.
+func TestSignVerify(t *testing.T) {
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	other, _, _ := ed25519.GenerateKey(rand.Reader)
+	body := []byte("batch")
+	r, _ := http.NewRequest("POST", "http://hub/api/v1/uplink/push?x=1", nil)
+	Sign(r, "i1", key, time.Now(), body)
+	if !Verify(r, pub, body) {
+		t.Fatal("a signed request does not verify")
+	}
+	if Verify(r, pub, []byte("batcH")) || Verify(r, other, body) {
+		t.Fatal("a changed body or another key verifies")
+	}
+	r.URL.RawQuery = "x=2"
+	if Verify(r, pub, body) {
+		t.Fatal("a changed URI verifies")
+	}
+}
+
+// Encode and Decode round-trip; a decompression bomb stops at the limit.
+func TestDecodeLimits(t *testing.T) {
+	in := BlobsWant{Hashes: []string{"a", "b"}}
+	wire, err := Encode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out BlobsWant
+	if err := Decode(wire, &out); err != nil || len(out.Hashes) != 2 {
+		t.Fatalf("round trip: %v %v", out, err)
+	}
+	var bomb bytes.Buffer
+	zw, _ := zstd.NewWriter(&bomb)
+	zeros := make([]byte, 1<<20)
+	for range MaxPlainBytes>>20 + 1 {
+		zw.Write(zeros)
+	}
+	zw.Close()
+	if _, err := Decompress(bomb.Bytes()); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("bomb: %v", err)
+	}
+	if err := Decode([]byte("not zstd"), &out); err == nil || errors.Is(err, ErrTooLarge) {
+		t.Fatalf("garbage: %v", err)
+	}
+}
