@@ -45,6 +45,7 @@ type CommuneSummary struct {
 	Total            int                `json:"total"`
 	Overdue          int                `json:"overdue"`
 	Processed        map[app.Timing]int `json:"processed"`
+	Enrolled         bool               `json:"enrolled"` // false: no token issued yet, nothing received
 	// Drill-down only (GET /api/v1/communes/{code}): the office's
 	// installations, and with ?state_hash=1 the hash of the commune's state
 	// as folded here (equal to the office's once it is in sync).
@@ -89,14 +90,39 @@ func (h *Hub) communes(w http.ResponseWriter, r *http.Request, _ User) {
 		h.fail(w, r, app.Internal(err))
 		return
 	}
-	items := make([]CommuneSummary, 0, len(infos))
+	// Every commune of the province is listed, enrolled or not: provincial
+	// IT sees which offices are not connected yet and enrols them from here.
+	known := make(map[string]CommuneInfo, len(infos))
 	for _, info := range infos {
+		known[info.Code] = info
+	}
+	units := app.Communes()
+	items := make([]CommuneSummary, 0, max(len(units), len(infos)))
+	add := func(info CommuneInfo) bool {
 		s, err := h.summary(info)
 		if err != nil {
 			h.fail(w, r, app.Internal(err))
+			return false
+		}
+		s.Enrolled = true
+		items = append(items, s)
+		return true
+	}
+	for _, u := range units {
+		if info, ok := known[u.Code]; ok {
+			if !add(info) {
+				return
+			}
+			delete(known, u.Code)
+			continue
+		}
+		items = append(items, CommuneSummary{Code: u.Code, Name: u.Name, DossiersByStatus: map[app.Status]int{},
+			Processed: map[app.Timing]int{}})
+	}
+	for _, info := range infos { // enrolled communes outside the built-in list
+		if _, ok := known[info.Code]; ok && !add(info) {
 			return
 		}
-		items = append(items, s)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }

@@ -36,9 +36,23 @@ func TestOnlineDossierRoundTrip(t *testing.T) {
 	receive(t, node, clerk, 3)
 	synced(t, node, hub, admin, it, 20*time.Second)
 
+	// Every commune of the province is listed; only Yên Mô is enrolled.
 	list := must(t, 200, hub.url, it, "GET", "/api/v1/communes", nil)["items"].([]any)
-	c := list[0].(map[string]any)
-	if c["code"] != "14701" || c["name"] == "" || c["last_seen"] == nil || c["version"] == nil ||
+	var c map[string]any
+	enrolled := 0
+	for _, it := range list {
+		m := it.(map[string]any)
+		if m["enrolled"] == true {
+			enrolled++
+		}
+		if m["code"] == "14701" {
+			c = m
+		}
+	}
+	if len(list) != len(app.Communes()) || enrolled != 1 {
+		t.Fatalf("%d communes listed, %d enrolled; want the province's %d, 1 enrolled", len(list), enrolled, len(app.Communes()))
+	}
+	if c["name"] != "Xã Yên Mô" || c["enrolled"] != true || c["last_seen"] == nil || c["version"] == nil ||
 		c["dossiers_by_status"].(map[string]any)["received"] != float64(3) {
 		t.Fatalf("commune summary: %v", c)
 	}
