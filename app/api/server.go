@@ -179,6 +179,31 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Fields are all invalid fields of the request, when it had several
+	// (DESIGN §8.1); the first is the error itself.
+	Fields []fieldError `json:"fields,omitempty"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// say is e's message in the caller's language; English ones start with a
+// capital, like a sentence.
+func say(e *app.Error, en bool) string {
+	if en && e.English != "" {
+		return upperFirst(e.English)
+	}
+	return e.Message
+}
+
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // fail writes err in the documented shape. Internal causes go to the log only.
@@ -192,11 +217,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		h.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", e.Code, "err", err)
 	}
-	msg := e.Message
-	if english(r) && e.English != "" {
-		msg = e.English
+	en := english(r)
+	d := errorDetail{Code: e.Code, Message: say(e, en), Field: e.Field}
+	for _, f := range e.Fields {
+		d.Fields = append(d.Fields, fieldError{Field: f.Field, Code: f.Code, Message: say(f, en)})
 	}
-	writeJSON(w, status, errorBody{errorDetail{Code: e.Code, Message: msg, Field: e.Field}})
+	writeJSON(w, status, errorBody{d})
 }
 
 func english(r *http.Request) bool {
