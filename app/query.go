@@ -1,9 +1,11 @@
 package app
 
 import (
+	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Queues a list can be asked for.
@@ -31,25 +33,61 @@ type ListQuery struct {
 type SearchKind int
 
 const (
-	SearchNone SearchKind = iota
-	SearchName
-	SearchNumber
-	SearchCode
+	SearchNone     SearchKind = iota
+	SearchName                // a name, diacritics optional: name index
+	SearchNumber              // an ID or phone number (or its start): number index
+	SearchCode                // a whole dossier code: code index
+	SearchCodePart            // a fragment of a code ("0005", "261204-0005"): CodeMatches over the code index
 )
 
-// ClassifySearch decides what q is: a dossier code (has '-' and digits), a
-// number (ID or phone: digits only), or a name.
+var (
+	// wholeCode is a dossier code (app/codes.go), provisional or not.
+	wholeCode = regexp.MustCompile(`(?:TAM-)?[0-9A-Z]{1,3}(?:\.[0-9A-Z]{2,3}){3}-[0-9]{6}-(?:[0-9]{6}-)?[0-9]{4}`)
+	// codePart is the end of a code: number, day-number, or more.
+	codePart = regexp.MustCompile(`^(?:[0-9A-Z.]*-)?(?:[0-9]{6}-)?[0-9]{1,4}$`)
+)
+
+// ClassifySearch decides what the one search box was given: a scanned
+// receipt QR (the lookup link, which carries the code) or a whole code; a
+// scanned chip-ID QR (its ID number is searched); a fragment of a code (the
+// number of the day, "0005", or "261204-0005"); an ID or phone number
+// (digits only); or a name.
 func ClassifySearch(q string) (SearchKind, string) {
 	q = strings.TrimSpace(q)
-	switch {
-	case q == "":
+	if q == "" {
 		return SearchNone, ""
-	case strings.Count(q, "-") >= 2 && strings.ContainsFunc(q, unicode.IsDigit):
-		return SearchCode, strings.ToUpper(q)
-	case strings.Trim(q, "0123456789 ") == "":
+	}
+	if id, _, ok := strings.Cut(q, "|"); ok && digits12.MatchString(strings.TrimSpace(id)) {
+		return SearchNumber, strings.TrimSpace(id) // the chip-ID card's QR: ID|old ID|name|…
+	}
+	up := strings.ToUpper(q)
+	if u, err := url.QueryUnescape(up); err == nil {
+		up = u
+	}
+	if c := wholeCode.FindString(up); c != "" {
+		return SearchCode, c
+	}
+	if codePart.MatchString(up) && (strings.Contains(up, "-") || len(up) <= 4) {
+		if len(up) < 4 && !strings.Contains(up, "-") {
+			up = strings.Repeat("0", 4-len(up)) + up // "5" is number 0005
+		}
+		return SearchCodePart, up
+	}
+	if strings.Trim(q, "0123456789 ") == "" {
 		return SearchNumber, strings.ReplaceAll(q, " ", "")
 	}
 	return SearchName, TextKey(q)
+}
+
+// CodeMatches tells whether code ends with part at a dash ("0005" and
+// "261204-0005" match 000.00.31.H42-261204-0005) or has it as whole
+// segments before a dash ("261204-" the day's dossiers).
+func CodeMatches(code, part string) bool {
+	if strings.HasPrefix(part, "-") {
+		part = part[1:]
+	}
+	i := strings.Index(code+"-", part+"-")
+	return i == 0 || i > 0 && (code[i-1] == '-' || code[i-1] == '.' || strings.Contains(part, "-"))
 }
 
 // ListDossiers checks a list request and runs it.
@@ -65,7 +103,7 @@ func (s *Service) ListDossiers(p Principal, q ListQuery) ([]Dossier, string, err
 			return nil, "", Errorf(EInvalid, "status", "Trạng thái không hợp lệ: %q.", "unknown status %q", string(q.Status))
 		}
 	}
-	if len(q.Q) > 200 {
+	if len(q.Q) > MaxIDCardQR {
 		return nil, "", Errorf(EInvalid, "q", "Từ khóa tìm kiếm quá dài.", "the search text is too long")
 	}
 	now := s.Now()
@@ -87,6 +125,17 @@ func (s *Service) ListDossiers(p Principal, q ListQuery) ([]Dossier, string, err
 	items, next, err := s.cfg.Reader.Dossiers(q)
 	if err != nil {
 		return nil, "", err
+	}
+	if k, _ := ClassifySearch(q.Q); k != SearchNone {
+		// What the search box finds comes newest first (the citizen who
+		// comes back is most likely one of the latest).
+		// IDs begin with the hybrid time of entry: the tie-break.
+		slices.SortStableFunc(items, func(a, b Dossier) int {
+			if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(b.ID, a.ID)
+		})
 	}
 	return items, next, nil
 }

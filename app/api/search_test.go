@@ -1,0 +1,54 @@
+package api_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// The citizen comes back with the receipt: any fragment of its code, the
+// receipt's QR scanned into the search box, the chip-ID card's QR, the name
+// with or without diacritics, the ID or phone number find the dossier,
+// newest first.
+func TestOneSearchBoxFindsAReceipt(t *testing.T) {
+	_, mai := start(t)
+	var codes []string
+	for i := 0; i < 3; i++ {
+		status, d := mai.do("POST", "/api/v1/dossiers", goodDossier)
+		if status != 201 {
+			t.Fatalf("receive: %d %v", status, d)
+		}
+		codes = append(codes, d["code"].(string))
+	}
+	last := codes[2]
+	day, num := last[len(last)-11:len(last)-5], last[len(last)-4:]
+	find := func(q string) []string {
+		t.Helper()
+		status, out := mai.do("GET", "/api/v1/dossiers?q="+url.QueryEscape(q), "")
+		if status != 200 {
+			t.Fatalf("q=%q: %d %v", q, status, out)
+		}
+		var got []string
+		for _, it := range out["items"].([]any) {
+			got = append(got, it.(map[string]any)["code"].(string))
+		}
+		return got
+	}
+	for _, q := range []string{num, day + "-" + num, last,
+		"https://dichvucong.gov.vn/tra-cuu-ho-so?ma=" + url.QueryEscape(last),
+		strings.TrimLeft(num, "0")} {
+		if got := find(q); len(got) != 1 || got[0] != last {
+			t.Errorf("q=%q found %v, want only %s", q, got, last)
+		}
+	}
+	for _, q := range []string{"Nguyen Van An", "nguyễn văn an", "037090001234", "0912345678",
+		"037090001234|123456789|Nguyễn Văn An|01051990|Nam|Yên Mô|01012021"} {
+		got := find(q)
+		if len(got) != 3 || got[0] != last || got[2] != codes[0] {
+			t.Errorf("q=%q found %v, want all three newest first", q, got)
+		}
+	}
+	if got := find("9999"); len(got) != 0 {
+		t.Errorf("q=9999 found %v", got)
+	}
+}
