@@ -370,4 +370,15 @@ export const en: Record<Key, string> = {
   'me.repeat_password': 'New password again',
   'me.mismatch': 'The two new passwords differ.',
   'me.password_done': 'Password changed. Your other sessions ended.',
+  // desk (issue 14): keys of the desk engineer, kept together.
+  'check.procedure': 'Choose the administrative procedure',
+  'check.full_name': 'The applicant\'s full name is required',
+  'check.id.empty': 'The personal ID number (12 digits) is required',
+  'check.id.digits': 'The personal ID number must be exactly 12 digits (it has {n})',
+  'check.date': 'The date of birth is not a real date (day/month/year, e.g. 05/09/1990)',
+  'check.datetime.empty': 'Enter the date and time (day/month/year hour:minute, e.g. 04/12/2026 08:30).',
+  'check.datetime': 'The date and time is not real or not written day/month/year hour:minute (e.g. 04/12/2026 08:30).',
+  'check.phone': 'The phone number must have 10 or 11 digits starting with 0',
+  'desk.failed.n': 'The dossier is not saved: {n} fields need correcting, each marked in red. What you typed is kept.',
+  // end desk (issue 14)
 };

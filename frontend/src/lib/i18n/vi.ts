@@ -368,6 +368,17 @@ export const vi = {
   'me.repeat_password': 'Nhập lại mật khẩu mới',
   'me.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
   'me.password_done': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
+  // desk (issue 14): keys of the desk engineer, kept together.
+  'check.procedure': 'Vui lòng chọn thủ tục hành chính.',
+  'check.full_name': 'Vui lòng nhập họ và tên người nộp hồ sơ.',
+  'check.id.empty': 'Vui lòng nhập số định danh cá nhân (12 chữ số).',
+  'check.id.digits': 'Số định danh cá nhân phải gồm đúng 12 chữ số (đang có {n}).',
+  'check.date': 'Ngày sinh không có thật hoặc viết sai (ngày/tháng/năm, ví dụ 05/09/1990).',
+  'check.datetime.empty': 'Vui lòng nhập ngày giờ (ngày/tháng/năm giờ:phút, ví dụ 04/12/2026 08:30).',
+  'check.datetime': 'Ngày giờ không có thật hoặc viết sai (ngày/tháng/năm giờ:phút, ví dụ 04/12/2026 08:30).',
+  'check.phone': 'Số điện thoại không hợp lệ (10 hoặc 11 chữ số, bắt đầu bằng 0).',
+  'desk.failed.n': 'Hồ sơ chưa được lưu: có {n} chỗ cần sửa, báo đỏ bên cạnh từng ô. Dữ liệu đã nhập vẫn còn.',
+  // end desk (issue 14)
 } as const;
 
 export type Key = keyof typeof vi;
