@@ -15,6 +15,8 @@ const (
 	QueueOverdue    = "overdue"    // open, running dossiers past their due date
 	QueueSupplement = "supplement" // waiting for the citizen's supplement
 	QueueOpen       = "open"       // every open dossier, soonest due first
+	QueueToReturn   = "to_return"  // results ready, waiting at the desk for the citizen
+	QueueOnline     = "online"     // submitted online (from the province), waiting to be received or refused
 )
 
 // ListQuery selects dossiers. The store chooses the index from it.
@@ -119,6 +121,12 @@ func (s *Service) ListDossiers(p Principal, q ListQuery) ([]Dossier, string, err
 	case QueueSupplement:
 		q.Status = StatusSupplementRequested
 		q.Queue = ""
+	case QueueToReturn:
+		q.Status = StatusResultReady
+		q.Queue = ""
+	case QueueOnline:
+		q.Status = StatusSubmitted
+		q.Queue = ""
 	default:
 		return nil, "", Errorf(EInvalid, "queue", "Hàng đợi không hợp lệ: %q.", "unknown queue %q", q.Queue)
 	}
@@ -176,6 +184,10 @@ type DossierView struct {
 	Replicated     bool     `json:"replicated"`
 	CodeClash      bool     `json:"code_clash"` // another dossier bears the same code: give one a new code
 	AllowedActions []Action `json:"allowed_actions"`
+	// Names are the full names of the officials the dossier names (who
+	// received it, holds it, acted in its history): screens show people, not
+	// login names.
+	Names map[string]string `json:"names,omitempty"`
 }
 
 // View derives the official's view of d.
@@ -203,7 +215,35 @@ func (s *Service) View(p Principal, d Dossier) DossierView {
 	if (v.CodeClash || d.Provisional) && Permitted(p.Roles, ActRecode) {
 		v.AllowedActions = append(v.AllowedActions, ActRecode)
 	}
+	v.Names = s.names(d)
 	return v
+}
+
+// names maps each official d names to their full name (those without one,
+// or no longer known, are left out: the screen shows the login name).
+func (s *Service) names(d Dossier) map[string]string {
+	out := map[string]string{}
+	add := func(u string) {
+		if _, done := out[u]; done || u == "" || u == "system" {
+			return
+		}
+		out[u] = ""
+		if user, err := s.cfg.Reader.User(u); err == nil && user.FullName != "" {
+			out[u] = user.FullName
+		}
+	}
+	add(d.ReceivedBy)
+	add(d.Holder)
+	for _, e := range d.History {
+		add(e.By)
+		add(e.Holder)
+	}
+	for u, n := range out {
+		if n == "" {
+			delete(out, u)
+		}
+	}
+	return out
 }
 
 var actionNamesVi = map[Action]string{

@@ -52,3 +52,34 @@ func TestOneSearchBoxFindsAReceipt(t *testing.T) {
 		t.Errorf("q=9999 found %v", got)
 	}
 }
+
+// The desk's queue of results waiting for the citizen, and full names for
+// every official a dossier names (issue 14, point 4).
+func TestResultsWaitingAtTheDeskWithFullNames(t *testing.T) {
+	_, mai := start(t)
+	status, d := mai.do("POST", "/api/v1/dossiers", goodDossier)
+	if status != 201 {
+		t.Fatalf("receive: %d %v", status, d)
+	}
+	code := d["code"].(string)
+	for _, a := range []string{`{"action":"forward","assignee":"mai"}`, `{"action":"resolve"}`} {
+		if status, out := mai.do("POST", "/api/v1/dossiers/"+code+"/actions", a); status != 200 {
+			t.Fatalf("%s: %d %v", a, status, out)
+		}
+	}
+	status, out := mai.do("GET", "/api/v1/dossiers?queue=to_return", "")
+	items, _ := out["items"].([]any)
+	if status != 200 || len(items) != 1 {
+		t.Fatalf("to_return: %d %v", status, out)
+	}
+	v := items[0].(map[string]any)
+	if v["code"] != code || v["status"] != "result_ready" {
+		t.Errorf("to_return lists %v %v", v["code"], v["status"])
+	}
+	if names, _ := v["names"].(map[string]any); names["mai"] != "Phạm Thị Mai" {
+		t.Errorf("names %v, want mai's full name", v["names"])
+	}
+	if _, out := mai.do("GET", "/api/v1/dossiers?queue=online", ""); len(out["items"].([]any)) != 0 {
+		t.Errorf("online queue: %v", out)
+	}
+}
