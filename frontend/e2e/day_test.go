@@ -68,3 +68,24 @@ func (p *page) retype(sel, text string) {
 	p.t.Helper()
 	p.do(chromedp.Focus(chromedp.CSS(sel)), keys("a", int64(chromedp.ModifierCtrl)), keys("\b"+text, 0))
 }
+
+// waitPrinted waits until the page has printed a form from itself: the PDF
+// in the hidden print frame, the print dialog called on it, and no tab
+// opened. (Headless Chromium shows no print dialog; window.print returns at
+// once, so the test sees the call, not the paper.)
+func (p *page) waitPrinted() {
+	p.t.Helper()
+	p.waitJS(`performance.getEntriesByName('xaso:printed').length > 0`, "the form to be printed from the page")
+	if src := eval[string](p, `document.querySelector('#print-frame')?.src ?? ''`); !strings.HasPrefix(src, "blob:") {
+		p.fail("no print frame holding the PDF (src %q)", src)
+	}
+	targets, err := chromedp.Targets(p.ctx)
+	if err != nil {
+		p.fail("list tabs: %v", err)
+	}
+	for _, tg := range targets {
+		if tg.Type == "page" && strings.HasPrefix(tg.URL, "blob:") {
+			p.fail("printing opened a tab on %s", tg.URL)
+		}
+	}
+}

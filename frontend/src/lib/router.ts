@@ -9,7 +9,7 @@ export type Route =
   | { name: 'reports' }
   | { name: 'users' };
 
-export const queues = ['mine', 'due_today', 'overdue', 'supplement', 'open'] as const;
+export const queues = ['mine', 'due_today', 'overdue', 'supplement', 'to_return', 'online', 'open'] as const;
 
 /** parse reads a location hash such as "#/dossiers/ABC" into a Route. */
 export function parse(hash: string): Route | null {
