@@ -89,3 +89,130 @@ func (p *page) waitPrinted() {
 		}
 	}
 }
+
+// 2. The citizen comes back: the end of the code, the receipt's QR scanned
+// into the search box (it types the lookup link), the chip-ID card's QR and
+// the name without diacritics all find the dossier, newest first.
+func TestOneSearchBoxFindsTheReceipt(t *testing.T) {
+	older, _ := receiveForTest(t, "Vũ Thị Tìm", "001190004411")
+	newer, _ := receiveForTest(t, "Vũ Thị Tìm", "001190004411")
+	day, num := newer[len(newer)-11:len(newer)-5], newer[len(newer)-4:]
+	p := newPage(t, 1024, 768)
+	p.signIn("letiep", password("letiep"))
+	p.key(kbF3)
+	p.waitFor("#results", "the lists")
+	p.key("/")
+	p.waitJS(`document.activeElement?.id === 'search'`, "the search box to take focus on /")
+	search := func(q string) {
+		p.t.Helper()
+		p.retype("#search", q)
+		if !strings.HasSuffix(q, "\r") {
+			p.waitJS(`document.querySelector('#results')?.dataset.q === `+jsString(q), "the results of "+q)
+		}
+	}
+	search(day + "-" + num)
+	p.waitText("#results tbody", newer)
+	search(num)
+	p.waitText("#results tbody", newer)
+	p.shot("22-search-end-of-code")
+	search("vu thi tim")
+	p.waitJS(`document.querySelectorAll('#results tbody a.row-link').length === 2`, "both dossiers by the name without diacritics")
+	first := p.text("#results tbody tr:first-child a.row-link")
+	if first != newer {
+		p.fail("the first result is %s, want the newest %s (older %s)", first, newer, older)
+	}
+	search("001190004411|123456789|Vũ Thị Tìm|05031990|Nữ|Yên Mô|15082024||||")
+	p.waitJS(`document.querySelectorAll('#results tbody a.row-link').length === 2`, "both dossiers by the chip-ID QR")
+	// The receipt's QR: the scanner types the lookup link and Enter; the
+	// one dossier it names opens.
+	search("https://dichvucong.gov.vn/tra-cuu-ho-so?ma=" + newer + "\r")
+	p.waitText("#dossier-code", newer)
+	p.shot("23-search-receipt-qr-opens")
+}
+
+// 4 and 6. Full names and the holder everywhere; the likely next step is
+// the primary button; forwarding asks whom; a step that cannot be taken
+// back asks once, with the focus on the confirmation; after each step the
+// focus is on the next likely one; results wait at the desk in their queue.
+func TestHolderNextStepAndResultsWaiting(t *testing.T) {
+	code, _ := receiveForTest(t, "Trịnh Văn Giữ", "001190005511")
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
+	p.waitFor(`#dossier-actions button.primary[data-action="forward"]`, "forward as the primary step of a received dossier")
+	if got := p.text("#dossier-holder"); got != "Lê Thị Tiếp" {
+		p.fail("the holder is %q, want the full name", got)
+	}
+	p.click(`button[data-action="forward"]`)
+	p.waitText(`.field-error[data-for="assignee"]`, "chọn người nhận")
+	if id := p.activeID(); id != "assignee" {
+		p.fail("focus on %q, want the picker of whom to forward to", id)
+	}
+	eval[bool](p, `(() => { const s = document.querySelector('#assignee'); s.value = 'chuyenvien';
+		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+	p.click(`button[data-action="forward"]`)
+	p.waitText("#dossier-status", "Đang xử lý")
+	p.waitText("#timeline", "chuyển cho Phạm Văn Chuyên")
+	p.waitText("#dossier-holder", "Phạm Văn Chuyên")
+	p.signOut()
+
+	p.signIn("chuyenvien", password("chuyenvien"))
+	p.waitText("#results tbody", code)
+	if got := p.text("#results tbody"); !strings.Contains(got, "Phạm Văn Chuyên") {
+		p.fail("the queue's holder column says %q", got)
+	}
+	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
+	p.waitFor(`#dossier-actions button.primary[data-action="resolve"]`, "resolve as the primary step once processing")
+	p.do(chromedp.Focus(chromedp.CSS(`#dossier-actions button.primary`)))
+	p.key("\r")
+	p.waitText("#confirm-text", "không hoàn tác")
+	if id := p.activeID(); id != "confirm-action" {
+		p.fail("focus on %q, want the confirmation", id)
+	}
+	p.shot("24-resolve-asks-once")
+	p.key("\r")
+	p.waitText("#dossier-status", "Đã xử lý xong")
+	p.signOut()
+
+	p.signIn("letiep", password("letiep"))
+	p.key(kbF3)
+	p.click("#queue-to_return")
+	p.waitText("#results tbody", code)
+	p.shot("25-results-waiting-at-the-desk")
+	p.click(`#results a[href$="` + code + `"]`)
+	p.waitFor(`#dossier-actions button.primary[data-action="return"]`, "return as the primary step of a result ready")
+	p.click(`button[data-action="return"]`)
+	p.click("#confirm-action")
+	p.waitText("#dossier-status", "Đã trả kết quả")
+	if p.exists("#dossier-actions button.primary") {
+		if id := p.activeID(); id == "" {
+			p.fail("the focus was lost after returning the result")
+		}
+	}
+}
+
+// 5. A PC working alone is a normal office: nothing in the status bar or on
+// a dossier warns about other PCs or a province that is not configured.
+func TestOnePCOfficeIsNormal(t *testing.T) {
+	code, _ := receiveForTest(t, "Lò Văn Một", "001190006611")
+	p := newPage(t, 1024, 768)
+	p.signIn("letiep", password("letiep"))
+	p.waitText("#sb-cluster", "Dữ liệu đã lưu trên máy này")
+	bar := p.text("#statusbar")
+	for _, bad := range []string{"chưa đồng bộ", "Chưa nối với tỉnh", "cụm", "Làm việc một mình"} {
+		if strings.Contains(bar, bad) {
+			p.fail("the status bar of a one-PC office says %q: %s", bad, bar)
+		}
+	}
+	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
+	p.waitText("#dossier-code", code)
+	if got := p.text(".dossier .toolbar"); strings.Contains(got, "Chưa đồng bộ") {
+		p.fail("a dossier on a one-PC office says %q", got)
+	}
+	p.click("#sb-cluster")
+	p.waitText("#peers", "mọi dữ liệu đã lưu trên máy này")
+	if got := p.text("#peers"); strings.Contains(got, "cụm") {
+		p.fail("the PCs dialog speaks of a cluster: %q", got)
+	}
+	p.shot("26-one-pc-office")
+}

@@ -371,6 +371,8 @@ export const en: Record<Key, string> = {
   'me.mismatch': 'The two new passwords differ.',
   'me.password_done': 'Password changed. Your other sessions ended.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'queue.search.any': 'Code, scan a QR, name, ID, phone',
+  'queue.search.help': 'Type a dossier code or its last digits (0005, 261204-0005), scan the QR of a receipt or of an ID card, type a name (with or without diacritics), an ID or a phone number',
   'print.confirm': 'Print now on this PC\'s printer?',
   'print.now': 'Print now',
   'print.sent': 'Sent to the printer.',

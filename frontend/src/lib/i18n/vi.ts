@@ -369,6 +369,8 @@ export const vi = {
   'me.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
   'me.password_done': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'queue.search.any': 'Mã hồ sơ, quét QR, tên, CCCD, điện thoại',
+  'queue.search.help': 'Gõ mã hồ sơ hay vài số cuối (0005, 261204-0005), quét mã QR trên phiếu hẹn hoặc trên căn cước, gõ tên (có dấu hay không), số định danh hoặc số điện thoại',
   'print.confirm': 'In ngay ra máy in của máy này?',
   'print.now': 'In ngay',
   'print.sent': 'Đã gửi tới máy in.',
