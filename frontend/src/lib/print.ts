@@ -110,9 +110,12 @@ export function printInPage(pdf: Blob, doc: Document = document): Promise<void> 
     frame.onload = () => {
       // The PDF viewer inside the frame needs a moment after load.
       setTimeout(() => {
+        // The keyboard stays on the page (F-keys, Enter on the next step),
+        // not in the hidden frame.
+        const back = doc.activeElement as HTMLElement | null;
         try {
-          frame.contentWindow?.focus();
           frame.contentWindow?.print();
+          back?.focus();
           resolve();
         } catch (e) {
           reject(e);
