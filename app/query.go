@@ -134,6 +134,19 @@ func (s *Service) ListDossiers(p Principal, q ListQuery) ([]Dossier, string, err
 	if err != nil {
 		return nil, "", err
 	}
+	if q.Queue == QueueOverdue && q.After == "" && q.Q == "" {
+		// The overdue index leaves out the dossiers waiting for a
+		// supplement; those late before the request are late still.
+		waiting, _, err := s.cfg.Reader.Dossiers(ListQuery{Status: StatusSupplementRequested, Limit: 500})
+		if err != nil {
+			return nil, "", err
+		}
+		for _, d := range waiting {
+			if d.Overdue(now) {
+				items = append(items, d)
+			}
+		}
+	}
 	if k, _ := ClassifySearch(q.Q); k != SearchNone {
 		// What the search box finds comes newest first (the citizen who
 		// comes back is most likely one of the latest).
@@ -160,9 +173,22 @@ type Stats struct {
 
 // Stats returns the dashboard counts.
 func (s *Service) Stats(p Principal) (Stats, error) {
-	st, err := s.cfg.Reader.Counts(s.Now())
+	now := s.Now()
+	st, err := s.cfg.Reader.Counts(now)
 	if err != nil {
 		return Stats{}, Internal(err)
+	}
+	// The store's count leaves out every dossier waiting for a supplement
+	// (its clock is paused); those already late when paused are still late.
+	// They are few: read them from the status index.
+	waiting, _, err := s.cfg.Reader.Dossiers(ListQuery{Status: StatusSupplementRequested, Limit: 500})
+	if err != nil {
+		return Stats{}, Internal(err)
+	}
+	for _, d := range waiting {
+		if d.Overdue(now) {
+			st.Overdue++
+		}
 	}
 	done := st.Processed[TimingEarly] + st.Processed[TimingOnTime] + st.Processed[TimingLate]
 	if done > 0 {

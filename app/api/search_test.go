@@ -4,6 +4,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"xaso/app"
+	"xaso/app/node"
 )
 
 // The citizen comes back with the receipt: any fragment of its code, the
@@ -81,5 +85,27 @@ func TestResultsWaitingAtTheDeskWithFullNames(t *testing.T) {
 	}
 	if _, out := mai.do("GET", "/api/v1/dossiers?queue=online", ""); len(out["items"].([]any)) != 0 {
 		t.Errorf("online queue: %v", out)
+	}
+}
+
+// A dossier already late when the supplement request goes out stays late:
+// on the dossier, in lists and on the dashboard (issue 14, point 9).
+func TestLateStaysVisibleAfterASupplementRequest(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, app.VN())
+	_, srv := serveNode(t, func(c *node.Config) { c.Now = func() time.Time { return now } })
+	admin := (&client{t: t, srv: srv}).as("admin", "admin-password")
+	admin.do("POST", "/api/v1/users", `{"username":"mai","password":"password-mai","full_name":"Phạm Thị Mai","roles":["receiver","specialist","leader"]}`)
+	mai := admin.as("mai", "password-mai")
+	_, d := mai.do("POST", "/api/v1/dossiers", goodDossier)
+	code := d["code"].(string)
+	mai.do("POST", "/api/v1/dossiers/"+code+"/actions", `{"action":"forward","assignee":"mai"}`)
+	now = now.AddDate(0, 1, 0) // a month later, long past due
+	mai = admin.as("mai", "password-mai")
+	status, v := mai.do("POST", "/api/v1/dossiers/"+code+"/actions", `{"action":"request_supplement","note":"thiếu tờ khai"}`)
+	if status != 200 || v["status"] != "supplement_requested" || v["overdue"] != true {
+		t.Fatalf("after the request: %d status %v overdue %v", status, v["status"], v["overdue"])
+	}
+	if _, st := mai.do("GET", "/api/v1/stats", ""); st["overdue"] != float64(1) {
+		t.Errorf("the dashboard counts %v overdue, want 1", st["overdue"])
 	}
 }

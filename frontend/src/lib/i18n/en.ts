@@ -371,6 +371,11 @@ export const en: Record<Key, string> = {
   'me.mismatch': 'The two new passwords differ.',
   'me.password_done': 'Password changed. Your other sessions ended.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'textsize': 'Text size',
+  'textsize.0': 'Normal text',
+  'textsize.1': 'Large text',
+  'textsize.2': 'Extra large text',
+  'receipt.late': 'This paper dossier entered late is already past its due date ({due}). Issue an apology with a new date (form 04).',
   'queue.search.any': 'Code, scan a QR, name, ID, phone',
   'queue.search.help': 'Type a dossier code or its last digits (0005, 261204-0005), scan the QR of a receipt or of an ID card, type a name (with or without diacritics), an ID or a phone number',
   'print.confirm': 'Print now on this PC\'s printer?',

@@ -369,6 +369,11 @@ export const vi = {
   'me.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
   'me.password_done': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'textsize': 'Cỡ chữ',
+  'textsize.0': 'Chữ vừa',
+  'textsize.1': 'Chữ lớn',
+  'textsize.2': 'Chữ rất lớn',
+  'receipt.late': 'Hồ sơ nhập bù này đã quá hạn trả ({due}). Cần lập văn bản xin lỗi và hẹn lại ngày trả (mẫu 04).',
   'queue.search.any': 'Mã hồ sơ, quét QR, tên, CCCD, điện thoại',
   'queue.search.help': 'Gõ mã hồ sơ hay vài số cuối (0005, 261204-0005), quét mã QR trên phiếu hẹn hoặc trên căn cước, gõ tên (có dấu hay không), số định danh hoặc số điện thoại',
   'print.confirm': 'In ngay ra máy in của máy này?',
