@@ -216,3 +216,25 @@ func TestOnePCOfficeIsNormal(t *testing.T) {
 	}
 	p.shot("26-one-pc-office")
 }
+
+// 8. The checklist's columns have visible names, each paper says whether it
+// is an original or a copy, and the same person with an open dossier of the
+// same procedure is pointed out beside the ID before a second is received.
+func TestDeskWarnsOfTheSameOpenDossier(t *testing.T) {
+	code, _ := receiveForTest(t, "Mai Văn Trùng", "001190008811")
+	p := newPage(t, 1024, 768)
+	p.signIn("letiep", password("letiep"))
+	p.pickProcedure("khai sinh", "Đăng ký khai sinh")
+	head := p.text(".checklist .doc.head")
+	for _, want := range []string{"Giấy tờ", "Số bản", "Hình thức"} {
+		if !strings.Contains(head, want) {
+			p.fail("the checklist's column names %q lack %q", head, want)
+		}
+	}
+	p.waitFor(`#doc-form-0 option[value="copy"]`, "the original/copy choice")
+	p.typeInto("#id_number", "001190008811")
+	p.waitText("#duplicate-warning", code)
+	p.shot("29-desk-same-open-dossier")
+	p.retype("#id_number", "001190008812")
+	p.waitJS(`!document.querySelector('#duplicate-warning')`, "the warning gone for another person")
+}

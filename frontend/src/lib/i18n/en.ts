@@ -371,6 +371,9 @@ export const en: Record<Key, string> = {
   'me.mismatch': 'The two new passwords differ.',
   'me.password_done': 'Password changed. Your other sessions ended.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'desk.documents.name': 'Document',
+  'desk.duplicate': 'This person already has an open dossier of the same procedure: {code} (received {at}). Check before receiving another.',
+  'desk.duplicate.open': 'Open that dossier',
   'textsize': 'Text size',
   'textsize.0': 'Normal text',
   'textsize.1': 'Large text',

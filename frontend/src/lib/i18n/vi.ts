@@ -369,6 +369,9 @@ export const vi = {
   'me.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
   'me.password_done': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'desk.documents.name': 'Giấy tờ',
+  'desk.duplicate': 'Người này đang có hồ sơ cùng thủ tục chưa giải quyết xong: {code} (tiếp nhận {at}). Kiểm tra trước khi tiếp nhận thêm.',
+  'desk.duplicate.open': 'Mở hồ sơ đó',
   'textsize': 'Cỡ chữ',
   'textsize.0': 'Chữ vừa',
   'textsize.1': 'Chữ lớn',
