@@ -371,6 +371,8 @@ export const en: Record<Key, string> = {
   'me.mismatch': 'The two new passwords differ.',
   'me.password_done': 'Password changed. Your other sessions ended.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'users.edit_name': 'Edit full name',
+  'users.name_for': 'Full name of {u} (printed on the forms)',
   'desk.documents.name': 'Document',
   'desk.duplicate': 'This person already has an open dossier of the same procedure: {code} (received {at}). Check before receiving another.',
   'desk.duplicate.open': 'Open that dossier',

@@ -369,6 +369,8 @@ export const vi = {
   'me.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
   'me.password_done': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'users.edit_name': 'Sửa họ tên',
+  'users.name_for': 'Họ tên đầy đủ của {u} (in trên biểu mẫu)',
   'desk.documents.name': 'Giấy tờ',
   'desk.duplicate': 'Người này đang có hồ sơ cùng thủ tục chưa giải quyết xong: {code} (tiếp nhận {at}). Kiểm tra trước khi tiếp nhận thêm.',
   'desk.duplicate.open': 'Mở hồ sơ đó',
