@@ -5,6 +5,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -237,4 +238,27 @@ func TestDeskWarnsOfTheSameOpenDossier(t *testing.T) {
 	p.shot("29-desk-same-open-dossier")
 	p.retype("#id_number", "001190008812")
 	p.waitJS(`!document.querySelector('#duplicate-warning')`, "the warning gone for another person")
+}
+
+// 9 (and 1). A paper dossier entered late, already past its due date, says
+// so on its receipt; a time typed wrong for it is said in the label's words,
+// not as an RFC 3339 message.
+func TestLatePaperEntryIsShownLate(t *testing.T) {
+	ict := time.FixedZone("ICT", 7*3600)
+	at := time.Now().In(ict).AddDate(0, 0, -20).Truncate(time.Minute)
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.pickProcedure("khai sinh", "Đăng ký khai sinh")
+	p.typeInto("#id_number", "001190009911")
+	p.typeInto("#full_name", "Đinh Văn Muộn")
+	p.click(`label.check input[type="checkbox"]`)
+	p.typeInto("#received_at", "31/02/2026 25:00\r")
+	p.waitText(`.field-error[data-for="received_at"]`, "ngày/tháng/năm giờ:phút")
+	if got := p.text(`.field-error[data-for="received_at"]`); strings.Contains(got, "RFC") {
+		p.fail("the time's error is %q", got)
+	}
+	p.retype("#received_at", at.Format("02/01/2006 15:04")+"\r")
+	p.do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
+	p.waitText("#receipt-late", "quá hạn")
+	p.shot("30-late-paper-entry")
 }
