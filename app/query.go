@@ -264,6 +264,9 @@ func (s *Service) names(d Dossier) map[string]string {
 		add(e.By)
 		add(e.Holder)
 	}
+	for _, a := range d.Attachments {
+		add(a.By)
+	}
 	for u, n := range out {
 		if n == "" {
 			delete(out, u)
