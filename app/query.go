@@ -267,6 +267,9 @@ func (s *Service) names(d Dossier) map[string]string {
 	for _, a := range d.Attachments {
 		add(a.By)
 	}
+	if d.Rating != nil {
+		add(d.Rating.By)
+	}
 	for u, n := range out {
 		if n == "" {
 			delete(out, u)
