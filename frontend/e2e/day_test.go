@@ -262,3 +262,19 @@ func TestLatePaperEntryIsShownLate(t *testing.T) {
 	p.waitText("#receipt-late", "quá hạn")
 	p.shot("30-late-paper-entry")
 }
+
+// 10. In English a dossier's procedure is named as the catalog's name_en
+// says, and the page says the forms print in Vietnamese by design.
+func TestEnglishProcedureNamesAndVietnameseForms(t *testing.T) {
+	code, _ := receiveForTest(t, "Nguyễn Văn Anh", "001190001011")
+	p := newPage(t, 1366, 768)
+	p.signIn("letiep", password("letiep"))
+	p.click("#lang")
+	p.waitText("header nav", "Receive")
+	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
+	p.waitText(".facts", "Birth registration")
+	p.waitText("#forms-vi-note", "Vietnamese")
+	p.shot("31-dossier-english")
+	p.click("#lang")
+	p.waitText(".facts", "Đăng ký khai sinh")
+}

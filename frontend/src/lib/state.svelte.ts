@@ -134,6 +134,19 @@ export class AppState {
     return String(e);
   }
 
+  /**
+   * procedureName is a procedure's name in the UI language: the catalog's
+   * name_en in English where it carries one (loaded with the catalog), else
+   * the Vietnamese name the dossier was received under.
+   */
+  procedureName(code: string | undefined, vi: string | undefined): string {
+    if (this.lang === 'en' && code) {
+      const p = this.procedures?.find((x) => x.code === code);
+      if (p?.name_en) return p.name_en;
+    }
+    return vi ?? code ?? '';
+  }
+
   async loadProcedures(): Promise<Procedure[]> {
     if (!this.procedures) this.procedures = (await this.api.procedures()).items ?? [];
     return this.procedures;

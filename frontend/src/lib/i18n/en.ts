@@ -371,6 +371,7 @@ export const en: Record<Key, string> = {
   'me.mismatch': 'The two new passwords differ.',
   'me.password_done': 'Password changed. Your other sessions ended.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'forms.vietnamese': 'Forms print in Vietnamese, as the law prescribes them; only the screens are translated.',
   'users.edit_name': 'Edit full name',
   'users.name_for': 'Full name of {u} (printed on the forms)',
   'desk.documents.name': 'Document',

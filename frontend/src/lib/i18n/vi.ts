@@ -369,6 +369,7 @@ export const vi = {
   'me.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
   'me.password_done': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'forms.vietnamese': 'Biểu mẫu in bằng tiếng Việt theo quy định.',
   'users.edit_name': 'Sửa họ tên',
   'users.name_for': 'Họ tên đầy đủ của {u} (in trên biểu mẫu)',
   'desk.documents.name': 'Giấy tờ',
