@@ -371,6 +371,9 @@ export const en: Record<Key, string> = {
   'me.mismatch': 'The two new passwords differ.',
   'me.password_done': 'Password changed. Your other sessions ended.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'peers.code.help.office': 'Enter this code (XASO_JOIN_SECRET) when setting up a new PC of the office. Never send it to anyone outside.',
+  'peers.code.rotate.office.confirm': 'Change the join code? Every PC of the office gets the new code; a PC taken out or switched off can no longer talk to the others (one switched off needs the new code to come back).',
+  'peers.join.done.office': 'The office\'s code is taken; this PC joins the office\'s PCs in a moment.',
   'forms.vietnamese': 'Forms print in Vietnamese, as the law prescribes them; only the screens are translated.',
   'users.edit_name': 'Edit full name',
   'users.name_for': 'Full name of {u} (printed on the forms)',

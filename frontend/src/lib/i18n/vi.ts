@@ -369,6 +369,9 @@ export const vi = {
   'me.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
   'me.password_done': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
   // desk (issue 14): keys of the desk engineer, kept together.
+  'peers.code.help.office': 'Nhập mã này (XASO_JOIN_SECRET) khi cài máy mới vào văn phòng. Không gửi mã cho người ngoài.',
+  'peers.code.rotate.office.confirm': 'Đổi mã tham gia? Mọi máy của văn phòng nhận mã mới; máy đã bỏ ra và máy đang tắt sẽ không nói chuyện được với các máy khác nữa (máy đang tắt cần nhập mã mới để vào lại).',
+  'peers.join.done.office': 'Đã nhận mã của văn phòng; máy này sẽ nối với các máy của văn phòng trong giây lát.',
   'forms.vietnamese': 'Biểu mẫu in bằng tiếng Việt theo quy định.',
   'users.edit_name': 'Sửa họ tên',
   'users.name_for': 'Họ tên đầy đủ của {u} (in trên biểu mẫu)',
