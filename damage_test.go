@@ -117,13 +117,7 @@ func TestServeDamagedStore(t *testing.T) {
 	want := stateHash(t, dir)
 
 	path := filepath.Join(dir, "xaso.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, size := storetest.BucketRoot(t, db, "dossiers")
-	db.Close()
-	storetest.DamagePage(t, path, root, size)
+	storetest.DamageBucket(t, path, "dossiers")
 
 	for restart := range 2 { // no crash loop: it starts again, damaged again
 		p = startServe(t, bin, dir, addr)
@@ -252,12 +246,7 @@ func TestServeHiddenDamage(t *testing.T) {
 	fillOffice(t, p, 150)
 	stop(t, p)
 	path := filepath.Join(dir, "xaso.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, size := storetest.BucketRoot(t, db, "idx_name")
-	db.Close()
+	root, size := storetest.FileBucketRoot(t, path, "idx_name")
 	kids := storetest.BranchChildren(t, path, root, size)
 	if len(kids) < 3 {
 		t.Fatalf("the name index has %d pages under its root: too few to damage its middle", len(kids))

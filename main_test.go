@@ -240,17 +240,7 @@ func TestServeSurvivesKill(t *testing.T) {
 		t.Fatalf("%d dossiers for %d distinct keys: a retry made a second dossier or lost one", total, len(sent))
 	}
 
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-p.done:
-		if err != nil {
-			t.Fatalf("SIGTERM: exit %v\n%s", err, p.logs)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("xaso serve did not stop on SIGTERM")
-	}
+	stop(t, p)
 	if !strings.Contains(p.logs.String(), "stopped") {
 		t.Errorf("no clean-stop log line:\n%s", p.logs)
 	}

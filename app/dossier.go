@@ -38,6 +38,8 @@ type ProcedureRef struct {
 	Name    string       `json:"name"`
 	Version string       `json:"version"`
 	Rule    DeadlineRule `json:"rule"`
+	// Register is the civil-status register a resolved dossier is entered in, if any.
+	Register RegisterKind `json:"register,omitempty"`
 }
 
 // Event is one row of a dossier's history.
@@ -95,6 +97,11 @@ type Dossier struct {
 
 	// ExtensionHours is the statutory extension chosen (app/extension.go), in working hours.
 	ExtensionHours int `json:"extension_hours,omitempty"`
+
+	// Facts are the civil-status facts the desk collected, to be registered
+	// on resolution; RegisterEntry is the entry made then (app/registry.go).
+	Facts         *Facts    `json:"facts,omitempty"`
+	RegisterEntry *EntryRef `json:"register_entry,omitempty"`
 }
 
 // ReceiveBody creates a dossier (dossier.receive at the desk, dossier.submit online).
@@ -114,6 +121,8 @@ type ReceiveBody struct {
 	IdemSum    string       `json:"idem_sum,omitempty"` // hash of the request the key came with
 	// ExtensionHours is the statutory extension chosen at receipt (in DueAt already).
 	ExtensionHours int `json:"extension_hours,omitempty"`
+	// Facts: the civil-status facts to register on resolution.
+	Facts *Facts `json:"facts,omitempty"`
 }
 
 // Entity implements Body.
@@ -137,6 +146,8 @@ type ActBody struct {
 	Slot      int       `json:"slot,omitempty"`
 	Seq       int       `json:"seq,omitempty"`
 	Warning   string    `json:"warning,omitempty"` // kept on the history row (Event.Warning)
+	// Entry: resolve, the register entry made with it (app/registry.go).
+	Entry *EntryRef `json:"entry,omitempty"`
 	// ExtensionHours: extend, the statutory extension chosen (DueAt is the new due date).
 	ExtensionHours int `json:"extension_hours,omitempty"`
 }
@@ -172,7 +183,7 @@ func (d *Dossier) Apply(c Command, body Body) {
 			ID: b.DossierID, Code: b.Code, Provisional: b.Slot < 0, Procedure: b.Procedure,
 			Channel: b.Channel, Status: status, Applicant: b.Applicant, Documents: b.Documents,
 			Note: b.Note, ReceivedAt: b.ReceivedAt.In(vnZone), EnteredAt: at, DueAt: b.DueAt.In(vnZone),
-			ReceivedBy: c.Actor, Holder: c.Actor, ExtensionHours: b.ExtensionHours, IdemSum: b.IdemSum,
+			ReceivedBy: c.Actor, Holder: c.Actor, ExtensionHours: b.ExtensionHours, IdemSum: b.IdemSum, Facts: b.Facts,
 			Conflicts: d.Conflicts, // actions that came before their dossier stay on record
 		}
 		if d.Documents == nil {
@@ -223,6 +234,9 @@ func (d *Dossier) Apply(c Command, body Body) {
 			d.PausedAt = time.Time{}
 		case ActResolve:
 			d.ResolvedAt = at
+			if b.Entry != nil {
+				d.RegisterEntry = b.Entry
+			}
 		case ActForward, ActHandOver:
 			d.Holder = b.Holder
 		}

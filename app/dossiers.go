@@ -22,6 +22,9 @@ type ReceiveInput struct {
 	// Extension is the statutory extension chosen at receipt, if the
 	// procedure allows one (app/extension.go).
 	Extension *ExtensionInput `json:"extension"`
+	// Facts are the civil-status facts to register when the dossier is
+	// resolved, for a procedure with a register (app/registers.go).
+	Facts *Facts `json:"facts"`
 }
 
 // BackEntryWindow is how far back a paper receipt may be entered.
@@ -75,7 +78,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 		}
 	}
 	pcode := strings.TrimSpace(in.ProcedureCode)
-	proc, version, ok := s.cfg.Catalogs.Lookup(pcode, received)
+	proc, version, ok := s.catalogs().Lookup(pcode, received)
 	switch {
 	case pcode == "":
 		probs.Add(Errorf(EInvalid, "procedure_code", "Vui lòng chọn thủ tục hành chính.", "Choose the administrative procedure"))
@@ -102,10 +105,12 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	if in.Extension != nil && ok {
 		probs.Add(checkExtension(proc.Extension, *in.Extension))
 	}
+	facts, err := checkReceiveFacts(proc.Register, in.Facts, now)
+	probs.Add(err)
 	if err := probs.Err(); err != nil {
 		return Dossier{}, err
 	}
-	due, extHours := s.cfg.Calendar.Due(received, proc.Rule), 0
+	due, extHours := s.calendar().Due(received, proc.Rule), 0
 	if in.Extension != nil {
 		due, extHours = s.dueWith(received, proc.Rule, in.Extension.Hours), in.Extension.Hours
 		in.Note = strings.TrimSpace(strings.TrimSpace(in.Note) + "\n" + extensionNote(*in.Extension))
@@ -114,9 +119,9 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	if err != nil {
 		return Dossier{}, err
 	}
-	body := &ReceiveBody{Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
+	body := &ReceiveBody{Facts: facts, Code: code, Slot: slot, Seq: seq, Channel: ch, Applicant: a, Documents: docs,
 		Note: strings.TrimSpace(in.Note), ReceivedAt: received,
-		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule},
+		Procedure: ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule, Register: proc.Register},
 		DueAt:     due, Idem: idem, IdemSum: idemSum, ExtensionHours: extHours}
 	id := s.newID(at)
 	body.DossierID = id
@@ -124,6 +129,7 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	if err != nil {
 		return Dossier{}, err
 	}
+	withNewFields(&c, body.Facts != nil || body.Procedure.Register != "")
 	if err := s.append(ctx, c); err != nil {
 		return Dossier{}, err
 	}
@@ -168,6 +174,9 @@ type ActInput struct {
 	Assignee string     `json:"assignee"`   // forward: the specialist who takes it
 	// Extension: extend, the statutory extension chosen (app/extension.go).
 	Extension *ExtensionInput `json:"extension"`
+	// Facts: resolve, the civil-status facts to register when the desk did
+	// not collect them at receipt (or corrects them before registration).
+	Facts *Facts `json:"facts"`
 }
 
 // Act takes a lifecycle action on the dossier with the given code.
@@ -253,11 +262,27 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 			body.Holder = u.Username
 		}
 	}
+	var entry []Command
+	if in.Facts != nil && in.Action != ActResolve {
+		return Dossier{}, Errorf(EInvalid, "facts", "Thông tin hộ tịch chỉ nhập khi tiếp nhận hoặc khi trả kết quả giải quyết.",
+			"civil-status facts come with the receipt or the resolution")
+	}
+	if in.Action == ActResolve { // a civil-status dossier is entered in its register (app/registry.go)
+		if in.Facts != nil {
+			if d.Facts, err = checkReceiveFacts(d.Procedure.Register, in.Facts, now); err != nil {
+				return Dossier{}, err
+			}
+		}
+		if entry, body.Entry, err = s.entryCommands(ctx, p, d, now); err != nil {
+			return Dossier{}, err
+		}
+	}
 	c, err := s.commandAt("", KindDossierAct, p.Username, at, body)
 	if err != nil {
 		return Dossier{}, err
 	}
-	if err := s.append(ctx, c); err != nil {
+	withNewFields(&c, body.Entry != nil)
+	if err := s.append(ctx, append(entry, c)...); err != nil {
 		return Dossier{}, err
 	}
 	return s.cfg.Reader.Dossier(id)

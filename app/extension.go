@@ -78,13 +78,13 @@ func days(hours int) string {
 // extension is the whole time from the next opening.
 func (s *Service) dueWith(start time.Time, r DeadlineRule, ext int) time.Time {
 	if ext == 0 {
-		return s.cfg.Calendar.Due(start, r)
+		return s.calendar().Due(start, r)
 	}
 	hours := ext
 	if r.Kind == calendar.WorkingHours {
 		hours += r.Hours
 	}
-	return s.cfg.Calendar.Due(start, DeadlineRule{Kind: calendar.WorkingHours, Hours: hours})
+	return s.calendar().Due(start, DeadlineRule{Kind: calendar.WorkingHours, Hours: hours})
 }
 
 // periodStart is when the dossier's current period began: receipt, or the
@@ -158,7 +158,7 @@ func (s *Service) extend(d Dossier, in ActInput, body *ActBody, now time.Time) e
 // procedureExtension is the extension of the procedure in the catalog
 // version the dossier was received under (nil: none).
 func (s *Service) procedureExtension(ref ProcedureRef) *Extension {
-	c, ok := s.cfg.Catalogs.Version(ref.Version)
+	c, ok := s.catalogs().Version(ref.Version)
 	if !ok {
 		return nil
 	}

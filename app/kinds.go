@@ -5,7 +5,8 @@ import "strings"
 // Command kinds, one table. A row names a kind's body type and the state the
 // body folds into (its target); the entity a command changes is its body's
 // Entity(), "<target>/<id>", and the fold is the Apply method of the
-// target's state (Dossier, User, SlotLease, CommuneConfig; the audit log keeps
+// target's state (Dossier, User, SlotLease, CommuneConfig, CatalogVersion,
+// CalendarYear, Book, Entry; the audit log keeps
 // each entry as written). DecodeCommand
 // and the store's apply both look a kind up here: adding a kind is one row
 // plus its case in the state's Apply.
@@ -21,26 +22,45 @@ const (
 	TargetSlot    Target = "slot"    // SlotLease, by slot number
 	TargetDossier Target = "dossier" // Dossier, by dossier ID
 	TargetAudit   Target = "audit"   // the audit log: each command one entry, kept as written
+	// Published by the province (app/publish.go).
+	TargetCatalog  Target = "catalog"  // CatalogVersion, by catalog version
+	TargetCalendar Target = "calendar" // CalendarYear, by year
+
+	// Civil-status registers (app/registers.go, app/entries.go).
+	TargetRegister Target = "register" // Book, by register ID (kind-year)
+	TargetEntry    Target = "entry"    // Entry, by register ID and number
 )
 
 // KindSpec is one row of the kind table.
 type KindSpec struct {
 	Body   func() Body // a new, empty body of the kind
 	Target Target      // the state the body folds into
+	// FromHub: the provincial hub may send the kind down to a commune.
+	FromHub bool
 }
 
 var kinds = map[string]KindSpec{
-	KindCommuneConfigure: {func() Body { return &CommuneConfig{} }, TargetCommune},
-	KindUserCreate:       {func() Body { return &UserBody{} }, TargetUser},
-	KindUserUpdate:       {func() Body { return &UserBody{} }, TargetUser},
-	KindSlotLease:        {func() Body { return &SlotBody{} }, TargetSlot},
-	KindSlotRelease:      {func() Body { return &SlotBody{} }, TargetSlot},
-	KindDossierReceive:   {func() Body { return &ReceiveBody{} }, TargetDossier},
-	KindDossierSubmit:    {func() Body { return &ReceiveBody{} }, TargetDossier},
-	KindDossierAct:       {func() Body { return &ActBody{} }, TargetDossier},
-	KindDossierAttach:    {func() Body { return &AttachBody{} }, TargetDossier},
-	KindDossierRate:      {func() Body { return &RateBody{} }, TargetDossier},
-	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit},
+	KindCommuneConfigure: {func() Body { return &CommuneConfig{} }, TargetCommune, false},
+	KindUserCreate:       {func() Body { return &UserBody{} }, TargetUser, false},
+	KindUserUpdate:       {func() Body { return &UserBody{} }, TargetUser, false},
+	KindSlotLease:        {func() Body { return &SlotBody{} }, TargetSlot, false},
+	KindSlotRelease:      {func() Body { return &SlotBody{} }, TargetSlot, false},
+	KindDossierReceive:   {func() Body { return &ReceiveBody{} }, TargetDossier, false},
+	KindDossierSubmit:    {func() Body { return &ReceiveBody{} }, TargetDossier, true},
+	KindDossierAct:       {func() Body { return &ActBody{} }, TargetDossier, false},
+	KindDossierAttach:    {func() Body { return &AttachBody{} }, TargetDossier, false},
+	KindDossierRate:      {func() Body { return &RateBody{} }, TargetDossier, false},
+	KindAudit:            {func() Body { return &AuditBody{} }, TargetAudit, false},
+	KindCatalogPublish:   {func() Body { return &CatalogBody{} }, TargetCatalog, true},
+	KindCalendarPublish:  {func() Body { return &CalendarBody{} }, TargetCalendar, true},
+
+	// Civil-status registers.
+	KindRegisterOpen:  {func() Body { return &RegisterBody{} }, TargetRegister, false},
+	KindRegisterClose: {func() Body { return &RegisterBody{} }, TargetRegister, false},
+	KindEntryCreate:   {func() Body { return &EntryBody{} }, TargetEntry, false},
+	KindEntryCorrect:  {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
+	KindEntryAnnotate: {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
+	KindEntryExtract:  {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
 }
 
 // LookupKind returns the row of a kind; false for a kind this version does

@@ -23,3 +23,14 @@ func TestKindTable(t *testing.T) {
 		t.Fatal("EntityID")
 	}
 }
+
+// The hub may send down exactly the kinds marked FromHub: online dossiers and
+// what the province publishes; never accounts, slots or a commune's own acts.
+func TestKindsFromHub(t *testing.T) {
+	want := map[string]bool{KindDossierSubmit: true, KindCatalogPublish: true, KindCalendarPublish: true}
+	for kind, k := range kinds {
+		if k.FromHub != want[kind] {
+			t.Errorf("%s: FromHub = %v, want %v", kind, k.FromHub, want[kind])
+		}
+	}
+}

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"xaso/app/calendar"
@@ -32,6 +34,9 @@ type Procedure struct {
 	// Extension is the longer time the law allows in a stated case
 	// (verification); nil: none (app/extension.go).
 	Extension *Extension `json:"extension,omitempty"`
+	// Register is the civil-status register a resolved dossier of the
+	// procedure is entered in (app/registers.go); empty: none.
+	Register RegisterKind `json:"register,omitempty"`
 }
 
 // Catalog is a version of the procedure list, in force from a date. The
@@ -78,6 +83,9 @@ func (c Catalog) Check() error {
 		if err := p.checkFee(); err != nil {
 			return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
 		}
+		if p.Register != "" && !p.Register.Valid() {
+			return fmt.Errorf("catalog %s: procedure %s: unknown register %q", c.Version, p.Code, p.Register)
+		}
 		if p.Extension != nil {
 			if err := p.Extension.check(p.Rule); err != nil {
 				return fmt.Errorf("catalog %s: procedure %s: %w", c.Version, p.Code, err)
@@ -95,11 +103,54 @@ func (c Catalog) Check() error {
 // Catalogs holds every known catalog version and answers which is in force.
 type Catalogs struct{ versions []Catalog }
 
-// NewCatalogs orders the versions by effective date.
+// NewCatalogs orders the versions by effective date, and versions in force
+// from the same date by version (digits compared as numbers): of two
+// versions effective the same day the later one is in force.
 func NewCatalogs(versions ...Catalog) *Catalogs {
 	vs := append([]Catalog(nil), versions...)
-	sort.SliceStable(vs, func(i, j int) bool { return vs[i].EffectiveFrom < vs[j].EffectiveFrom })
+	sort.SliceStable(vs, func(i, j int) bool {
+		if vs[i].EffectiveFrom != vs[j].EffectiveFrom {
+			return vs[i].EffectiveFrom < vs[j].EffectiveFrom
+		}
+		return CompareVersions(vs[i].Version, vs[j].Version) < 0
+	})
 	return &Catalogs{versions: vs}
+}
+
+// CompareVersions orders version names with their runs of digits compared
+// as numbers: "2026.2" < "2026.10" < "2026.10a".
+func CompareVersions(a, b string) int {
+	for a != "" && b != "" {
+		da, db := isDigit(a[0]), isDigit(b[0])
+		if da && db {
+			na, ra := digitRun(a)
+			nb, rb := digitRun(b)
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = ra, rb
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// digitRun splits s into its leading digits (without leading zeros) and the rest.
+func digitRun(s string) (digits, rest string) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return strings.TrimLeft(s[:i], "0"), s[i:]
 }
 
 // At returns the catalog in force at t (the oldest one if t precedes them all).

@@ -34,6 +34,9 @@ type Reader interface {
 	Counts(now time.Time) (Stats, error)
 	Unreplicated(entity string) (int, error)
 	Audit(limit int, before string) (items []AuditEntry, next string, err error) // newest first
+
+	// The civil-status registers (app/registry.go).
+	RegisterReader
 }
 
 // Sessions keeps sign-in sessions on this PC (they are not replicated).
@@ -64,13 +67,17 @@ type Leaser interface {
 
 // Config wires a Service. Every field except Leaser and Logger is required.
 type Config struct {
-	Node       string
-	Log        Log
-	Reader     Reader
-	Sessions   Sessions
-	Hasher     PasswordHasher
-	Calendar   Calendar
-	Catalogs   *Catalogs
+	Node     string
+	Log      Log
+	Reader   Reader
+	Sessions Sessions
+	Hasher   PasswordHasher
+	Calendar Calendar
+	Catalogs *Catalogs
+	// Published, if set, gives the catalogs and calendar in force instead
+	// of Catalogs and Calendar: the built-in ones with what the province
+	// published (app/published_live.go).
+	Published  *Published
 	Clock      *Clock
 	Now        func() time.Time
 	NewID      func() string // unique command IDs; RandomID if nil
@@ -100,7 +107,7 @@ type Service struct {
 // NewService checks the configuration and returns a service.
 func NewService(cfg Config) (*Service, error) {
 	if cfg.Node == "" || cfg.Log == nil || cfg.Reader == nil || cfg.Sessions == nil || cfg.Hasher == nil ||
-		cfg.Calendar == nil || cfg.Catalogs == nil || cfg.Clock == nil || cfg.Now == nil {
+		(cfg.Published == nil && (cfg.Calendar == nil || cfg.Catalogs == nil)) || cfg.Clock == nil || cfg.Now == nil {
 		return nil, fmt.Errorf("new service: incomplete config")
 	}
 	if cfg.NewID == nil {
@@ -138,7 +145,25 @@ func RandomID() string {
 func (s *Service) Now() time.Time { return s.cfg.Now().In(vnZone) }
 
 // Catalog returns the catalog in force now.
-func (s *Service) Catalog() Catalog { return s.cfg.Catalogs.At(s.Now()) }
+func (s *Service) Catalog() Catalog { return s.catalogs().At(s.Now()) }
+
+// catalogs returns the catalog versions in force: the published ones as
+// soon as they are applied.
+func (s *Service) catalogs() *Catalogs {
+	if s.cfg.Published != nil {
+		return s.cfg.Published.Catalogs()
+	}
+	return s.cfg.Catalogs
+}
+
+// calendar returns the working calendar in force: a published year counts
+// for every due date computed after it is applied.
+func (s *Service) calendar() Calendar {
+	if s.cfg.Published != nil {
+		return s.cfg.Published.Calendar()
+	}
+	return s.cfg.Calendar
+}
 
 // command builds an envelope stamped with this node and a fresh HLC reading.
 func (s *Service) command(id, kind, actor string, body Body) (Command, error) {

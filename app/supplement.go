@@ -43,7 +43,7 @@ const WarnSupplementLate = "supplement_request_late"
 // supplementRule returns the rule of the catalog version d was received
 // under; the default if this node does not hold that version.
 func (s *Service) supplementRule(d Dossier) SupplementRule {
-	if c, ok := s.cfg.Catalogs.Version(d.Procedure.Version); ok && c.Supplement != nil {
+	if c, ok := s.catalogs().Version(d.Procedure.Version); ok && c.Supplement != nil {
 		return *c.Supplement
 	}
 	return DefaultSupplementRule()
@@ -54,8 +54,8 @@ func (s *Service) supplementDue(d Dossier, now time.Time) time.Time {
 	if s.supplementRule(d).Restart {
 		return s.dueWith(now, d.Procedure.Rule, d.ExtensionHours) // the full period, with its extension
 	}
-	paused := s.cfg.Calendar.WorkingBetween(d.PausedAt, now)
-	return s.cfg.Calendar.AddWorking(d.DueAt, paused)
+	paused := s.calendar().WorkingBetween(d.PausedAt, now)
+	return s.calendar().AddWorking(d.DueAt, paused)
 }
 
 // supplementWarning is WarnSupplementLate when a request at now comes after
@@ -65,7 +65,7 @@ func (s *Service) supplementWarning(d Dossier, now time.Time) string {
 	if r.RequestWithinHours == 0 {
 		return ""
 	}
-	if s.cfg.Calendar.WorkingBetween(d.ReceivedAt, now) > time.Duration(r.RequestWithinHours)*time.Hour {
+	if s.calendar().WorkingBetween(d.ReceivedAt, now) > time.Duration(r.RequestWithinHours)*time.Hour {
 		return WarnSupplementLate
 	}
 	return ""

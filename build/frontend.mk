@@ -18,7 +18,7 @@ DESKTOP_BIN  ?= build/bin/xaso-desktop
 DESKTOP_TAGS := desktop,production,webkit2_41
 UI_ARTIFACTS ?= $(CURDIR)/build/artifacts/ui
 UI_SOURCES   := $(shell find frontend/src -type f 2>/dev/null) \
-                frontend/index.html frontend/vite.config.ts frontend/svelte.config.js frontend/tsconfig.json
+                frontend/index.html frontend/hub.html frontend/vite.config.ts frontend/vite.hub.config.ts frontend/svelte.config.js frontend/tsconfig.json
 
 .PHONY: frontend deps-node deps-desktop deps-ui desktop test-frontend test-ui bench-ui \
         deps-windows desktop-windows installer-windows

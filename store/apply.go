@@ -56,6 +56,14 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 		err = foldSimple[app.CommuneConfig](tx, bConfig, []byte("commune"), entity, c, body, last)
 	case app.TargetAudit:
 		err = applyAudit(tx, c, body.(*app.AuditBody))
+	case app.TargetCatalog:
+		err = foldPublished[app.CatalogVersion](tx, bCatalogs, []byte(id), entity, c, body, last)
+	case app.TargetCalendar:
+		err = foldPublished[app.CalendarYear](tx, bCalendars, []byte(id), entity, c, body, last)
+	case app.TargetRegister: // civil-status registers (store/registers.go)
+		err = foldSimple[app.Book](tx, bRegisters, []byte(id), entity, c, body, last)
+	case app.TargetEntry:
+		err = foldEntry(tx, id, entity, c, body, last)
 	default:
 		err = fmt.Errorf("command %s: no fold for target %q", c.ID, k.Target)
 	}

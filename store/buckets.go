@@ -12,7 +12,7 @@ var (
 	bConfig     = []byte("config")       // "commune" → state (JSON)
 	bSlots      = []byte("slots")        // slot (2 digits) → lease state (JSON)
 	bSeq        = []byte("seq")          // YYMMDD/slot → largest daily number applied (uint32)
-	bCounts     = []byte("counts")       // "status/<name>", "timing/<t>" → count (uint64)
+	bCounts     = []byte("counts")       // "status/<name>", "timing/<t>", "published" → count (uint64)
 	bIdxCode    = []byte("idx_code")     // dossier code → the ID of its owner: the least ID among its claimants
 	bCodeClaims = []byte("code_claims")  // dossier code \x00 dossier ID → ∅: every dossier bearing the code
 	bIdxRecv    = []byte("idx_recv")     // received(8) \x00 id → ∅ (read backwards: newest first)
@@ -26,6 +26,14 @@ var (
 	bIdxBlobs   = []byte("idx_blobs")    // attachment SHA-256 \x00 dossier ID → ∅: the files every PC should hold
 	bIdem       = []byte("idem")         // hash of (official, Idempotency-Key) → dossier ID
 	bAudit      = []byte("audit")        // at(8) id → audit entry (JSON): sign-ins and admins' actions
+	// Published by the province (store/published.go); "published" in bCounts counts their commands.
+	bCatalogs  = []byte("catalogs")  // catalog version → app.CatalogVersion (JSON)
+	bCalendars = []byte("calendars") // year (4 digits) → app.CalendarYear (JSON)
+
+	// Civil-status registers (store/registers.go).
+	bRegisters = []byte("registers") // register ID (kind-year) → book state (JSON)
+	bEntries   = []byte("entries")   // register ID \x00 number(4) → entry state (JSON)
+	bRegSeq    = []byte("reg_seq")   // register ID \x00 slot(1) → largest entry number applied from the slot's block (uint32)
 
 	// Local to this PC.
 	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version
@@ -36,7 +44,9 @@ var (
 
 // replicated lists the buckets of the state hash, in hash order.
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
-	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs, bAudit}
+	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs, bAudit,
+	bCatalogs, bCalendars,
+	bRegisters, bEntries, bRegSeq}
 
 var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 

@@ -47,11 +47,7 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 		}
 		writeJSON(w, http.StatusOK, s)
 	}))
-	h.mux.HandleFunc("POST /api/v1/cluster/remove", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		if !p.Has(app.RoleAdmin) {
-			h.fail(w, r, forbiddenCluster)
-			return
-		}
+	h.mux.HandleFunc("POST /api/v1/cluster/remove", h.clusterAdmin(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		var req struct {
 			NodeID string `json:"node_id"`
 		}
@@ -67,37 +63,13 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 		writeJSON(w, http.StatusOK, map[string]string{"removed": req.NodeID})
 	}))
 	// The join code lets a PC into the office: admins only, never cached.
-	h.mux.HandleFunc("GET /api/v1/cluster/join-code", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		if !p.Has(app.RoleAdmin) {
-			h.fail(w, r, forbiddenCluster)
-			return
-		}
-		jc, err := c.JoinCode()
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, jc)
+	h.mux.HandleFunc("GET /api/v1/cluster/join-code", h.clusterAdmin(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		h.writeJoinCode(w, r)(c.JoinCode())
 	}))
-	h.mux.HandleFunc("POST /api/v1/cluster/join-code", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		if !p.Has(app.RoleAdmin) {
-			h.fail(w, r, forbiddenCluster)
-			return
-		}
-		jc, err := c.RotateJoinCode(r.Context())
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, jc)
+	h.mux.HandleFunc("POST /api/v1/cluster/join-code", h.clusterAdmin(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		h.writeJoinCode(w, r)(c.RotateJoinCode(r.Context()))
 	}))
-	h.mux.HandleFunc("POST /api/v1/cluster/join", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		if !p.Has(app.RoleAdmin) {
-			h.fail(w, r, forbiddenCluster)
-			return
-		}
+	h.mux.HandleFunc("POST /api/v1/cluster/join", h.clusterAdmin(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		var req struct {
 			Code string `json:"code"`
 		}
@@ -105,19 +77,9 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 			h.fail(w, r, err)
 			return
 		}
-		jc, err := c.JoinWithCode(r.Context(), req.Code)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, jc)
+		h.writeJoinCode(w, r)(c.JoinWithCode(r.Context(), req.Code))
 	}))
-	h.mux.HandleFunc("POST /api/v1/cluster/recover", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
-		if !p.Has(app.RoleAdmin) {
-			h.fail(w, r, forbiddenCluster)
-			return
-		}
+	h.mux.HandleFunc("POST /api/v1/cluster/recover", h.clusterAdmin(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		if err := c.Recover(r.Context()); err != nil {
 			h.fail(w, r, err)
 			return
@@ -130,6 +92,29 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 		}
 		writeJSON(w, http.StatusOK, s)
 	}))
+}
+
+// clusterAdmin is auth for the cluster's admin actions.
+func (h *Handler) clusterAdmin(next authed) http.HandlerFunc {
+	return h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		if !p.Has(app.RoleAdmin) {
+			h.fail(w, r, forbiddenCluster)
+			return
+		}
+		next(w, r, p)
+	})
+}
+
+// writeJoinCode answers with a join code, never cached, or the error.
+func (h *Handler) writeJoinCode(w http.ResponseWriter, r *http.Request) func(JoinCode, error) {
+	return func(jc JoinCode, err error) {
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, jc)
+	}
 }
 
 var forbiddenCluster = app.Errorf(app.EForbidden, "", "Chỉ quản trị viên được thay đổi cụm máy.",

@@ -107,6 +107,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /api/v1/stats", h.auth(h.stats))
 	h.accountRoutes()  // users PATCH, passwords, audit log (accounts.go)
 	h.documentRoutes() // forms, ID card scans, attachments, ratings, reports (documents.go)
+	h.registerRoutes() // civil-status registers and extracts (registers.go)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})

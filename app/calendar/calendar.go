@@ -43,6 +43,9 @@ func New(cfg Config) (*Calendar, error) {
 	if err != nil {
 		return nil, err // a bug in the built-in data; its test catches it
 	}
+	for y, days := range ch.years { // a published year replaces the built-in one
+		official[y] = days
+	}
 	return &Calendar{
 		cfg:       ch.cfg,
 		spans:     ch.spans,
@@ -67,6 +70,7 @@ func (c *Calendar) Config() Config {
 	cfg := c.cfg
 	cfg.Hours = append([]Span(nil), cfg.Hours...)
 	cfg.Overrides = append([]Override{}, cfg.Overrides...)
+	cfg.Years = append([]Official(nil), cfg.Years...)
 	return cfg
 }
 

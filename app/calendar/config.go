@@ -105,6 +105,10 @@ type Config struct {
 	Hours         []Span     `json:"hours"`
 	SameDayCutoff Clock      `json:"same_day_cutoff"`
 	Overrides     []Override `json:"overrides"`
+	// Years are official calendars the province published: each replaces
+	// the built-in official calendar of its year (the overrides still win
+	// over it day by day). At most one per year.
+	Years []Official `json:"years,omitempty"`
 }
 
 // DefaultConfig returns the common office hours 07:00–11:30 and 13:30–17:00
@@ -140,6 +144,7 @@ type checked struct {
 	spans     []span
 	cutoff    time.Duration
 	overrides map[int][]dayOverride // by Gregorian year
+	years     map[int][]dayOverride // the published official years (Config.Years)
 }
 
 func check(cfg Config) (checked, error) {
@@ -199,10 +204,51 @@ func check(cfg Config) (checked, error) {
 		}
 		out.overrides[t.Year()] = append(out.overrides[t.Year()], dayOverride{day: day, off: o.Off, name: name})
 	}
+	years, err := checkYears(cfg.Years)
+	if err != nil {
+		return checked{}, err
+	}
+	out.years = years
 	// Keep a private copy: the caller's slices must not change the calendar.
 	cfg.Hours = append([]Span(nil), cfg.Hours...)
 	cfg.Overrides = append([]Override{}, cfg.Overrides...)
+	cfg.Years = append([]Official(nil), cfg.Years...)
 	out.cfg = cfg
+	return out, nil
+}
+
+// checkYears validates published official years: a year once, each day a
+// real date of its own year, one entry per day.
+func checkYears(years []Official) (map[int][]dayOverride, error) {
+	out := map[int][]dayOverride{}
+	for i, y := range years {
+		field := fmt.Sprintf("years[%d]", i)
+		if y.Year < minYear || y.Year > maxYear {
+			return nil, errorf(field+".year", "Năm %d không hợp lệ (từ %d đến %d).",
+				"year %d is not valid (between %d and %d)", y.Year, minYear, maxYear)
+		}
+		if _, dup := out[y.Year]; dup {
+			return nil, errorf(field+".year", "Lịch năm %d có hai lần; mỗi năm chỉ một.",
+				"the calendar of %d is given twice; one per year", y.Year)
+		}
+		ch, err := check(Config{Overrides: y.Days})
+		if err != nil {
+			if e, ok := err.(*Error); ok {
+				e.Field = field + "." + strings.Replace(e.Field, "overrides", "days", 1)
+			}
+			return nil, err
+		}
+		for other := range ch.overrides {
+			if other != y.Year {
+				return nil, errorf(field+".days", "Lịch năm %d có ngày của năm %d.",
+					"the calendar of %d holds a day of %d", y.Year, other)
+			}
+		}
+		out[y.Year] = ch.overrides[y.Year]
+		if out[y.Year] == nil {
+			out[y.Year] = []dayOverride{}
+		}
+	}
 	return out, nil
 }
 

@@ -102,6 +102,13 @@ func (d *doc) out(w io.Writer) error {
 // document: the issuing office on the left, the national motto on the
 // right, and below them the code (left) and the place and date (right).
 func (d *doc) header(u Unit, number string, date time.Time) {
+	d.headerOf(u, u.Office(), number, date)
+}
+
+// headerOf is header with the office named under the committee; an empty
+// office prints the committee alone, in bold (a document the committee
+// itself issues, such as an extract of a civil-status register).
+func (d *doc) headerOf(u Unit, office, number string, date time.Time) {
 	top := d.GetY()
 	colL := d.width * 0.42
 	if w, h := d.GetPageSize(); w > h {
@@ -110,13 +117,16 @@ func (d *doc) header(u Unit, number string, date time.Time) {
 	colR := d.width - colL
 	x := d.left
 	d.SetXY(x, top)
-	d.font("", 10.5)
-	for _, line := range d.SplitText(strings.ToUpper(u.Parent()), colL) {
-		d.CellFormat(colL, d.s(5), line, "", 2, "C", false, 0, "")
+	lines := []struct{ style, text string }{{"", u.Parent()}, {"B", office}}
+	if office == "" {
+		lines = lines[:1]
+		lines[0].style = "B"
 	}
-	d.font("B", 10.5)
-	for _, line := range d.SplitText(strings.ToUpper(u.Office()), colL) {
-		d.CellFormat(colL, d.s(5), line, "", 2, "C", false, 0, "")
+	for _, l := range lines {
+		d.font(l.style, 10.5)
+		for _, line := range d.SplitText(strings.ToUpper(l.text), colL) {
+			d.CellFormat(colL, d.s(5), line, "", 2, "C", false, 0, "")
+		}
 	}
 	leftEnd := d.GetY()
 	d.rule(x+colL/2-12, leftEnd+1, 24)

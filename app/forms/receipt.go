@@ -96,9 +96,19 @@ func receipt(in Input) (*doc, error) {
 
 // lookupBlock prints the QR code with the lookup instructions beside it.
 func (d *doc) lookupBlock(u Unit, code string) error {
-	png, err := qrcode.Encode(ReceiptQR(u, code), qrcode.Medium, 256)
+	text := "Tra cứu tình trạng hồ sơ: quét mã QR bên cạnh"
+	if l := u.Lookup(code); l != "" {
+		text += " hoặc truy cập " + l
+	}
+	text += ", nhập mã hồ sơ " + code + "."
+	return d.qrBlock("qr-"+code, ReceiptQR(u, code), text)
+}
+
+// qrBlock prints a QR code holding payload with text beside it.
+func (d *doc) qrBlock(name, payload, text string) error {
+	png, err := qrcode.Encode(payload, qrcode.Medium, 256)
 	if err != nil {
-		return app.Internal(fmt.Errorf("receipt QR for %s: %w", code, err))
+		return app.Internal(fmt.Errorf("QR %s: %w", name, err))
 	}
 	d.Ln(2)
 	size := d.s(28)
@@ -106,16 +116,10 @@ func (d *doc) lookupBlock(u Unit, code string) error {
 		d.AddPage()
 	}
 	x, y := d.left, d.GetY()
-	name := "qr-" + code
 	d.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
 	d.ImageOptions(name, x, y, size, size, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 	d.SetXY(x+size+3, y+3)
 	d.font("I", 10)
-	text := "Tra cứu tình trạng hồ sơ: quét mã QR bên cạnh"
-	if l := u.Lookup(code); l != "" {
-		text += " hoặc truy cập " + l
-	}
-	text += ", nhập mã hồ sơ " + code + "."
 	d.SetCellMargin(0)
 	d.MultiCell(d.width-size-3, d.s(5), text, "", "L", false)
 	d.SetCellMargin(1)

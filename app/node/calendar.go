@@ -17,21 +17,25 @@ import (
 // JSON). Without it the built-in rules apply.
 const CalendarFile = "calendar.json"
 
-func loadCalendar(dir string) (*calendar.Calendar, error) {
+// The years the province publishes (app/publish.go) lie under this file:
+// its days, years and office hours win.
+
+// loadCalendar returns the data folder's calendar configuration as written
+// (zero fields: not set, the built-in or published ones apply), checked.
+func loadCalendar(dir string) (calendar.Config, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, CalendarFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		return calendar.Default(), nil
+		return calendar.Config{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", CalendarFile, err)
+		return calendar.Config{}, fmt.Errorf("read %s: %w", CalendarFile, err)
 	}
 	var cfg calendar.Config
 	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, fmt.Errorf("%s: %w", CalendarFile, err)
+		return calendar.Config{}, fmt.Errorf("%s: %w", CalendarFile, err)
 	}
-	c, err := calendar.New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", CalendarFile, err)
+	if _, err := calendar.New(cfg); err != nil {
+		return calendar.Config{}, fmt.Errorf("%s: %w", CalendarFile, err)
 	}
-	return c, nil
+	return cfg, nil
 }

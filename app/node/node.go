@@ -157,9 +157,15 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The catalogs and calendar in force: the built-in ones, calendar.json,
+	// and what the province published, followed as it is applied.
+	pub, err := app.NewPublished(st, []app.Catalog{cat}, cal, cfg.Now, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
 	n := &Node{cfg: cfg, Store: st, Blobs: blobs, clock: app.NewClock(cfg.Now, floor)}
 	sc := app.Config{Node: st.NodeID(), Log: st, Reader: st, Sessions: st, Hasher: cfg.Hasher,
-		Calendar: cal, Catalogs: app.NewCatalogs(cat), Clock: n.clock, Now: cfg.Now, Logger: cfg.Logger, Blobs: blobs}
+		Published: pub, Clock: n.clock, Now: cfg.Now, Logger: cfg.Logger, Blobs: blobs}
 	if err := setUp(ctx, cfg, sc); err != nil {
 		return nil, err
 	}

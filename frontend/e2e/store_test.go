@@ -7,9 +7,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
-	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"xaso/store/storetest"
 )
@@ -51,13 +48,7 @@ func TestDamagedStoreBanner(t *testing.T) {
 	stop()
 
 	path := filepath.Join(dir, "xaso.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, size := storetest.BucketRoot(t, db, "dossiers")
-	db.Close()
-	storetest.DamagePage(t, path, root, size)
+	storetest.DamageBucket(t, path, "dossiers")
 	stop, _, err = startXaso(world.bin, filepath.Join(world.artifacts, "damaged-2.log"), args, nil, pc.base)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -24,6 +25,26 @@ func BucketRoot(tb testing.TB, db *bolt.DB, name string) (int64, int) {
 		tb.Fatalf("bucket %s is inline: no page of its own to damage", name)
 	}
 	return root, db.Info().PageSize
+}
+
+// FileBucketRoot is BucketRoot for the closed bbolt file at path (a
+// stopped node's xaso.db), opened read-only for the look.
+func FileBucketRoot(tb testing.TB, path, name string) (int64, int) {
+	tb.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	return BucketRoot(tb, db, name)
+}
+
+// DamageBucket damages the root page of bucket name in the closed bbolt
+// file at path (DamagePage).
+func DamageBucket(tb testing.TB, path, name string) {
+	tb.Helper()
+	root, size := FileBucketRoot(tb, path, name)
+	DamagePage(tb, path, root, size)
 }
 
 // DamagePage overwrites page pgid of the bbolt file at path as a failing

@@ -22,6 +22,9 @@ import type {
   User,
   UserPatch,
   AuditPage,
+  RegisterInfo,
+  RegisterEntry,
+  ExtractIssue,
 } from './types';
 import { dossierRef, type DossierKey } from './dossier';
 
@@ -322,5 +325,16 @@ export function createClient(opts: ClientOptions = {}) {
      * report slow to build on an old PC.
      */
     download: (url: string): Promise<Blob> => call('GET', url, undefined, {}, uploadTimeoutMs, (res) => res.blob()),
+    // Civil-status registers (docs/api.md "Civil-status registers").
+    /** registers lists the books, newest year first. */
+    registers: (kind = '', year = '') => request<Page<RegisterInfo>>('GET', '/registers' + queryString({ kind, year })),
+    /** entries lists a book's entries; q matches with or without diacritics. */
+    entries: (id: string, q = '') => request<Page<RegisterEntry>>('GET', '/registers/' + enc(id) + '/entries' + queryString({ q })),
+    /** issueExtract records an issue of a certified extract of an entry. */
+    issueExtract: (id: string, n: number, x: { copies: number; fee_vnd: number; requester: string }) =>
+      request<{ issue: ExtractIssue; entry: RegisterEntry }>('POST', '/registers/' + enc(id) + '/entries/' + n + '/extracts', x),
+    /** extractUrl is where the extract of issue no of an entry is served (a PDF). */
+    extractUrl: (id: string, n: number, issue: number) =>
+      base + '/registers/' + enc(id) + '/entries/' + n + '/extract.pdf' + queryString({ issue: String(issue) }),
   };
 }

@@ -13,6 +13,8 @@ describe('router', () => {
     ['#/reports', { name: 'reports' }],
     ['#/reports/', { name: 'reports' }],
     ['#/reports?from=2026-01-01', { name: 'reports' }],
+    ['#/registers', { name: 'registers', id: '', q: '' }],
+    ['#/registers/birth-2026?q=le%20thi', { name: 'registers', id: 'birth-2026', q: 'le thi' }],
     ['', null],
     ['#/nowhere', null],
   ])('parse(%s)', (h, want) => {
@@ -28,6 +30,8 @@ describe('router', () => {
       { name: 'users' },
       { name: 'dashboard' },
       { name: 'reports' },
+      { name: 'registers', id: '', q: '' },
+      { name: 'registers', id: 'birth-2026', q: 'Lê Thị' },
     ];
     for (const r of routes) expect(parse(href(r))).toEqual(r);
   });

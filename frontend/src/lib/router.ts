@@ -7,7 +7,8 @@ export type Route =
   | { name: 'dossier'; code: string }
   | { name: 'dashboard' }
   | { name: 'reports' }
-  | { name: 'users' };
+  | { name: 'users' }
+  | { name: 'registers'; id: string; q: string };
 
 export const queues = ['mine', 'due_today', 'overdue', 'supplement', 'to_return', 'online', 'open'] as const;
 
@@ -33,6 +34,8 @@ export function parse(hash: string): Route | null {
       return { name: 'reports' };
     case 'users':
       return { name: 'users' };
+    case 'registers':
+      return { name: 'registers', id: parts[1] ?? '', q: params.get('q') ?? '' };
     default:
       return null;
   }
@@ -53,6 +56,8 @@ export function href(r: Route): string {
       return '#/reports';
     case 'users':
       return '#/users';
+    case 'registers':
+      return '#/registers' + (r.id ? '/' + encodeURIComponent(r.id) : '') + (r.q ? '?q=' + encodeURIComponent(r.q) : '');
   }
 }
 

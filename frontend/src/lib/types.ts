@@ -317,3 +317,62 @@ export interface JoinCode {
   epoch: number;
   not_reached?: string[];
 }
+
+// Civil-status registers (app/registers.go, app/entries.go; docs/api.md "Civil-status registers").
+export interface RegisterInfo {
+  id: string;
+  kind: string;
+  kind_vi: string;
+  year: number;
+  book: string;
+  entries: number;
+  closed: boolean;
+  opened_at: string;
+}
+
+export interface Person {
+  full_name: string;
+  sex?: string;
+  date_of_birth?: string;
+  ethnicity?: string;
+  nationality?: string;
+  residence?: string;
+  id_number?: string;
+}
+
+export interface Facts {
+  subject: Person;
+  partner?: Person;
+  mother?: Person;
+  father?: Person;
+  date: string;
+  place?: string;
+  content?: string;
+  declarant: { full_name: string; relation?: string; id_number?: string; phone?: string };
+}
+
+export interface ExtractIssue {
+  no: number;
+  copies: number;
+  fee_vnd: number;
+  requester?: string;
+  by: string;
+  at: string;
+}
+
+export interface RegisterEntry {
+  register: string;
+  kind: string;
+  year: number;
+  book: string;
+  number: number;
+  dossier_code?: string;
+  facts: Facts;
+  current: Facts;
+  registered_at: string;
+  registered_by: string;
+  corrections?: { field: string; old: string; new: string; note: string; by: string; at: string }[];
+  annotations?: { note: string; by: string; at: string }[];
+  extracts?: ExtractIssue[];
+  conflicts?: { reason: string }[];
+}

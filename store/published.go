@@ -1,0 +1,70 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"xaso/app"
+)
+
+// What the province published (app/publish.go): one state per catalog
+// version in bCatalogs and per year in bCalendars, and a count of their
+// commands, the stamp the service checks before each use.
+
+// kPublished is the key of the count of published commands in bCounts.
+var kPublished = []byte("published")
+
+// foldPublished folds a catalog or calendar command into its state and
+// raises the stamp: a command ID is applied once, so the count changes
+// exactly when the published state may have.
+func foldPublished[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity string, c app.Command, body app.Body, last bool) error {
+	if err := foldSimple[T, P](tx, bucket, key, entity, c, body, last); err != nil {
+		return err
+	}
+	counts := tx.Bucket(bCounts)
+	var n uint64
+	if v := counts.Get(kPublished); v != nil {
+		n = binary.BigEndian.Uint64(v)
+	}
+	return counts.Put(kPublished, u64(n+1))
+}
+
+// PublishedStamp returns the number of catalog and calendar commands
+// applied: it changes whenever one is.
+func (s *Store) PublishedStamp() (uint64, error) {
+	var n uint64
+	err := s.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bCounts).Get(kPublished); v != nil {
+			n = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// CatalogVersions returns every published catalog version, by version.
+func (s *Store) CatalogVersions() ([]app.CatalogVersion, error) {
+	return allPublished[app.CatalogVersion](s, bCatalogs)
+}
+
+// CalendarYears returns every published year's calendar, by year.
+func (s *Store) CalendarYears() ([]app.CalendarYear, error) {
+	return allPublished[app.CalendarYear](s, bCalendars)
+}
+
+func allPublished[T any](s *Store, bucket []byte) ([]T, error) {
+	var out []T
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			var x T
+			if err := unmarshalPacked(v, &x); err != nil {
+				return fmt.Errorf("decode %s/%s: %w", bucket, k, err)
+			}
+			out = append(out, x)
+			return nil
+		})
+	})
+	return out, err
+}
