@@ -39,52 +39,64 @@ func NormalizeApplicant(a Applicant) Applicant {
 }
 
 // ValidateApplicant checks a normalised applicant at time now. It returns
-// the first problem as a domain error naming the field.
+// the first problem as a domain error naming the field, carrying every
+// problem of the applicant in Fields (ApplicantProblems).
 func ValidateApplicant(a Applicant, now time.Time) error {
+	var p Problems
+	ApplicantProblems(&p, a, now)
+	return p.Err()
+}
+
+// ApplicantProblems adds each invalid field of a to p, in the words of the
+// desk's labels (Họ và tên, Số định danh, Ngày sinh dd/mm/yyyy, …).
+func ApplicantProblems(p *Problems, a Applicant, now time.Time) {
 	n := utf8.RuneCountInString(a.FullName)
 	switch {
 	case n == 0:
-		return Errorf(EInvalid, "applicant.full_name", "Vui lòng nhập họ và tên người nộp hồ sơ.", "the applicant's full name is required")
+		p.Add(Errorf(EInvalid, "applicant.full_name", "Vui lòng nhập họ và tên người nộp hồ sơ.", "The applicant's full name is required"))
 	case n < 2 || n > 100 || !validName(a.FullName):
-		return Errorf(EInvalid, "applicant.full_name", "Họ và tên không hợp lệ (chỉ gồm chữ cái và khoảng trắng, tối đa 100 ký tự).",
-			"the full name may contain only letters and spaces, at most 100 characters")
-	case a.IDNumber == "":
-		return Errorf(EInvalid, "applicant.id_number", "Vui lòng nhập số định danh cá nhân (12 chữ số).", "the personal ID number (12 digits) is required")
-	case !digits12.MatchString(a.IDNumber):
-		return Errorf(EInvalid, "applicant.id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số.", "the personal ID number must be exactly 12 digits")
+		p.Add(Errorf(EInvalid, "applicant.full_name", "Họ và tên không hợp lệ (chỉ gồm chữ cái và khoảng trắng, tối đa 100 ký tự).",
+			"The full name may contain only letters and spaces, at most 100 characters"))
 	}
-	if !validProvinceCode(a.IDNumber) {
-		return Errorf(EInvalid, "applicant.id_number", "Mã tỉnh (3 chữ số đầu) của số định danh không hợp lệ.",
-			"the province part (first 3 digits) of the ID number is not valid")
+	idOK := false
+	switch {
+	case a.IDNumber == "":
+		p.Add(Errorf(EInvalid, "applicant.id_number", "Vui lòng nhập số định danh cá nhân (12 chữ số).", "The personal ID number (12 digits) is required"))
+	case !digits12.MatchString(a.IDNumber):
+		p.Add(Errorf(EInvalid, "applicant.id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số (đang có %d).",
+			"The personal ID number must be exactly 12 digits (it has %d)", utf8.RuneCountInString(a.IDNumber)))
+	case !validProvinceCode(a.IDNumber):
+		p.Add(Errorf(EInvalid, "applicant.id_number", "Mã tỉnh (3 chữ số đầu) của số định danh không hợp lệ.",
+			"The province part (first 3 digits) of the ID number is not valid"))
+	default:
+		idOK = true
 	}
 	if a.DateOfBirth != "" {
 		dob, err := time.ParseInLocation("2006-01-02", a.DateOfBirth, vnZone)
-		if err != nil {
-			return Errorf(EInvalid, "applicant.date_of_birth", "Ngày sinh không hợp lệ (định dạng năm-tháng-ngày).",
-				"the date of birth is not a valid YYYY-MM-DD date")
-		}
-		if dob.After(now) || dob.Year() < 1900 {
-			return Errorf(EInvalid, "applicant.date_of_birth", "Ngày sinh không được ở tương lai hoặc trước năm 1900.",
-				"the date of birth cannot be in the future or before 1900")
-		}
-		if !idMatchesBirthYear(a.IDNumber, dob.Year()) {
-			return Errorf(EInvalid, "applicant.id_number", "Số định danh không khớp với năm sinh (chữ số thứ 4–6 mã hóa thế kỷ, giới tính và năm sinh).",
-				"the ID number does not match the year of birth (digits 4–6 encode century, sex and year)")
+		switch {
+		case err != nil:
+			p.Add(Errorf(EInvalid, "applicant.date_of_birth", "Ngày sinh không có thật hoặc viết sai (ngày/tháng/năm, ví dụ 05/09/1990).",
+				"The date of birth is not a real date (day/month/year, e.g. 05/09/1990)"))
+		case dob.After(now) || dob.Year() < 1900:
+			p.Add(Errorf(EInvalid, "applicant.date_of_birth", "Ngày sinh không được ở tương lai hoặc trước năm 1900.",
+				"The date of birth cannot be in the future or before 1900"))
+		case idOK && !idMatchesBirthYear(a.IDNumber, dob.Year()):
+			p.Add(Errorf(EInvalid, "applicant.id_number", "Số định danh không khớp với năm sinh (chữ số thứ 4–6 mã hóa thế kỷ, giới tính và năm sinh).",
+				"The ID number does not match the year of birth (digits 4–6 encode century, sex and year)"))
 		}
 	}
 	if a.Phone != "" && !phonePlain.MatchString(a.Phone) {
-		return Errorf(EInvalid, "applicant.phone", "Số điện thoại không hợp lệ (10 hoặc 11 chữ số, bắt đầu bằng 0).",
-			"the phone number must have 10 or 11 digits starting with 0")
+		p.Add(Errorf(EInvalid, "applicant.phone", "Số điện thoại không hợp lệ (10 hoặc 11 chữ số, bắt đầu bằng 0).",
+			"The phone number must have 10 or 11 digits starting with 0"))
 	}
 	if a.Email != "" {
 		if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address != a.Email {
-			return Errorf(EInvalid, "applicant.email", "Địa chỉ thư điện tử không hợp lệ.", "the e-mail address is not valid")
+			p.Add(Errorf(EInvalid, "applicant.email", "Địa chỉ thư điện tử không hợp lệ.", "The e-mail address is not valid"))
 		}
 	}
 	if utf8.RuneCountInString(a.Address) > 300 {
-		return Errorf(EInvalid, "applicant.address", "Địa chỉ quá dài (tối đa 300 ký tự).", "the address is too long (at most 300 characters)")
+		p.Add(Errorf(EInvalid, "applicant.address", "Địa chỉ quá dài (tối đa 300 ký tự).", "The address is too long (at most 300 characters)"))
 	}
-	return nil
 }
 
 func validName(s string) bool {

@@ -287,7 +287,10 @@ func (d *Dossier) Overdue(now time.Time) bool {
 	case d.Status.Terminal():
 		return false
 	case d.Status == StatusSupplementRequested:
-		return false // paused: the clock does not run while the citizen completes the file
+		// Paused: the clock does not run while the citizen completes the
+		// file; but a dossier already late when the request went out stays
+		// late (issue 14, point 9).
+		return !d.PausedAt.IsZero() && d.PausedAt.After(d.DueAt)
 	}
 	return now.After(d.DueAt)
 }

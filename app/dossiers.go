@@ -61,33 +61,37 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 	}
 	at := s.cfg.Clock.Next()
 	now := at.Time().In(vnZone)
+	// Every invalid field of the form is answered at once (Problems).
+	var probs Problems
 	received := now
 	if in.ReceivedAt != nil {
-		received = in.ReceivedAt.In(vnZone)
+		r := in.ReceivedAt.In(vnZone)
 		switch {
-		case received.After(now.Add(time.Minute)):
-			return Dossier{}, Errorf(EInvalid, "received_at", "Thời điểm tiếp nhận không được ở tương lai.", "received_at cannot be in the future")
-		case received.Before(now.Add(-BackEntryWindow)):
-			return Dossier{}, Errorf(EInvalid, "received_at", "Chỉ được nhập bù hồ sơ tiếp nhận trong vòng 60 ngày.",
-				"a paper receipt can be entered at most 60 days late")
-		case received.After(now):
-			received = now
+		case r.After(now.Add(time.Minute)):
+			probs.Add(Errorf(EInvalid, "received_at", "Thời điểm đã nhận không được ở tương lai.", "The time received cannot be in the future"))
+		case r.Before(now.Add(-BackEntryWindow)):
+			probs.Add(Errorf(EInvalid, "received_at", "Chỉ được nhập bù hồ sơ đã nhận trong vòng 60 ngày.",
+				"A paper receipt can be entered at most 60 days late"))
+		case r.After(now):
+		default:
+			received = r
 		}
 	}
-	proc, version, ok := s.catalogs().Lookup(strings.TrimSpace(in.ProcedureCode), received)
-	if !ok {
-		return Dossier{}, Errorf(EInvalid, "procedure_code", "Thủ tục hành chính không có trong danh mục.", "unknown procedure code")
+	pcode := strings.TrimSpace(in.ProcedureCode)
+	proc, version, ok := s.catalogs().Lookup(pcode, received)
+	switch {
+	case pcode == "":
+		probs.Add(Errorf(EInvalid, "procedure_code", "Vui lòng chọn thủ tục hành chính.", "Choose the administrative procedure"))
+	case !ok:
+		probs.Add(Errorf(EInvalid, "procedure_code", "Thủ tục hành chính “%s” không có trong danh mục đang áp dụng.",
+			"The procedure %q is not in the catalog in force", clip(pcode)))
 	}
 	a := NormalizeApplicant(in.Applicant)
-	if err := ValidateApplicant(a, now); err != nil {
-		return Dossier{}, err
-	}
+	ApplicantProblems(&probs, a, now)
 	docs, err := checkDocuments(in.Documents, proc)
-	if err != nil {
-		return Dossier{}, err
-	}
+	probs.Add(err)
 	if utf8.RuneCountInString(in.Note) > 1000 {
-		return Dossier{}, Errorf(EInvalid, "note", "Ghi chú quá dài (tối đa 1000 ký tự).", "the note is too long (at most 1000 characters)")
+		probs.Add(Errorf(EInvalid, "note", "Ghi chú quá dài (tối đa 1000 ký tự).", "The note is too long (at most 1000 characters)"))
 	}
 	ch := in.Channel
 	switch ch {
@@ -95,20 +99,21 @@ func (s *Service) Receive(ctx context.Context, p Principal, in ReceiveInput, ide
 		ch = ChannelInPerson
 	case ChannelInPerson, ChannelPost:
 	default:
-		return Dossier{}, Errorf(EInvalid, "channel", "Kênh tiếp nhận tại quầy chỉ là trực tiếp hoặc bưu chính.",
-			"the desk receives in person or by post")
+		probs.Add(Errorf(EInvalid, "channel", "Kênh tiếp nhận tại quầy chỉ là trực tiếp hoặc bưu chính.",
+			"The desk receives in person or by post"))
+	}
+	if in.Extension != nil && ok {
+		probs.Add(checkExtension(proc.Extension, *in.Extension))
+	}
+	facts, err := checkReceiveFacts(proc.Register, in.Facts, now)
+	probs.Add(err)
+	if err := probs.Err(); err != nil {
+		return Dossier{}, err
 	}
 	due, extHours := s.calendar().Due(received, proc.Rule), 0
 	if in.Extension != nil {
-		if err := checkExtension(proc.Extension, *in.Extension); err != nil {
-			return Dossier{}, err
-		}
 		due, extHours = s.dueWith(received, proc.Rule, in.Extension.Hours), in.Extension.Hours
 		in.Note = strings.TrimSpace(strings.TrimSpace(in.Note) + "\n" + extensionNote(*in.Extension))
-	}
-	facts, err := checkReceiveFacts(proc.Register, in.Facts, now)
-	if err != nil {
-		return Dossier{}, err
 	}
 	code, slot, seq, err := s.nextCode(ctx, received)
 	if err != nil {

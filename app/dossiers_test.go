@@ -89,8 +89,10 @@ func TestSupplementDeadline(t *testing.T) {
 			if got := d.History[len(d.History)-1].Warning; got != tc.wantWarning {
 				t.Errorf("request warning %q, want %q", got, tc.wantWarning)
 			}
-			if d.Overdue(at("2026-03-30 08:00")) {
-				t.Error("a dossier waiting for the citizen counts as overdue")
+			// Waiting for the citizen, the clock stands still: overdue only
+			// if it was already late when the request went out (issue 14).
+			if late := d.PausedAt.After(d.DueAt); d.Overdue(at("2026-03-30 08:00")) != late {
+				t.Errorf("waiting for the citizen, overdue is %v; late when paused: %v", !late, late)
 			}
 			f.advance(tc.back)
 			d, err = f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code, app.ActInput{Action: app.ActSupplement})

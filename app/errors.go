@@ -39,6 +39,9 @@ type Error struct {
 	English string // English, for the English UI and logs
 	Field   string // dotted path of the input field, if any
 	Err     error  // the underlying cause, never shown to users
+	// Fields are every invalid field of the request, this error first, when
+	// a request had several (DESIGN §8.1 error.fields); nil when it had one.
+	Fields []*Error
 }
 
 func (e *Error) Error() string {
@@ -63,6 +66,39 @@ func (e *Error) WithCause(cause error) *Error {
 	c := *e
 	c.Err = cause
 	return &c
+}
+
+// Problems collects the invalid fields of one request, so the official
+// sees every problem of a form at once instead of one per submit.
+type Problems struct{ list []*Error }
+
+// Add records err (a domain error) unless it is nil; a field already
+// blamed keeps its first problem.
+func (p *Problems) Add(err error) {
+	if err == nil {
+		return
+	}
+	e := AsError(err)
+	for _, o := range p.list {
+		if e.Field != "" && o.Field == e.Field {
+			return
+		}
+	}
+	p.list = append(p.list, e)
+}
+
+// Err is nil when nothing was added; otherwise the first problem, which
+// carries all of them in Fields when there are several.
+func (p *Problems) Err() error {
+	switch len(p.list) {
+	case 0:
+		return nil
+	case 1:
+		return p.list[0]
+	}
+	first := *p.list[0]
+	first.Fields = append([]*Error(nil), p.list...)
+	return &first
 }
 
 // Errorf builds a domain error with a Vietnamese and an English message.

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Queues a list can be asked for.
@@ -13,6 +15,8 @@ const (
 	QueueOverdue    = "overdue"    // open, running dossiers past their due date
 	QueueSupplement = "supplement" // waiting for the citizen's supplement
 	QueueOpen       = "open"       // every open dossier, soonest due first
+	QueueToReturn   = "to_return"  // results ready, waiting at the desk for the citizen
+	QueueOnline     = "online"     // submitted online (from the province), waiting to be received or refused
 )
 
 // ListQuery selects dossiers. The store chooses the index from it.
@@ -31,25 +35,61 @@ type ListQuery struct {
 type SearchKind int
 
 const (
-	SearchNone SearchKind = iota
-	SearchName
-	SearchNumber
-	SearchCode
+	SearchNone     SearchKind = iota
+	SearchName                // a name, diacritics optional: name index
+	SearchNumber              // an ID or phone number (or its start): number index
+	SearchCode                // a whole dossier code: code index
+	SearchCodePart            // a fragment of a code ("0005", "261204-0005"): CodeMatches over the code index
 )
 
-// ClassifySearch decides what q is: a dossier code (has '-' and digits), a
-// number (ID or phone: digits only), or a name.
+var (
+	// wholeCode is a dossier code (app/codes.go), provisional or not.
+	wholeCode = regexp.MustCompile(`(?:TAM-)?[0-9A-Z]{1,3}(?:\.[0-9A-Z]{2,3}){3}-[0-9]{6}-(?:[0-9]{6}-)?[0-9]{4}`)
+	// codePart is the end of a code: number, day-number, or more.
+	codePart = regexp.MustCompile(`^(?:[0-9A-Z.]*-)?(?:[0-9]{6}-)?[0-9]{1,4}$`)
+)
+
+// ClassifySearch decides what the one search box was given: a scanned
+// receipt QR (the lookup link, which carries the code) or a whole code; a
+// scanned chip-ID QR (its ID number is searched); a fragment of a code (the
+// number of the day, "0005", or "261204-0005"); an ID or phone number
+// (digits only); or a name.
 func ClassifySearch(q string) (SearchKind, string) {
 	q = strings.TrimSpace(q)
-	switch {
-	case q == "":
+	if q == "" {
 		return SearchNone, ""
-	case strings.Count(q, "-") >= 2 && strings.ContainsFunc(q, unicode.IsDigit):
-		return SearchCode, strings.ToUpper(q)
-	case strings.Trim(q, "0123456789 ") == "":
+	}
+	if id, _, ok := strings.Cut(q, "|"); ok && digits12.MatchString(strings.TrimSpace(id)) {
+		return SearchNumber, strings.TrimSpace(id) // the chip-ID card's QR: ID|old ID|name|…
+	}
+	up := strings.ToUpper(q)
+	if u, err := url.QueryUnescape(up); err == nil {
+		up = u
+	}
+	if c := wholeCode.FindString(up); c != "" {
+		return SearchCode, c
+	}
+	if codePart.MatchString(up) && (strings.Contains(up, "-") || len(up) <= 4) {
+		if len(up) < 4 && !strings.Contains(up, "-") {
+			up = strings.Repeat("0", 4-len(up)) + up // "5" is number 0005
+		}
+		return SearchCodePart, up
+	}
+	if strings.Trim(q, "0123456789 ") == "" {
 		return SearchNumber, strings.ReplaceAll(q, " ", "")
 	}
 	return SearchName, TextKey(q)
+}
+
+// CodeMatches tells whether code ends with part at a dash ("0005" and
+// "261204-0005" match 000.00.31.H42-261204-0005) or has it as whole
+// segments before a dash ("261204-" the day's dossiers).
+func CodeMatches(code, part string) bool {
+	if strings.HasPrefix(part, "-") {
+		part = part[1:]
+	}
+	i := strings.Index(code+"-", part+"-")
+	return i == 0 || i > 0 && (code[i-1] == '-' || code[i-1] == '.' || strings.Contains(part, "-"))
 }
 
 // ListDossiers checks a list request and runs it.
@@ -65,7 +105,7 @@ func (s *Service) ListDossiers(p Principal, q ListQuery) ([]Dossier, string, err
 			return nil, "", Errorf(EInvalid, "status", "Trạng thái không hợp lệ: %q.", "unknown status %q", string(q.Status))
 		}
 	}
-	if len(q.Q) > 200 {
+	if len(q.Q) > MaxIDCardQR {
 		return nil, "", Errorf(EInvalid, "q", "Từ khóa tìm kiếm quá dài.", "the search text is too long")
 	}
 	now := s.Now()
@@ -81,12 +121,42 @@ func (s *Service) ListDossiers(p Principal, q ListQuery) ([]Dossier, string, err
 	case QueueSupplement:
 		q.Status = StatusSupplementRequested
 		q.Queue = ""
+	case QueueToReturn:
+		q.Status = StatusResultReady
+		q.Queue = ""
+	case QueueOnline:
+		q.Status = StatusSubmitted
+		q.Queue = ""
 	default:
 		return nil, "", Errorf(EInvalid, "queue", "Hàng đợi không hợp lệ: %q.", "unknown queue %q", q.Queue)
 	}
 	items, next, err := s.cfg.Reader.Dossiers(q)
 	if err != nil {
 		return nil, "", err
+	}
+	if q.Queue == QueueOverdue && q.After == "" && q.Q == "" {
+		// The overdue index leaves out the dossiers waiting for a
+		// supplement; those late before the request are late still.
+		waiting, _, err := s.cfg.Reader.Dossiers(ListQuery{Status: StatusSupplementRequested, Limit: 500})
+		if err != nil {
+			return nil, "", err
+		}
+		for _, d := range waiting {
+			if d.Overdue(now) {
+				items = append(items, d)
+			}
+		}
+	}
+	if k, _ := ClassifySearch(q.Q); k != SearchNone {
+		// What the search box finds comes newest first (the citizen who
+		// comes back is most likely one of the latest).
+		// IDs begin with the hybrid time of entry: the tie-break.
+		slices.SortStableFunc(items, func(a, b Dossier) int {
+			if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(b.ID, a.ID)
+		})
 	}
 	return items, next, nil
 }
@@ -103,9 +173,22 @@ type Stats struct {
 
 // Stats returns the dashboard counts.
 func (s *Service) Stats(p Principal) (Stats, error) {
-	st, err := s.cfg.Reader.Counts(s.Now())
+	now := s.Now()
+	st, err := s.cfg.Reader.Counts(now)
 	if err != nil {
 		return Stats{}, Internal(err)
+	}
+	// The store's count leaves out every dossier waiting for a supplement
+	// (its clock is paused); those already late when paused are still late.
+	// They are few: read them from the status index.
+	waiting, _, err := s.cfg.Reader.Dossiers(ListQuery{Status: StatusSupplementRequested, Limit: 500})
+	if err != nil {
+		return Stats{}, Internal(err)
+	}
+	for _, d := range waiting {
+		if d.Overdue(now) {
+			st.Overdue++
+		}
 	}
 	done := st.Processed[TimingEarly] + st.Processed[TimingOnTime] + st.Processed[TimingLate]
 	if done > 0 {
@@ -127,6 +210,10 @@ type DossierView struct {
 	Replicated     bool     `json:"replicated"`
 	CodeClash      bool     `json:"code_clash"` // another dossier bears the same code: give one a new code
 	AllowedActions []Action `json:"allowed_actions"`
+	// Names are the full names of the officials the dossier names (who
+	// received it, holds it, acted in its history): screens show people, not
+	// login names.
+	Names map[string]string `json:"names,omitempty"`
 }
 
 // View derives the official's view of d.
@@ -154,7 +241,41 @@ func (s *Service) View(p Principal, d Dossier) DossierView {
 	if (v.CodeClash || d.Provisional) && Permitted(p.Roles, ActRecode) {
 		v.AllowedActions = append(v.AllowedActions, ActRecode)
 	}
+	v.Names = s.names(d)
 	return v
+}
+
+// names maps each official d names to their full name (those without one,
+// or no longer known, are left out: the screen shows the login name).
+func (s *Service) names(d Dossier) map[string]string {
+	out := map[string]string{}
+	add := func(u string) {
+		if _, done := out[u]; done || u == "" || u == "system" {
+			return
+		}
+		out[u] = ""
+		if user, err := s.cfg.Reader.User(u); err == nil && user.FullName != "" {
+			out[u] = user.FullName
+		}
+	}
+	add(d.ReceivedBy)
+	add(d.Holder)
+	for _, e := range d.History {
+		add(e.By)
+		add(e.Holder)
+	}
+	for _, a := range d.Attachments {
+		add(a.By)
+	}
+	if d.Rating != nil {
+		add(d.Rating.By)
+	}
+	for u, n := range out {
+		if n == "" {
+			delete(out, u)
+		}
+	}
+	return out
 }
 
 var actionNamesVi = map[Action]string{

@@ -8,7 +8,9 @@
 #   make test-ui        headless chromium end-to-end against a real `xaso serve`,
 #                       and the desktop window under Xvfb; screenshots in $(UI_ARTIFACTS)
 #   make bench-ui       gzipped JS+CSS, time until the desk is usable with a 4× slower
-#                       CPU, memory of the desktop process tree
+#                       CPU (warm and cold cache), bytes over the wire for a cold desk load,
+#                       keys/clicks/stray tabs for one receipt from an empty desk to the
+#                       printer, memory of the desktop process tree
 #   make installer-windows  xaso.exe (WebView2 needs no cgo: cross-built here, with
 #                       icon, manifest and version from build/windows) and its NSIS installer
 

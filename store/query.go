@@ -227,7 +227,7 @@ func (s *Store) Dossiers(q app.ListQuery) ([]app.Dossier, string, error) {
 			}
 			scanned++
 			last = append(last[:0], k...)
-			if sc.valFilter != nil && !sc.valFilter(v) {
+			if sc.keyFilter != nil && !sc.keyFilter(k) || sc.valFilter != nil && !sc.valFilter(v) {
 				continue
 			}
 			id := idOf(k)
@@ -261,6 +261,7 @@ type scan struct {
 	stop      []byte // keys at or after it end the scan
 	skip      []byte // the cursor's own key
 	valFilter func([]byte) bool
+	keyFilter func([]byte) bool
 }
 
 // first places the cursor on the scan's first key.
@@ -295,6 +296,11 @@ func planScan(q app.ListQuery) (scan, error) {
 	case kind == app.SearchCode:
 		p := append([]byte(term), 0)
 		return scan{bucket: bCodeClaims, prefix: p, start: p}, nil
+	case kind == app.SearchCodePart: // no index by the end of a code: read the code index newest day first
+		return scan{bucket: bCodeClaims, start: []byte{}, reverse: true, keyFilter: func(k []byte) bool {
+			code, _, _ := bytes.Cut(k, []byte{0})
+			return app.CodeMatches(string(code), term)
+		}}, nil
 	case kind == app.SearchNumber:
 		return scan{bucket: bIdxNum, prefix: []byte(term), start: []byte(term)}, nil
 	case kind == app.SearchName:

@@ -36,6 +36,9 @@ type Config struct {
 	// OpenFile hands a saved form to the PC's PDF viewer; default xdg-open
 	// (the Windows shell on Windows).
 	OpenFile func(path string) error
+	// PrintFile sends a saved PDF to the PC's default printer; default lp
+	// (the shell's print verb on Windows).
+	PrintFile func(path string) error
 }
 
 // ErrNoWindow is returned by Run in a binary built without the desktop tags.
@@ -74,12 +77,15 @@ func (c Config) title() string {
 }
 
 func (c Config) printer() *printer {
-	p := &printer{dir: c.PrintDir, open: c.OpenFile, log: c.logger()}
+	p := &printer{dir: c.PrintDir, open: c.OpenFile, print: c.PrintFile, log: c.logger()}
 	if p.dir == "" {
 		p.dir = filepath.Join(os.TempDir(), "xaso-print")
 	}
 	if p.open == nil {
 		p.open = openFile
+	}
+	if p.print == nil {
+		p.print = printFile
 	}
 	return p
 }

@@ -28,3 +28,15 @@ func openFile(path string) error {
 	}
 	return nil
 }
+
+// printFile sends the PDF at path to the default printer through CUPS (lp),
+// which queues it and returns.
+func printFile(path string) error {
+	if _, err := exec.LookPath("lp"); err != nil {
+		return fmt.Errorf("lp not found (install cups-client): %w", err)
+	}
+	if out, err := exec.Command("lp", "--", path).CombinedOutput(); err != nil {
+		return errors.Join(fmt.Errorf("lp %s: %w", path, err), fmt.Errorf("%s", out))
+	}
+	return nil
+}

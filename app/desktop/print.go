@@ -29,6 +29,11 @@ const (
 	// X-Filename): a PDF, an XLSX workbook or a JPEG or PNG scan, and opens
 	// it with the PC's application for it.
 	OpenPath = "/desktop/open-file"
+	// PrintPath takes a PDF (POST, as OpenPath) and sends it straight to
+	// the PC's default printer: the official confirmed once in the page,
+	// no viewer to click through (lp on Linux, the shell's print verb on
+	// Windows).
+	PrintPath = "/desktop/print-file"
 
 	maxOpenFile = 20 << 20
 	printKeep   = 24 * time.Hour // files opened more than this long ago are removed
@@ -49,7 +54,9 @@ var openable = []struct {
 type printer struct {
 	dir  string                  // where PDFs are saved for the viewer
 	open func(path string) error // hands a file to the PC's viewer
-	log  *slog.Logger
+	// print sends a saved PDF to the PC's default printer (PrintPath).
+	print func(path string) error
+	log   *slog.Logger
 }
 
 func (p *printer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -64,8 +71,9 @@ func (p *printer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			kind = i
 		}
 	}
-	if kind < 0 {
-		printError(w, http.StatusBadRequest, "invalid", "Chỉ mở được tệp PDF, bảng tính XLSX hoặc ảnh JPEG, PNG.")
+	toPrinter := r.URL.Path == PrintPath
+	if kind < 0 || toPrinter && kind != 0 {
+		printError(w, http.StatusBadRequest, "invalid", "Chỉ mở được tệp PDF, bảng tính XLSX hoặc ảnh JPEG, PNG (chỉ in thẳng được tệp PDF).")
 		return
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxOpenFile+1))
@@ -84,6 +92,17 @@ func (p *printer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.log.Error("save file to open", "err", err)
 		printError(w, http.StatusInternalServerError, "print_failed", "Không lưu được tệp để in (ổ đĩa đầy hoặc không ghi được).")
+		return
+	}
+	if toPrinter {
+		if err := p.print(path); err != nil {
+			p.log.Error("print file", "path", path, "err", err)
+			printError(w, http.StatusInternalServerError, "print_failed",
+				"Không gửi được tới máy in (máy in đã bật và đặt làm máy in mặc định chưa?); tệp đã lưu tại "+path+".")
+			return
+		}
+		p.log.Info("file sent to the printer", "path", path)
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	if err := p.open(path); err != nil {
@@ -165,8 +184,8 @@ func desktopRoutes(p *printer, next http.Handler) http.Handler {
 		switch r.URL.Path {
 		case InfoPath:
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, `{"desktop":true}`)
-		case OpenPath:
+			fmt.Fprint(w, `{"desktop":true,"print":true}`)
+		case OpenPath, PrintPath:
 			p.ServeHTTP(w, r)
 		default:
 			next.ServeHTTP(w, r)

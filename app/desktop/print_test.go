@@ -82,7 +82,7 @@ func TestDesktopRoutes(t *testing.T) {
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "next "+r.URL.Path) })
 	h := desktopRoutes(&printer{dir: t.TempDir(), log: slog.New(slog.DiscardHandler)}, next)
 	for path, want := range map[string]string{
-		InfoPath:            `{"desktop":true}`,
+		InfoPath:            `{"desktop":true,"print":true}`,
 		"/api/v1/health":    "next /api/v1/health",
 		"/":                 "next /",
 		"/desktop/whatever": "next /desktop/whatever",
@@ -92,5 +92,42 @@ func TestDesktopRoutes(t *testing.T) {
 		if got := rec.Body.String(); got != want {
 			t.Errorf("GET %s: %q, want %q", path, got, want)
 		}
+	}
+}
+
+// PrintPath sends a PDF to the printer, never to the viewer, and takes
+// nothing but a PDF.
+func TestPrintStraightToThePrinter(t *testing.T) {
+	pdf := []byte("%PDF-1.7\n%%EOF\n")
+	for _, tc := range []struct {
+		name, ctype string
+		body        []byte
+		printErr    error
+		status      int
+		printed     int
+	}{
+		{"a receipt", "application/pdf", pdf, nil, 204, 1},
+		{"a workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("PK\x03\x04 x"), nil, 400, 0},
+		{"no printer", "application/pdf", pdf, errors.New("lp: no default destination"), 500, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var printed, opened []string
+			p := &printer{dir: t.TempDir(), log: slog.New(slog.DiscardHandler),
+				open:  func(path string) error { opened = append(opened, path); return nil },
+				print: func(path string) error { printed = append(printed, path); return tc.printErr }}
+			req := httptest.NewRequest("POST", "http://wails.localhost"+PrintPath, bytes.NewReader(tc.body))
+			req.Header.Set("Content-Type", tc.ctype)
+			req.Header.Set("X-Filename", "X-01.pdf")
+			rec := httptest.NewRecorder()
+			desktopRoutes(p, http.NotFoundHandler()).ServeHTTP(rec, req)
+			if rec.Code != tc.status || len(printed) != tc.printed || len(opened) != 0 {
+				t.Fatalf("status %d, printed %v, opened %v: %s", rec.Code, printed, opened, rec.Body)
+			}
+			if tc.printed == 1 {
+				if got, err := os.ReadFile(printed[0]); err != nil || !bytes.Equal(got, pdf) {
+					t.Fatalf("the file printed is not the PDF sent: %v", err)
+				}
+			}
+		})
 	}
 }

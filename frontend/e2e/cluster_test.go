@@ -153,7 +153,7 @@ func TestClusterPeersDialogAndClock(t *testing.T) {
 	testkit.WaitFor(t, 15*time.Second, "no leader on the last PC", func() bool { return a.health(t).Cluster.State == "candidate" })
 	p.click("#sb-cluster")
 	p.click("#peers-recover")
-	p.waitText("#peers .confirm", "đa số máy")
+	p.waitText("#peers .confirm", "quá nửa số máy")
 	p.click("#peers-confirm")
 	p.waitJS(`document.querySelectorAll('#peers tr').length === 1 && !document.querySelector('#peers-recover')`, "a one-PC cluster")
 	p.shot("62-cluster-recovered")

@@ -137,9 +137,10 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	}
 	p.shot("03-receipt")
 
-	// F9 prints: the receipt PDF is fetched with the token and opened.
+	// F9 prints: the receipt PDF is fetched with the token and printed
+	// from the page (issue 14, point 3).
 	p.key(kbF9)
-	p.waitPDFTab()
+	p.waitPrinted()
 	if p.exists("#receipt .error") {
 		p.fail("printing failed: %s", p.text("#receipt .error"))
 	}
@@ -179,6 +180,7 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 	}
 	p.click(`.detail button[type="button"]`) // cancel
 	p.click(`button[data-action="resolve"]`)
+	p.click("#confirm-action") // it cannot be taken back: asked once
 	p.waitText("#dossier-status", "Đã xử lý xong")
 	p.signOut()
 
@@ -190,6 +192,7 @@ func TestDossierFromDeskToReturned(t *testing.T) {
 		p.fail("the desk officer is offered resolve, which only specialists and leaders may do")
 	}
 	p.click(`button[data-action="return"]`)
+	p.click("#confirm-action")
 	p.waitText("#dossier-status", "Đã trả kết quả")
 	p.waitText("#timeline", "Trả kết quả")
 	if p.exists(`.actions button`) {

@@ -17,17 +17,20 @@ import (
 	"time"
 )
 
-// The official prints a receipt from the desktop window: the window hands
-// the PDF to the PC's viewer. The viewer here is a stand-in xdg-open first
-// in PATH that keeps the file it is given (there is no PDF viewer or
-// printer on the test machine); everything before it is the real window.
+// The official prints a receipt from the desktop window: F9, one
+// confirmation (Enter), and the window sends the PDF straight to the PC's
+// default printer with lp (issue 14, point 3). The printer here is a
+// stand-in lp first in PATH that keeps the file it is given: the test
+// machine has no printer and no CUPS. Everything before it is the real
+// window.
 func TestDesktopPrintsAReceipt(t *testing.T) {
 	bin := desktopBinary(t)
 	x := startXvfb(t, 1366, 768)
 	fake := t.TempDir()
-	opened := filepath.Join(fake, "opened.pdf")
-	script := "#!/bin/sh\ncp \"$1\" " + opened + "\n"
-	if err := os.WriteFile(filepath.Join(fake, "xdg-open"), []byte(script), 0o755); err != nil {
+	opened := filepath.Join(fake, "printed.pdf")
+	// lp -- FILE: the file is the last argument.
+	script := "#!/bin/sh\nfor f; do :; done\ncp \"$f\" " + opened + "\n"
+	if err := os.WriteFile(filepath.Join(fake, "lp"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	a := startDesktop(t, bin, x, "desktop-print", "PATH="+fake+":"+os.Getenv("PATH"))
@@ -87,12 +90,14 @@ func TestDesktopPrintsAReceipt(t *testing.T) {
 	_, raw := waitScreen(t, x, a, "a screenshot", 5*time.Second, func(image.Image) bool { return true })
 	saveArtifact(t, "desktop-3-dossier.png", raw)
 
-	// F9 prints form 01 of the dossier on screen; pressed again every 3 s
-	// in case the page was still loading (printing twice is harmless here).
+	// F9 asks to print form 01 of the dossier on screen, Enter confirms;
+	// pressed again every 3 s in case the page was still loading (printing
+	// twice is harmless here).
 	deadline := time.Now().Add(20 * time.Second)
 	for next := time.Now(); ; {
 		if time.Now().After(next) {
-			keys(0, "F9")
+			keys(time.Second, "F9")
+			keys(0, "Return")
 			next = time.Now().Add(3 * time.Second)
 		}
 		pdf, err := os.ReadFile(opened)
@@ -100,7 +105,7 @@ func TestDesktopPrintsAReceipt(t *testing.T) {
 			if _, err := exec.LookPath("pdftotext"); err == nil {
 				out, err := exec.Command("pdftotext", opened, "-").Output()
 				if err != nil || !strings.Contains(string(out), dossier.Code) || !strings.Contains(string(out), "Hoàng Thị Inthu") {
-					t.Fatalf("the PDF handed to the viewer is not this dossier's receipt (%v):\n%s", err, out)
+					t.Fatalf("the PDF sent to the printer is not this dossier's receipt (%v):\n%s", err, out)
 				}
 			}
 			break
@@ -109,7 +114,7 @@ func TestDesktopPrintsAReceipt(t *testing.T) {
 			_, raw := waitScreen(t, x, a, "a screenshot", 5*time.Second, func(image.Image) bool { return true })
 			saveArtifact(t, "desktop-print-FAILED.png", raw)
 			log, _ := os.ReadFile(a.log.Name())
-			t.Fatalf("F9 in the window handed no PDF to the viewer within 20 s; the app's log:\n%s", log)
+			t.Fatalf("F9 in the window sent no PDF to the printer within 20 s; the app's log:\n%s", log)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

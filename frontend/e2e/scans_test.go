@@ -151,7 +151,7 @@ func TestScansOnTheDossierPage(t *testing.T) {
 	if n := rows(); n != 1 {
 		p.fail("%d attachments listed after one upload", n)
 	}
-	if row := p.text("#scan-list li"); !strings.Contains(row, "PNG") || !strings.Contains(row, "KB") || !strings.Contains(row, "letiep") {
+	if row := p.text("#scan-list li"); !strings.Contains(row, "PNG") || !strings.Contains(row, "KB") || !strings.Contains(row, "Lê Thị Tiếp") {
 		p.fail("attachment row %q lacks its type, size or who attached it", row)
 	}
 	if p.exists("#scan-results .error") {
@@ -271,7 +271,7 @@ func TestRatingAtReturn(t *testing.T) {
 	p.shot("81-rating-choice")
 	p.click("#rating-save")
 	p.waitText("#rating-value", "Hài lòng")
-	if by := p.text("#rating-by"); !strings.Contains(by, "letiep") {
+	if by := p.text("#rating-by"); !strings.Contains(by, "Lê Thị Tiếp") {
 		p.fail("the recorded rating does not say who recorded it: %q", by)
 	}
 	if p.exists("#rating-save") || p.exists("#rating-error") {

@@ -181,7 +181,7 @@ func TestShortcuts(t *testing.T) {
 
 	// The status bar opens the list of the commune's PCs (here: alone).
 	p.click("#sb-cluster")
-	p.waitText("#peers", "Làm việc một mình")
+	p.waitText("#peers", "làm việc một mình")
 	p.shot("15-peers")
 	p.key("\u001b")
 	p.do(chromedp.WaitNotPresent(chromedp.ID("peers")))

@@ -48,6 +48,10 @@ func TestUsersScreenManagesAccounts(t *testing.T) {
 	if _, err := world.login("vanthu", "vanthu-mới-2026"); err != nil {
 		t.Fatalf("sign in with the reset password: %v", err)
 	}
+	// The full name printed on forms is corrected (issue 14, point 10).
+	p.click(`tr[data-user="vanthu"] button[data-act="name"]`)
+	p.retype("#u-editname", "Nguyễn Thị Văn Thư\r")
+	p.waitText(`tr[data-user="vanthu"]`, "Nguyễn Thị Văn Thư")
 	p.shot("40-users-manage")
 	p.signOut()
 

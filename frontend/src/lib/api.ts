@@ -37,6 +37,9 @@ export class ApiError extends Error {
   /** the message is the server's own words (from its {error}), not one the client made up. */
   readonly fromServer: boolean;
 
+  /** desk: every invalid field of the request (DESIGN §8.1 error.fields); [] when the server named one or none. */
+  fields: FieldError[] = [];
+
   constructor(status: number, code: string, message: string, field = '', fromServer = false) {
     super(message);
     this.name = 'ApiError';
@@ -47,13 +50,20 @@ export class ApiError extends Error {
   }
 }
 
+/** desk: one invalid field of a request. */
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
 /**
  * failure turns the body of a failed answer into an ApiError: the server's
  * {error:{code,message,field}} when the body is one, else fallback
  * (http_<status> unless the caller knows better) with the start of the body.
  */
 export function failure(res: { status: number; statusText: string }, text: string, fallback = 'http_' + res.status): ApiError {
-  let err: { code?: unknown; message?: unknown; field?: unknown } | undefined;
+  let err: { code?: unknown; message?: unknown; field?: unknown; fields?: unknown } | undefined;
   try {
     err = (JSON.parse(text) as { error?: typeof err } | null)?.error;
   } catch {
@@ -61,7 +71,13 @@ export function failure(res: { status: number; statusText: string }, text: strin
   }
   if (err && typeof err === 'object' && typeof err.code === 'string' && err.code !== '') {
     const message = typeof err.message === 'string' && err.message !== '' ? err.message : err.code;
-    return new ApiError(res.status, err.code, message, typeof err.field === 'string' ? err.field : '', true);
+    const e = new ApiError(res.status, err.code, message, typeof err.field === 'string' ? err.field : '', true);
+    if (Array.isArray(err.fields)) {
+      e.fields = err.fields.filter(
+        (f): f is FieldError => !!f && typeof f.field === 'string' && typeof f.message === 'string',
+      );
+    }
+    return e;
   }
   return new ApiError(res.status, fallback, text.slice(0, 200) || res.statusText || fallback);
 }

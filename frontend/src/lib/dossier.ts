@@ -13,6 +13,12 @@ export function dossierRef(d: DossierKey): string {
   return d.code_clash && d.id ? d.id : d.code;
 }
 
+/** who is an official's full name as the dossier's names give it, else the login name. */
+export function who(d: Pick<Dossier, 'names'> | null | undefined, username: string | undefined): string {
+  if (!username) return '';
+  return d?.names?.[username] || username;
+}
+
 /** formFileName is the name of form nn of d as a file; a clashing code gets the ID too, so the two stay apart. */
 export function formFileName(d: DossierKey, nn: string): string {
   return d.code_clash && d.id ? `${d.code}-${d.id}-${nn}.pdf` : `${d.code}-${nn}.pdf`;

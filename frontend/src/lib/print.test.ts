@@ -92,11 +92,26 @@ describe('printForm', () => {
     const { f, calls } = fakeFetch({
       '/desktop/info': () => Response.json({ desktop: true }),
       '/api/v1/dossiers/id7/forms/01.pdf': () => new Response('%PDF-1.7', { headers: { 'Content-Type': 'application/pdf' } }),
-      '/desktop/open-file': () => new Response(null, { status: 204 }),
+      '/desktop/print-file': () => new Response(null, { status: 204 }),
     });
     const api = createClient({ fetch: f, token: () => 't' });
-    await printForm(api, { code: 'A-1', id: 'id7', code_clash: true }, '01', f);
-    expect(calls.map((c) => c.url)).toEqual(['/api/v1/dossiers/id7/forms/01.pdf', '/desktop/info', '/desktop/open-file']);
+    expect(await printForm(api, { code: 'A-1', id: 'id7', code_clash: true }, '01', f)).toBe(true);
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/dossiers/id7/forms/01.pdf', '/desktop/info', '/desktop/print-file']);
     expect((calls[2].init?.headers as Record<string, string>)['X-Filename']).toBe('A-1-id7-01.pdf');
+  });
+});
+
+describe('printForm in the window', () => {
+  it('asks once and sends nothing when the official cancels', async () => {
+    const { f, calls } = fakeFetch({
+      '/desktop/info': () => Response.json({ desktop: true }),
+      '/api/v1/dossiers/A-1/forms/01.pdf': () => new Response('%PDF-1.7', { headers: { 'Content-Type': 'application/pdf' } }),
+    });
+    const api = createClient({ fetch: f, token: () => 't' });
+    let asked = 0;
+    const ok = await printForm(api, { code: 'A-1' }, '01', f, async () => (asked++, false));
+    expect(ok).toBe(false);
+    expect(asked).toBe(1);
+    expect(calls.map((c) => c.url)).not.toContain('/desktop/print-file');
   });
 });

@@ -1,10 +1,12 @@
 // Forms, reports and scans are files behind the bearer token, so a plain
 // link cannot fetch them: download with the token, then hand the file to
-// what shows or prints it. In a browser that is the browser itself: a PDF
-// or a scan opens in a new tab (its viewer prints), a workbook is saved.
-// Inside the desktop window the WebView has neither a viewer nor a download
-// folder, so the file goes to the window's own route, which opens it with
-// the PC's application for it (app/desktop/print.go).
+// what shows or prints it. A form is printed from the page itself
+// (printForm): in a browser through a hidden frame and the print dialog, in
+// the desktop window straight to the PC's printer after one confirmation.
+// A scan or a report opens in a new tab or is saved (openFile); inside the
+// window, which has neither a viewer nor a download folder, it goes to the
+// window's own route, which opens it with the PC's application for it
+// (app/desktop/print.go).
 
 import { ApiError, failure, NETWORK_ERROR, type Client } from './api';
 import { formFileName, type DossierKey } from './dossier';
@@ -64,9 +66,82 @@ export async function openFile(api: Client, url: string, filename: string, f: Fe
   setTimeout(() => URL.revokeObjectURL(obj), 60_000);
 }
 
-/** printForm opens form nn of d to print it (the dossier names itself: see dossierRef). */
-export function printForm(api: Client, d: DossierKey, nn: string, f: Fetch = fetch): Promise<void> {
-  return openFile(api, api.formUrl(d, nn), formFileName(d, nn), f);
+/**
+ * printForm prints form nn of d (the dossier names itself: see dossierRef)
+ * without leaving the page. In a browser the print dialog opens at once over
+ * the page (printInPage: no tab to close). In the desktop window, once the
+ * official confirms (confirm), the PDF goes straight to the PC's default
+ * printer (printInWindow). It resolves to false when the official cancelled.
+ */
+export async function printForm(
+  api: Client,
+  d: DossierKey,
+  nn: string,
+  f: Fetch = fetch,
+  confirm: () => Promise<boolean> = async () => true,
+): Promise<boolean> {
+  const blob = await api.download(api.formUrl(d, nn));
+  if (await inWindow(f)) {
+    if (!(await confirm())) return false;
+    await printInWindow(blob, formFileName(d, nn), f);
+  } else {
+    await printInPage(blob);
+  }
+  performance.mark?.('xaso:printed');
+  return true;
+}
+
+/**
+ * printInPage loads a PDF into a hidden frame of the page and opens the
+ * browser's print dialog on it: the official presses Enter (or picks a
+ * printer) and stays on the page. One frame at a time; its URL is revoked a
+ * minute later.
+ */
+export function printInPage(pdf: Blob, doc: Document = document): Promise<void> {
+  return new Promise((resolve, reject) => {
+    doc.getElementById('print-frame')?.remove();
+    const url = URL.createObjectURL(pdf.type ? pdf : new Blob([pdf], { type: 'application/pdf' }));
+    const frame = doc.createElement('iframe');
+    frame.id = 'print-frame';
+    frame.title = 'print';
+    frame.setAttribute('aria-hidden', 'true');
+    frame.tabIndex = -1;
+    frame.style.cssText = 'position:fixed;right:0;bottom:0;width:0;height:0;border:0;visibility:hidden';
+    frame.onload = () => {
+      // The PDF viewer inside the frame needs a moment after load.
+      setTimeout(() => {
+        // The keyboard stays on the page (F-keys, Enter on the next step),
+        // not in the hidden frame.
+        const back = doc.activeElement as HTMLElement | null;
+        try {
+          frame.contentWindow?.print();
+          back?.focus();
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      }, 150);
+    };
+    frame.src = url;
+    doc.body.appendChild(frame);
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  });
+}
+
+/** printInWindow hands a PDF to the desktop window, which sends it to the PC's default printer. */
+export async function printInWindow(pdf: Blob, filename: string, f: Fetch = fetch): Promise<void> {
+  let res: Response;
+  try {
+    res = await f('/desktop/print-file', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/pdf', 'X-Filename': filename },
+      body: new Uint8Array(await pdf.arrayBuffer()), // bytes, not the Blob (see openInWindow)
+    });
+  } catch (e) {
+    throw new ApiError(0, NETWORK_ERROR, String(e));
+  }
+  if (res.ok) return;
+  throw failure(res, await res.text().catch(() => ''), 'print_failed');
 }
 
 /**

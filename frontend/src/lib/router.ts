@@ -10,7 +10,7 @@ export type Route =
   | { name: 'users' }
   | { name: 'registers'; id: string; q: string };
 
-export const queues = ['mine', 'due_today', 'overdue', 'supplement', 'open'] as const;
+export const queues = ['mine', 'due_today', 'overdue', 'supplement', 'to_return', 'online', 'open'] as const;
 
 /** parse reads a location hash such as "#/dossiers/ABC" into a Route. */
 export function parse(hash: string): Route | null {

@@ -5,7 +5,7 @@ import { untrack } from 'svelte';
 import { ApiError, createClient, type Client } from './api';
 import { has, parseLang, translate, type Key, type Lang, type Params } from './i18n';
 import { home, href, parse, type Route } from './router';
-import type { Procedure, Session, User } from './types';
+import type { Health, Procedure, Session, User } from './types';
 
 const LANG_KEY = 'xaso.lang';
 const SESSION_KEY = 'xaso.session';
@@ -27,6 +27,8 @@ export class AppState {
   route = $state<Route>({ name: 'desk' });
   /** the procedure catalog, loaded once per sign-in */
   procedures = $state<Procedure[] | null>(null);
+  /** desk: the node's last /health, kept by the status bar (screens ask whether other PCs exist) */
+  health = $state<Health | null>(null);
   /** the officials a dossier can be forwarded to, loaded once per sign-in */
   officials = $state<User[] | null>(null);
   private officialsLoading: Promise<User[]> | null = null;
@@ -130,6 +132,19 @@ export class AppState {
       return !e.fromServer && has('err.' + e.code) ? this.t('err.' + e.code) : e.message;
     }
     return String(e);
+  }
+
+  /**
+   * procedureName is a procedure's name in the UI language: the catalog's
+   * name_en in English where it carries one (loaded with the catalog), else
+   * the Vietnamese name the dossier was received under.
+   */
+  procedureName(code: string | undefined, vi: string | undefined): string {
+    if (this.lang === 'en' && code) {
+      const p = this.procedures?.find((x) => x.code === code);
+      if (p?.name_en) return p.name_en;
+    }
+    return vi ?? code ?? '';
   }
 
   async loadProcedures(): Promise<Procedure[]> {

@@ -22,7 +22,8 @@ export interface Health {
   agency?: string;
   cluster?: { state: string; members: number; problem?: string; error?: string };
   unreplicated?: number;
-  uplink?: { online: boolean; unsent: number };
+  /** configured and last_sync come with the province link (DESIGN §8.1); a missing configured means none */
+  uplink?: { online: boolean; unsent: number; configured?: boolean; last_sync?: string | null };
   time?: string;
   clock?: { offset_ms: number; peers: number };
   store?: string; // "ok", or a problem: "damaged", "disk_full"
@@ -131,6 +132,8 @@ export interface Dossier {
   attachments?: Attachment[];
   /** the citizen's rating, recorded at or after return */
   rating?: Rating;
+  /** desk: full names of the officials the dossier names, by login name */
+  names?: Record<string, string>;
 }
 
 /** A scanned document attached to a dossier, named by the SHA-256 of its content. */
