@@ -28,7 +28,7 @@ var (
 	bAudit      = []byte("audit")        // at(8) id → audit entry (JSON): sign-ins and admins' actions
 
 	// Local to this PC.
-	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version
+	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version, log position
 	bSessions      = []byte("sessions")       // token hash → session (JSON)
 	bPending       = []byte("pending")        // command ID → entity: made here, not yet replicated
 	bPendingEntity = []byte("pending_entity") // entity \x00 command ID → ∅
@@ -51,6 +51,7 @@ var (
 	kHLC     = []byte("hlc")
 	kPending = []byte("pending")
 	kSchema  = []byte("schema")
+	kWAL     = []byte("wal") // the write-ahead log's position folded up to (store/wal.go)
 )
 
 const schemaVersion = 1
