@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"xaso/app"
 )
@@ -49,6 +50,8 @@ type wal struct {
 	off int64
 	mu  sync.Mutex
 	seg []walSeg // oldest first; the last one is f
+
+	syncTime time.Duration // how long the last fdatasync took (the writer's group wait)
 }
 
 // walRecord is one record read back.
@@ -244,7 +247,9 @@ func (w *wal) write(buf []byte, first uint64) error {
 	}
 	_, err := w.f.WriteAt(buf, w.off)
 	if err == nil {
+		t := time.Now()
 		err = fdatasync(w.f)
+		w.syncTime = time.Since(t)
 	}
 	if err != nil {
 		w.f.Truncate(w.off)

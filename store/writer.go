@@ -27,6 +27,10 @@ const (
 	foldDelay   = 20 * time.Millisecond  // a lone Append waits this long for company, unless a read needs it
 	foldRetry   = 200 * time.Millisecond // a refused fold (disk full) is tried again after this
 	reserveSize = 2 << 20                // space kept aside so that what was acknowledged can be folded
+	// groupWait bounds how long the writer waits for more desks before it
+	// syncs the log, when the last batch held more than one request.
+	groupWaitMin = 100 * time.Microsecond
+	groupWaitMax = 2 * time.Millisecond
 )
 
 // foldState is what the writer hands the folder, and how far it got. The
@@ -109,6 +113,9 @@ func (s *Store) run() {
 		s.mu.Unlock()
 		s.kickFolder()
 	}()
+	others := 0 // requests in the last batch
+	wait := time.NewTimer(time.Hour)
+	defer wait.Stop()
 	for {
 		var first *request
 		select {
@@ -134,6 +141,26 @@ func (s *Store) run() {
 				break fill
 			}
 		}
+		if others > 1 && n < s.max {
+			// Several desks are writing: wait about one sync for the
+			// others, so that one fdatasync answers them all. A lone desk
+			// (the last batch held one request) never waits.
+			wait.Reset(min(max(s.wal.syncTime, groupWaitMin), groupWaitMax))
+		more:
+			for n < s.max {
+				select {
+				case r := <-s.reqs:
+					batch = append(batch, r)
+					n += len(r.cmds)
+				case <-wait.C:
+					break more
+				case <-s.quit:
+					wait.Stop()
+					break more
+				}
+			}
+		}
+		others = len(batch)
 		s.write(batch)
 	}
 }
