@@ -24,7 +24,7 @@ import (
 const (
 	foldMax     = 4096                   // most commands in one bbolt transaction
 	foldBacklog = 4 * foldMax            // the writer waits while this many wait for the folder
-	foldDelay   = 20 * time.Millisecond  // a lone Append waits this long for company, unless a read needs it
+	foldDelay   = 200 * time.Millisecond // Appends wait this long for company, unless a read or an Apply needs them
 	foldRetry   = 200 * time.Millisecond // a refused fold (disk full) is tried again after this
 	reserveSize = 2 << 20                // space kept aside so that what was acknowledged can be folded
 	// groupWait bounds how long the writer waits for more desks before it
