@@ -46,6 +46,7 @@ type Store struct {
 	wal      *wal          // the write-ahead log of Appends (store/wal.go)
 	lsn      uint64        // the last record's position; the writer's
 	mu       sync.Mutex    // guards fs
+	swap     sync.RWMutex  // held to read or write db; taken to replace the file (store/state.go)
 	fs       foldState     // the folder's queue and progress (store/writer.go)
 	foldDone chan struct{} // closed when the folder has stopped
 	// reserveGone: the disk-full reserve is not in place (the folder's)
@@ -82,6 +83,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("create data folder %s: %w", cfg.Dir, err)
 	}
 	path := filepath.Join(cfg.Dir, "xaso.db")
+	os.Remove(path + ".install") // a state snapshot a crash cut short (store/state.go)
 	fi, statErr := os.Stat(path)
 	existed := statErr == nil
 	if existed && fi.Size() == 0 {
