@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -203,7 +202,7 @@ func (s *Store) write(batch []*request) {
 	case stuck != nil && (!isDiskFull(stuck) || s.Problem() != "ok"):
 		err = stuck // the folder cannot take more: refuse, as the commit would
 	case s.cond.diskFull.Load() && s.Problem() != "ok":
-		err = fmt.Errorf("write-ahead log: %w", syscall.ENOSPC) // the reserve is in use: refuse until space is back
+		err = app.DiskFull(errors.New("write-ahead log: the disk-full reserve is in use")) // refuse until space is back
 	default:
 		err = s.wal.write(buf, logged[0].lsn)
 	}
