@@ -97,6 +97,11 @@ func TestBenchCluster(t *testing.T) {
 	fmt.Printf("figure: catch-up of a node that missed %d commands (%d → %d dossiers): %.1f s from its restart\n",
 		total-before, before, total, time.Since(start).Seconds())
 	fmt.Printf("figure: RSS of the caught-up node: %s\n", rssParts(away.proc.Pid()))
+	how := "Raft's log, entry by entry"
+	if strings.Contains(string(away.proc.Stderr()), "state snapshot installed") {
+		how = "a state snapshot"
+	}
+	fmt.Printf("figure: the node caught up from %s\n", how)
 }
 
 // burst runs desks concurrent receivers spread over nodes for d and
