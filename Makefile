@@ -96,11 +96,13 @@ test: deps-go $(TEST_DEPS) $(UI_BUILD) lint test-go fuzz $(EXTRA_TESTS)
 	@echo "make test: all passed"
 
 # bench-core: search and disk at 100k and 1M dossiers (the 1M load takes
-# minutes), one desk's commit latency, 16 desks through the service, then the
+# minutes), one desk's commit latency, 16 desks through the service, catch-up
+# of 100,000 dossiers by folding and by a state snapshot, then the
 # real binary over HTTP: latency, throughput, RSS, start-up, disk per dossier.
 bench-core: deps-go
 	go test -run '^$$' -bench 'Search|AppendOne' -benchtime 200x -timeout 40m ./store/ | grep -E '^(Benchmark|ok|FAIL)|loaded'
 	go test -run '^$$' -bench 'Receive16' -benchtime 8000x ./app/ | grep -E '^(Benchmark|ok|FAIL)'
+	go test -run '^$$' -bench 'CatchUp100k' -benchtime 1x -timeout 20m ./store/ | grep -E '^(Benchmark|ok|FAIL)|figure'
 	XASO_BENCH=1 go test -run '^TestBench' -v -count=1 -timeout 30m . | grep -E '^(--- FAIL|ok|FAIL)|figure'
 	$(call apt,wrk curl)
 	$(MAKE) --no-print-directory build >/dev/null

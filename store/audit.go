@@ -38,7 +38,7 @@ func (s *Store) Audit(limit int, before string) ([]app.AuditEntry, string, error
 	}
 	items := []app.AuditEntry{}
 	next := ""
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		cur := tx.Bucket(bAudit).Cursor()
 		var k, v []byte
 		if from == nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -90,3 +91,53 @@ func BenchmarkAppendOne(b *testing.B) {
 }
 
 var _ = fmt.Sprint
+
+// BenchmarkCatchUp100k compares the two ways a PC that missed 100,000
+// dossiers (about 250,000 commands) catches up: folding every command again (what a command stream
+// snapshot or Raft's log costs) and installing a state snapshot.
+func BenchmarkCatchUp100k(b *testing.B) {
+	src, _ := load(b, 100_000)
+	var cmds []app.Command
+	if err := src.EachCommand(func(c app.Command) error { cmds = append(cmds, c); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		dst, err := Open(Config{Dir: b.TempDir(), MaxBatch: 20000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		for i := 0; i < len(cmds); i += 1024 { // the fsm's restore batch
+			if err := dst.Apply(context.Background(), cmds[i:min(i+1024, len(cmds))]...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		fold := time.Since(start)
+		want := hash(b, dst)
+		dst.Close()
+
+		dst, err = Open(Config{Dir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		r, w := io.Pipe()
+		go func() { w.CloseWithError(src.WriteState(w)) }()
+		head := make([]byte, len(StateMagic))
+		if _, err := io.ReadFull(r, head); err != nil {
+			b.Fatal(err)
+		}
+		if err := dst.InstallState(r); err != nil {
+			b.Fatal(err)
+		}
+		install := time.Since(start)
+		if hash(b, dst) != want {
+			b.Fatal("the installed state differs from the folded one")
+		}
+		dst.Close()
+		b.ReportMetric(fold.Seconds(), "fold-s")
+		b.ReportMetric(install.Seconds(), "install-s")
+		fmt.Printf("figure: catch-up of %d commands in the store: folding each %.1f s, installing a state snapshot %.1f s\n",
+			len(cmds), fold.Seconds(), install.Seconds())
+	}
+}

@@ -36,7 +36,7 @@ var (
 	bRegSeq    = []byte("reg_seq")   // register ID \x00 slot(1) → largest entry number applied from the slot's block (uint32)
 
 	// Local to this PC.
-	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version
+	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version, log position
 	bSessions      = []byte("sessions")       // token hash → session (JSON)
 	bPending       = []byte("pending")        // command ID → entity: made here, not yet replicated
 	bPendingEntity = []byte("pending_entity") // entity \x00 command ID → ∅
@@ -62,6 +62,7 @@ var (
 	kHLC     = []byte("hlc")
 	kPending = []byte("pending")
 	kSchema  = []byte("schema")
+	kWAL     = []byte("wal") // the write-ahead log's position folded up to (store/wal.go)
 )
 
 const schemaVersion = 1

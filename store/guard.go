@@ -116,8 +116,25 @@ func (s *Store) guard(op string, fn func() error) (err error) {
 	return fn()
 }
 
-// view is db.View under guard.
+// view is db.View under guard, once what was acknowledged is folded.
 func (s *Store) view(fn func(*bolt.Tx) error) error {
+	s.caughtUp(false)
+	return s.viewNow(fn)
+}
+
+// viewSetup is view for reads of users, slots and the commune only: it waits
+// only for the acknowledged commands that change them (store/writer.go).
+func (s *Store) viewSetup(fn func(*bolt.Tx) error) error {
+	s.caughtUp(true)
+	return s.viewNow(fn)
+}
+
+// viewNow is view without waiting for the folder: for what belongs to this
+// PC alone and no command changes (sign-ins), and for reads that add what
+// waits to be folded themselves (store/writer.go queued).
+func (s *Store) viewNow(fn func(*bolt.Tx) error) error {
+	s.swap.RLock() // not while a state snapshot replaces the file (store/state.go)
+	defer s.swap.RUnlock()
 	return s.guard("read", func() error { return s.db.View(fn) })
 }
 
@@ -127,7 +144,9 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 	if why := s.Damage(); why != "" {
 		return damagedError(s.dir, errors.New(why))
 	}
+	s.swap.RLock()
 	err := s.guard("write", func() error { return s.db.Update(fn) })
+	s.swap.RUnlock()
 	return s.noteWrite(err)
 }
 

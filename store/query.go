@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -57,7 +58,7 @@ func (s *Store) DossierIDByCode(code string) (string, error) {
 // User returns a user by name.
 func (s *Store) User(username string) (app.User, error) {
 	var u app.User
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewSetup(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx, bUsers, []byte(username), &u)
 		if err == nil && (!ok || u.Username == "") {
 			err = notFound("người dùng", "user")
@@ -70,7 +71,7 @@ func (s *Store) User(username string) (app.User, error) {
 // Users lists every user, by name.
 func (s *Store) Users() ([]app.User, error) {
 	var us []app.User
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewSetup(func(tx *bolt.Tx) error {
 		return tx.Bucket(bUsers).ForEach(func(k, v []byte) error {
 			var u app.User
 			if err := unmarshalPacked(v, &u); err != nil {
@@ -89,7 +90,7 @@ func (s *Store) Users() ([]app.User, error) {
 func (s *Store) Commune() (app.CommuneConfig, bool, error) {
 	var c app.CommuneConfig
 	var ok bool
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewSetup(func(tx *bolt.Tx) error {
 		var err error
 		ok, err = getJSON(tx, bConfig, []byte("commune"), &c)
 		return err
@@ -100,7 +101,7 @@ func (s *Store) Commune() (app.CommuneConfig, bool, error) {
 // Slots lists the number slots that were ever leased.
 func (s *Store) Slots() ([]app.SlotLease, error) {
 	var ls []app.SlotLease
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewSetup(func(tx *bolt.Tx) error {
 		return tx.Bucket(bSlots).ForEach(func(k, v []byte) error {
 			var l app.SlotLease
 			if err := unmarshalPacked(v, &l); err != nil {
@@ -136,7 +137,16 @@ func (s *Store) seqAt(key []byte) (int, error) {
 // entity ("dossier/<id>"), or all of them when entity is empty.
 func (s *Store) Unreplicated(entity string) (int, error) {
 	n := 0
-	err := s.view(func(tx *bolt.Tx) error {
+	read := s.view
+	if entity != "" { // a desk's answer about its own command: no wait for the fold
+		s.queued(func(_ app.Command, b app.Body) {
+			if b != nil && b.Entity() == entity {
+				n++
+			}
+		})
+		read = s.viewNow
+	}
+	err := read(func(tx *bolt.Tx) error {
 		if entity == "" {
 			if v := tx.Bucket(bMeta).Get(kPending); v != nil {
 				n = int(binary.BigEndian.Uint64(v))
@@ -329,9 +339,25 @@ func planScan(q app.ListQuery) (scan, error) {
 
 // CodeClaims lists the IDs of every dossier bearing code (more than one
 // after clusters set up apart issued it twice).
+// A receipt waiting to be folded adds its claim without waiting for the
+// fold; a new code waiting (a recode, a kind from a newer version) is waited
+// for.
 func (s *Store) CodeClaims(code string) ([]string, error) {
 	var ids []string
-	err := s.view(func(tx *bolt.Tx) error {
+	read := s.viewNow
+	s.queued(func(c app.Command, b app.Body) {
+		switch b := b.(type) {
+		case *app.ReceiveBody:
+			if b.Code == code {
+				ids = append(ids, b.DossierID)
+			}
+		case nil, *app.ActBody:
+			if a, ok := b.(*app.ActBody); !ok || a.Action == app.ActRecode {
+				read = s.view
+			}
+		}
+	})
+	err := read(func(tx *bolt.Tx) error {
 		prefix := append([]byte(code), 0)
 		c := tx.Bucket(bCodeClaims).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -339,7 +365,8 @@ func (s *Store) CodeClaims(code string) ([]string, error) {
 		}
 		return nil
 	})
-	return ids, err
+	slices.Sort(ids)
+	return slices.Compact(ids), err
 }
 
 // DossierIDByIdem resolves an idempotency hash to the dossier it created.

@@ -48,7 +48,7 @@ func (s *Store) Session(tokenHash string) (app.Session, error) {
 		return *sess, nil
 	}
 	var sess app.Session
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx, bSessions, []byte(tokenHash), &sess)
 		if err == nil && !ok {
 			err = notFound("phiên làm việc", "session")

@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -34,12 +36,24 @@ func storedCommand(tx *bolt.Tx, id []byte) (app.Command, bool, error) {
 // Pending returns up to limit commands made on this node that are not yet
 // replicated, in command ID order, leaving out (without decoding them) those
 // whose ID skip reports — the ones already proposed. skip may be nil.
+//
+// The commands acknowledged and not yet folded are pending too: they are
+// taken from the folder's queue, so that the cluster proposes them without
+// waiting for the fold (a command folded meanwhile comes once).
 func (s *Store) Pending(limit int, skip func(id string) bool) ([]app.Command, error) {
 	var out []app.Command
-	err := s.view(func(tx *bolt.Tx) error {
+	seen := map[string]bool{}
+	s.queued(func(c app.Command, _ app.Body) {
+		if !seen[c.ID] && (skip == nil || !skip(c.ID)) {
+			seen[c.ID] = true
+			out = append(out, c)
+		}
+	})
+	queued := len(out)
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bPending).Cursor()
-		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
-			if skip != nil && skip(string(k)) {
+		for k, _ := c.First(); k != nil && len(out) < limit+queued; k, _ = c.Next() {
+			if (skip != nil && skip(string(k))) || seen[string(k)] {
 				continue
 			}
 			cmd, ok, err := storedCommand(tx, k)
@@ -52,7 +66,8 @@ func (s *Store) Pending(limit int, skip func(id string) bool) ([]app.Command, er
 		}
 		return nil
 	})
-	return out, err
+	slices.SortFunc(out, func(a, b app.Command) int { return strings.Compare(a.ID, b.ID) })
+	return out[:min(len(out), limit)], err
 }
 
 // EachCommand calls fn with every applied command, in ID order, inside one

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -41,6 +42,15 @@ type Store struct {
 	done   chan struct{}
 	max    int
 	closed bool
+
+	wal      *wal          // the write-ahead log of Appends (store/wal.go)
+	lsn      uint64        // the last record's position; the writer's
+	mu       sync.Mutex    // guards fs
+	swap     sync.RWMutex  // held to read or write db; taken to replace the file (store/state.go)
+	fs       foldState     // the folder's queue and progress (store/writer.go)
+	foldDone chan struct{} // closed when the folder has stopped
+	// reserveGone: the disk-full reserve is not in place (the folder's)
+	reserveGone bool
 }
 
 // request is one caller's commands waiting for the next group commit.
@@ -49,6 +59,8 @@ type request struct {
 	bodies []app.Body // decoded once; nil for kinds from a newer version
 	stored [][]byte   // the commands' stored form, packed by the caller, not the single writer
 	local  bool
+	lsn    uint64 // its record in the write-ahead log; 0 for an Apply
+	setup  bool   // it changes users, slots or the commune (or a kind from a newer version)
 	done   chan error
 }
 
@@ -71,6 +83,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("create data folder %s: %w", cfg.Dir, err)
 	}
 	path := filepath.Join(cfg.Dir, "xaso.db")
+	os.Remove(path + ".install") // a state snapshot a crash cut short (store/state.go)
 	fi, statErr := os.Stat(path)
 	existed := statErr == nil
 	if existed && fi.Size() == 0 {
@@ -105,7 +118,17 @@ func Open(cfg Config) (*Store, error) {
 	if s.Damage() != "" {
 		s.node = s.storedNodeID()
 	}
+	if err := s.recoverWAL(); err != nil { // store/writer.go
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.fs.wake, s.fs.kick, s.foldDone = make(chan struct{}), make(chan struct{}, 1), make(chan struct{})
 	go s.run()
+	go s.foldLoop()
+	go func() {
+		<-s.foldDone
+		close(s.done)
+	}()
 	return s, nil
 }
 
@@ -152,7 +175,14 @@ func (s *Store) Close() error {
 	s.closed = true
 	close(s.quit)
 	<-s.done
-	return s.db.Close()
+	s.mu.Lock()
+	all := s.fs.err == nil && s.fs.folded == s.fs.written && s.Damage() == ""
+	s.mu.Unlock()
+	werr := s.wal.close(all)
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	return werr
 }
 
 // NodeID is this PC's stable identity, made once when the store was created.
@@ -208,6 +238,12 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 		}
 	}
 	r := &request{cmds: cmds, bodies: bodies, stored: stored, local: local, done: make(chan error, 1)}
+	for i, c := range cmds {
+		k, _ := app.LookupKind(c.Kind)
+		if bodies[i] == nil || (k.Target != app.TargetDossier && k.Target != app.TargetAudit) {
+			r.setup = true
+		}
+	}
 	select {
 	case s.reqs <- r:
 	case <-s.quit:
@@ -229,70 +265,6 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 		default:
 			return ErrClosed
 		}
-	}
-}
-
-// run is the single writer: it takes every request waiting, applies them in
-// one transaction and one fsync (group commit), and answers them all.
-func (s *Store) run() {
-	defer close(s.done)
-	for {
-		var first *request
-		select {
-		case first = <-s.reqs:
-		case <-s.quit:
-			for {
-				select {
-				case r := <-s.reqs:
-					s.commit([]*request{r})
-				default:
-					return
-				}
-			}
-		}
-		batch, n := []*request{first}, len(first.cmds)
-	fill:
-		for n < s.max {
-			select {
-			case r := <-s.reqs:
-				batch = append(batch, r)
-				n += len(r.cmds)
-			default:
-				break fill
-			}
-		}
-		s.commit(batch)
-	}
-}
-
-func (s *Store) commit(batch []*request) {
-	if why := s.Damage(); why != "" {
-		for _, r := range batch {
-			r.done <- damagedError(s.dir, errors.New(why))
-		}
-		return
-	}
-	err := s.update(func(tx *bolt.Tx) error {
-		denser(tx)
-		for _, r := range batch {
-			if err := s.applyAll(tx, r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil && len(batch) > 1 && s.Damage() == "" && !s.cond.diskFull.Load() {
-		// One request spoiled the batch: commit the others one by one.
-		for _, r := range batch {
-			s.commit([]*request{r})
-		}
-		return
-	}
-	if err != nil {
-		s.log.Error("apply commands", "err", err, "count", len(batch[0].cmds))
-	}
-	for _, r := range batch {
-		r.done <- err
 	}
 }
 

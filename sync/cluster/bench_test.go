@@ -53,11 +53,14 @@ func TestBenchCluster(t *testing.T) {
 		len(lat), ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]))
 
 	// 2. 16 concurrent desks spread over the nodes.
+	cpu0 := cpuSum(t, nodes)
 	rate, acked := burst(t, nodes, 16, 8*time.Second, 100000)
 	start := time.Now()
 	converged(t, 120*time.Second, -1, nodes...)
 	fmt.Printf("figure: throughput with 16 desks over 3 nodes: %.0f dossiers/s acknowledged (%d in 8 s), all replicated %.1f s after the burst (target ≥ 4,000/s)\n",
 		rate, acked, time.Since(start).Seconds())
+	fmt.Printf("figure: CPU of the three nodes per replicated receipt (user+sys, burst and its replication): %.0f µs (target ≤ 400)\n",
+		float64((cpuSum(t, nodes)-cpu0).Microseconds())/float64(max(acked, 1)))
 
 	// 3. RSS per node after the load.
 	var rss []string
@@ -94,6 +97,11 @@ func TestBenchCluster(t *testing.T) {
 	fmt.Printf("figure: catch-up of a node that missed %d commands (%d → %d dossiers): %.1f s from its restart\n",
 		total-before, before, total, time.Since(start).Seconds())
 	fmt.Printf("figure: RSS of the caught-up node: %s\n", rssParts(away.proc.Pid()))
+	how := "Raft's log, entry by entry"
+	if strings.Contains(string(away.proc.Stderr()), "state snapshot installed") {
+		how = "a state snapshot"
+	}
+	fmt.Printf("figure: the node caught up from %s\n", how)
 }
 
 // burst runs desks concurrent receivers spread over nodes for d and
@@ -129,3 +137,20 @@ func rssParts(pid int) string {
 }
 
 var statusMB = testkit.StatusMB
+
+// cpuSum is the CPU time (user+sys) the nodes' processes have used, from
+// /proc/PID/stat.
+func cpuSum(t *testing.T, nodes []*lanNode) time.Duration {
+	var sum time.Duration
+	for _, n := range nodes {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n.proc.Pid()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
+		utime, _ := strconv.ParseInt(f[11], 10, 64) // fields 14 and 15 of stat, after pid and comm
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		sum += time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+	}
+	return sum
+}

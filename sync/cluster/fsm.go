@@ -195,10 +195,35 @@ func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
 	return &snapshot{st: f.st}, nil
 }
 
-// Restore implements raft.FSM: apply every command of the stream.
+// stateStore is a store that writes and installs state snapshots: its
+// replicated buckets as stored, installed by a bulk copy instead of folding
+// every command again (a PC that missed many commands catches up in
+// seconds). store.Store is one.
+type stateStore interface {
+	WriteState(w io.Writer) error   // starts with stateMagic
+	InstallState(r io.Reader) error // r starts after it
+}
+
+// stateMagic starts a state snapshot: store.StateMagic (fsm_test.go checks
+// that they are equal).
+const stateMagic = "xaso-state-1\n"
+
+// Restore implements raft.FSM: install the state snapshot, or apply every
+// command of a command stream (what older versions sent).
 func (f *fsm) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
 	r := bufio.NewReaderSize(rc, 1<<16)
+	if ss, ok := f.st.(stateStore); ok {
+		if head, _ := r.Peek(len(stateMagic)); string(head) == stateMagic {
+			r.Discard(len(head))
+			if err := ss.InstallState(r); err != nil {
+				return fmt.Errorf("restore snapshot: %w", err)
+			}
+			f.log.Info("state snapshot restored")
+			f.resume()
+			return nil
+		}
+	}
 	batch := make([]app.Command, 0, 1024)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -249,6 +274,13 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 type snapshot struct{ st Store }
 
 func (s *snapshot) Persist(sink raft.SnapshotSink) error {
+	if ss, ok := s.st.(stateStore); ok {
+		if err := ss.WriteState(sink); err != nil {
+			sink.Cancel()
+			return fmt.Errorf("persist snapshot: %w", err)
+		}
+		return sink.Close()
+	}
 	w := bufio.NewWriterSize(sink, 1<<16)
 	err := s.st.EachCommand(func(c app.Command) error {
 		raw, err := c.Encode()

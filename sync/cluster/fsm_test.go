@@ -153,3 +153,9 @@ func TestFSMRestoreResumes(t *testing.T) {
 		t.Fatalf("after a snapshot the store took: restore %v, stopped %v", err, f.stopErr())
 	}
 }
+
+func TestStateMagicIsTheStores(t *testing.T) {
+	if stateMagic != store.StateMagic {
+		t.Fatalf("stateMagic %q, the store writes %q", stateMagic, store.StateMagic)
+	}
+}
