@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,26 +23,27 @@ type xvfb struct {
 	display string
 }
 
-// startXvfb starts Xvfb on a free display number and stops it when the test ends.
+// startXvfb starts Xvfb on a display it picks itself and stops it when the
+// test ends. Xvfb writes the display's number to -displayfd once it accepts
+// clients: testing for a free lock file and then for the socket raced a
+// display just stopped by the previous test (its socket still there, the new
+// server not yet listening, and GTK failed to start).
 func startXvfb(tb testing.TB, width, height int) *xvfb {
 	tb.Helper()
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		tb.Fatal("Xvfb is not installed (make test-ui installs xvfb)")
 	}
-	n := 0
-	for i := 90; i < 200; i++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", i)); os.IsNotExist(err) {
-			n = i
-			break
-		}
+	r, w, err := os.Pipe()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	if n == 0 {
-		tb.Fatal("no free X display number")
-	}
-	display := fmt.Sprintf(":%d", n)
-	cmd := exec.Command("Xvfb", display, "-screen", "0", fmt.Sprintf("%dx%dx24", width, height), "-nolisten", "tcp")
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", width, height), "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w} // fd 3
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
 		tb.Fatal(err)
 	}
 	done := make(chan struct{})
@@ -55,14 +57,14 @@ func startXvfb(tb testing.TB, width, height int) *xvfb {
 			<-done
 		}
 	})
-	sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if _, err := os.Stat(sock); err == nil {
-			return &xvfb{display: display}
-		}
+	// Xvfb writes "N\n" and closes fd 3 once it listens.
+	_ = r.SetReadDeadline(time.Now().Add(15 * time.Second))
+	b, _ := io.ReadAll(r)
+	line := strings.TrimSpace(string(b))
+	if line == "" {
+		tb.Fatal("Xvfb did not start (no display number on -displayfd in 15 s)")
 	}
-	tb.Fatal("Xvfb did not start")
-	return nil
+	return &xvfb{display: ":" + strings.Fields(line)[0]}
 }
 
 // screenshot grabs the whole screen.
