@@ -122,7 +122,9 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 	return s.viewNow(fn)
 }
 
-// viewSetup is view for reads of users, slots and the commune only: it waits
+// viewSetup is view for reads of the setup only (users, slots, the commune,
+// published catalogs and calendars, registers: every kind but dossiers and
+// the audit log, store.go submit): it waits
 // only for the acknowledged commands that change them (store/writer.go).
 func (s *Store) viewSetup(fn func(*bolt.Tx) error) error {
 	s.caughtUp(true)

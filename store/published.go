@@ -32,10 +32,13 @@ func foldPublished[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity s
 }
 
 // PublishedStamp returns the number of catalog and calendar commands
-// applied: it changes whenever one is.
+// applied: it changes whenever one is. The service reads it at every
+// receipt, so it waits only for the acknowledged commands that change the
+// setup (catalogs and calendars are among them), not for every receipt to be
+// folded (store/writer.go).
 func (s *Store) PublishedStamp() (uint64, error) {
 	var n uint64
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewSetup(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bCounts).Get(kPublished); v != nil {
 			n = binary.BigEndian.Uint64(v)
 		}
@@ -56,7 +59,7 @@ func (s *Store) CalendarYears() ([]app.CalendarYear, error) {
 
 func allPublished[T any](s *Store, bucket []byte) ([]T, error) {
 	var out []T
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewSetup(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
 			var x T
 			if err := unmarshalPacked(v, &x); err != nil {

@@ -92,3 +92,25 @@ func openAgain(t *testing.T, dir string) *Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+// The service reads the published stamp at every receipt: the read must not
+// make the folder commit each receipt to bbolt on its own (it did: about
+// 70 KB written and three fsyncs per receipt instead of 10 KB and one).
+func TestPublishedStampDoesNotWaitForReceipts(t *testing.T) {
+	s := openTest(t)
+	g := &gen{at: t0}
+	c := g.cmd(t, app.KindDossierReceive, "desk", s.NodeID(), time.Minute,
+		receiveBody("dossier-0001", app.FormatCode("000.00.31.H42", t0, 1), "Đỗ Thị Lan", t0, 1))
+	if err := s.Append(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PublishedStamp(); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	folded, written := s.fs.folded, s.fs.written
+	s.mu.Unlock()
+	if folded >= written {
+		t.Fatalf("the stamp's read folded the receipt at once (folded %d, written %d)", folded, written)
+	}
+}
