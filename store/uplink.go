@@ -18,11 +18,11 @@ import (
 var kInstall = []byte("install")
 
 // Installation returns the office's identity towards the province, if it
-// was enrolled.
+// was enrolled. A lease asks for it: it waits for setup commands only.
 func (s *Store) Installation() (app.Installation, bool, error) {
 	var in app.Installation
 	var ok bool
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewSetup(func(tx *bolt.Tx) error {
 		var err error
 		ok, err = getJSON(tx, bConfig, kInstall, &in)
 		return err
