@@ -180,6 +180,14 @@ func readWAL(dir string) ([]walSeg, []walRecord, error) {
 		if torn && i < len(segs)-1 {
 			return nil, nil, fmt.Errorf("write-ahead log %s is damaged at byte %d", s.path, good)
 		}
+		if torn {
+			// A write the power cut short, never acknowledged: cut it off
+			// for good before a newer file exists, or after another cut the
+			// file could come back with its torn tail but no longer last.
+			if err := truncateSynced(s.path, int64(good)); err != nil {
+				return nil, nil, fmt.Errorf("cut the torn end of the write-ahead log: %w", err)
+			}
+		}
 		for _, r := range recs {
 			if len(all) > 0 && r.lsn <= all[len(all)-1].lsn {
 				return nil, nil, fmt.Errorf("write-ahead log %s: record %d out of order", s.path, r.lsn)
@@ -252,11 +260,32 @@ func (w *wal) write(buf []byte, first uint64) error {
 		w.syncTime = time.Since(t)
 	}
 	if err != nil {
-		w.f.Truncate(w.off)
+		// Cut back what may have reached the disk, durably: the next batch
+		// reuses these record numbers, and an unacknowledged record must
+		// not come back after a power cut.
+		if terr := w.f.Truncate(w.off); terr != nil {
+			return fmt.Errorf("write-ahead log: %w (and cutting it back: %v)", err, terr)
+		}
+		if serr := fdatasync(w.f); serr != nil {
+			return fmt.Errorf("write-ahead log: %w (and syncing the cut: %v)", err, serr)
+		}
 		return fmt.Errorf("write-ahead log: %w", err)
 	}
 	w.off += int64(len(buf))
 	return nil
+}
+
+// truncateSynced cuts the file at path to size and syncs it.
+func truncateSynced(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		return err
+	}
+	return fdatasync(f)
 }
 
 // folded removes the files whose every record is at or below lsn and is

@@ -125,6 +125,11 @@ func TestRebuildFromHub(t *testing.T) {
 	receive(t, node, clerk, 5)
 	scanHash := attachScan(t, node, clerk) // scans go up after the commands, and come back in a rebuild
 	synced(t, node, hub, admin, it, 20*time.Second)
+	// Scans go up after the commands of the same sync: wait for the file.
+	testkit.WaitFor(t, 20*time.Second, "the scan at the hub", func() bool {
+		_, err := os.Stat(filepath.Join(hubDir, "communes", "14701", "blobs", scanHash[:2], scanHash))
+		return err == nil
+	})
 	node.kill() // the office burns down
 	lost := storeHash(t, nodeDir)
 

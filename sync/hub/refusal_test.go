@@ -164,6 +164,8 @@ func TestBadBatches(t *testing.T) {
 		{"a body that does not decode", batch(broken), false, 400, "command_invalid"},
 		{"another commune's command", batch(cmd(app.KindCommuneConfigure, &app.CommuneConfig{Commune: "14704"})), false, 403, "wrong_commune"},
 		{"tampered after signing", good, true, 401, "bad_signature"},
+		{"a kind only the province sends", batch(cmd(app.KindDossierSubmit, &app.ReceiveBody{DossierID: "d-1", Slot: -1})),
+			false, 400, "command_invalid"},
 	}
 	for _, c := range cases {
 		if st, code := pushRaw(t, hub, inst, key, c.body, c.tamper); st != c.status || code != c.code {
@@ -177,6 +179,13 @@ func TestBadBatches(t *testing.T) {
 		if st, code := pushRaw(t, hub, inst, key, good, false); st != 200 {
 			t.Fatalf("good batch: %d %s", st, code)
 		}
+	}
+	// A command dressed as the hub's own (a down ID the hub has not issued)
+	// is left out: it would take that ID and move the office's pull cursor.
+	forged := cmd(app.KindUserCreate, &app.UserBody{Username: "ke-gia", FullName: "Kẻ giả"})
+	forged.ID = uplink.DownID("14701", 1<<40)
+	if st, code := pushRaw(t, hub, inst, key, batch(forged), false); st != 200 {
+		t.Fatalf("a batch with a forged down ID: %d %s", st, code)
 	}
 	if n := hubCommands(t, hub); n != 1 {
 		t.Fatalf("a replayed batch: %v commands, want 1", n)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"xaso/app"
@@ -96,24 +97,38 @@ func (h *Hub) decodeBatch(body []byte, v any) error {
 		"the batch is not well-formed zstd-compressed JSON").WithCause(err)
 }
 
-// checkCommands refuses a batch with a command that does not decode or
-// that belongs to another commune; nothing of the batch is kept then.
-func checkCommands(cmds []app.Command, inst Installation) error {
+// checkCommands refuses a batch with a command that does not decode, that
+// belongs to another commune, or of a kind only the province sends; nothing
+// of the batch is kept then. It returns the commands to keep: the hub's own
+// (IDs "hub.…", which an office sends back after it pulled them) are left
+// out, as the hub made and holds every one of them — a forged one would
+// otherwise take a down ID the hub has not issued yet, and the office's pull
+// cursor with it.
+func checkCommands(cmds []app.Command, inst Installation) ([]app.Command, error) {
 	if len(cmds) > uplink.MaxBatchCommand {
-		return app.Errorf(EBatchTooLarge, "commands", "Lô dữ liệu có quá nhiều lệnh (tối đa %d).", "too many commands in a batch (at most %d)",
+		return nil, app.Errorf(EBatchTooLarge, "commands", "Lô dữ liệu có quá nhiều lệnh (tối đa %d).", "too many commands in a batch (at most %d)",
 			uplink.MaxBatchCommand)
 	}
+	keep := cmds[:0:0]
 	for i, c := range cmds {
 		field := "commands." + strconv.Itoa(i)
 		if err := c.Check(); err != nil {
-			return app.Errorf(ECommandBad, field, "Lệnh thứ %d không hợp lệ.", "command %d is not valid", i).WithCause(err)
+			return nil, app.Errorf(ECommandBad, field, "Lệnh thứ %d không hợp lệ.", "command %d is not valid", i).WithCause(err)
 		}
+		if strings.HasPrefix(c.ID, "hub.") {
+			continue
+		}
+		if k, ok := app.LookupKind(c.Kind); ok && k.FromHub {
+			return nil, app.Errorf(ECommandBad, field, "Lệnh thứ %d (%s) chỉ do tỉnh gửi xuống, xã không gửi lên được.",
+				"command %d (%s) is sent down by the province only", i, c.Kind)
+		}
+		keep = append(keep, c)
 		body, err := c.Decode()
 		if errors.Is(err, app.ErrUnknownKind) {
 			continue // from a newer version: kept, applied once the hub upgrades
 		}
 		if err != nil {
-			return app.Errorf(ECommandBad, field, "Nội dung lệnh thứ %d (%s) không đọc được.", "command %d (%s) does not decode", i, c.Kind).WithCause(err)
+			return nil, app.Errorf(ECommandBad, field, "Nội dung lệnh thứ %d (%s) không đọc được.", "command %d (%s) does not decode", i, c.Kind).WithCause(err)
 		}
 		commune := ""
 		switch b := body.(type) {
@@ -122,16 +137,16 @@ func checkCommands(cmds []app.Command, inst Installation) error {
 		case *app.Installation:
 			commune = b.Commune
 			if b.ID != inst.ID {
-				return app.Errorf(EWrongCommune, field, "Lệnh thứ %d mang danh tính của một bản cài đặt khác.",
+				return nil, app.Errorf(EWrongCommune, field, "Lệnh thứ %d mang danh tính của một bản cài đặt khác.",
 					"command %d carries another installation's identity", i)
 			}
 		}
 		if commune != "" && commune != inst.Commune {
-			return app.Errorf(EWrongCommune, field, "Lệnh thứ %d thuộc xã %s, không phải xã %s của bản cài đặt này.",
+			return nil, app.Errorf(EWrongCommune, field, "Lệnh thứ %d thuộc xã %s, không phải xã %s của bản cài đặt này.",
 				"command %d is for commune %s, not this installation's %s", i, commune, inst.Commune)
 		}
 	}
-	return nil
+	return keep, nil
 }
 
 // push is POST /api/v1/uplink/push: a batch of the office's commands. When
@@ -142,10 +157,13 @@ func (h *Hub) push(w http.ResponseWriter, r *http.Request, s signedReq) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := checkCommands(req.Commands, s.inst); err != nil {
+	sent := len(req.Commands)
+	cmds, err := checkCommands(req.Commands, s.inst)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	req.Commands = cmds
 	code := s.inst.Commune
 	defer h.communeLock(code)()
 	cl, err := h.st.Commune(code)
@@ -165,7 +183,7 @@ func (h *Hub) push(w http.ResponseWriter, r *http.Request, s signedReq) {
 		return
 	}
 	info.Code, info.LastSeen, info.Version, info.Node = code, now, req.Version, req.Node
-	info.Unsent = max(req.Unsent-len(req.Commands), 0)
+	info.Unsent = max(req.Unsent-sent, 0)
 	if !s.at.IsZero() {
 		info.SkewMS = s.at.Sub(now).Milliseconds()
 	}
@@ -173,7 +191,7 @@ func (h *Hub) push(w http.ResponseWriter, r *http.Request, s signedReq) {
 		h.fail(w, r, app.Internal(err))
 		return
 	}
-	h.writeZ(w, r, uplink.PushResponse{Accepted: added, Duplicates: len(req.Commands) - added, HubTime: now})
+	h.writeZ(w, r, uplink.PushResponse{Accepted: added, Duplicates: sent - added, HubTime: now})
 }
 
 // touch records that the commune was seen (a pull).
