@@ -86,7 +86,9 @@ func (h *Hub) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok || !h.cfg.Hasher.Verify(u.PasswordHash, in.Password) {
-		h.failures.add(name, h.cfg.Now())
+		if ok { // only real accounts are counted: invented names cannot flood the table
+			h.failures.add(name, h.cfg.Now())
+		}
 		h.fail(w, r, app.Errorf(app.EBadCredentials, "", "Tên đăng nhập hoặc mật khẩu không đúng.", "wrong user name or password"))
 		return
 	}
@@ -147,8 +149,10 @@ func (f *failures) add(name string, now time.Time) {
 	if f.at == nil {
 		f.at = map[string][]time.Time{}
 	}
-	if len(f.at) > 10000 { // a flood of invented names: forget them rather than grow
-		f.at = map[string][]time.Time{}
+	if len(f.at) > 10000 { // bounded: forget the names whose failures have all expired
+		for n := range f.at {
+			f.recent(n, now) // drops n when none is recent
+		}
 	}
 	f.at[name] = append(f.recent(name, now), now)
 }

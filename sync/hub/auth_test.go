@@ -1,6 +1,7 @@
 package hub_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -39,6 +40,12 @@ func TestSignInLimits(t *testing.T) {
 	for range 5 {
 		if st, _, _ := call(srv.URL, "", "POST", "/api/v1/sessions", map[string]string{"username": "admin", "password": "sai-mat-khau"}); st != 401 {
 			t.Fatalf("a wrong password: %d", st)
+		}
+	}
+	// Sign-ins under ten thousand invented names do not wipe the admin's count.
+	for i := range 10050 {
+		if st, _, _ := call(srv.URL, "", "POST", "/api/v1/sessions", map[string]string{"username": fmt.Sprintf("ten-bia-%d", i), "password": "x"}); st != 401 {
+			t.Fatalf("an invented name: %d", st)
 		}
 	}
 	st, out, _ := call(srv.URL, "", "POST", "/api/v1/sessions", map[string]string{"username": "admin", "password": hubPassword})
