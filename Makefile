@@ -100,7 +100,8 @@ test: deps-go $(TEST_DEPS) $(UI_BUILD) lint test-go fuzz $(EXTRA_TESTS)
 # bench-core: search and disk at 100k and 1M dossiers (the 1M load takes
 # minutes), one desk's commit latency, 16 desks through the service, catch-up
 # of 100,000 dossiers by folding and by a state snapshot, then the
-# real binary over HTTP: latency, throughput, RSS, start-up, disk per dossier.
+# real binary over HTTP: latency, throughput, RSS, start-up, disk per dossier,
+# and its peak memory under 100 failed sign-ins at once.
 bench-core: deps-go
 	go test -run '^$$' -bench 'Search|AppendOne' -benchtime 200x -timeout 40m ./store/ | grep -E '^(Benchmark|ok|FAIL)|loaded'
 	go test -run '^$$' -bench 'Receive16' -benchtime 8000x ./app/ | grep -E '^(Benchmark|ok|FAIL)'
@@ -109,6 +110,7 @@ bench-core: deps-go
 	$(call apt,wrk curl)
 	$(MAKE) --no-print-directory build >/dev/null
 	bash build/bench/wrk.sh $(BIN)
+	bash build/bench/signin.sh $(BIN)
 
 # bench-uplink: an office draining a 100,000-command backlog into a hub over
 # HTTP (commands per second, bytes per command on the wire, drain time); 16
