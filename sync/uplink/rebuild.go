@@ -5,36 +5,66 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net/http"
+
+	"xaso/app"
 )
 
 // rebuild takes every command and scan the hub holds for the installation
-// this PC replaces.
+// this PC replaces. The office's identity (install.identity) is applied
+// last, once every page and scan is in: its presence is what tells the next
+// start that the office is enrolled, so a rebuild the link or a power cut
+// interrupts starts again (idempotently) instead of carrying on with part
+// of the history.
 func (u *Uplink) rebuild(ctx context.Context, inst string, key ed25519.PrivateKey) error {
 	after, n := "", 0
+	var identities []app.Command
+	apply := func(cmds []app.Command) error {
+		if len(cmds) == 0 {
+			return nil
+		}
+		if err := u.cfg.Source.Apply(ctx, cmds...); err != nil {
+			return fmt.Errorf("rebuild: %w", err)
+		}
+		ids := make([]string, len(cmds))
+		for i, c := range cmds {
+			ids[i] = c.ID
+		}
+		return u.cfg.Source.MarkSent(ids)
+	}
 	for {
 		var res LogResponse
 		if err := u.signed(ctx, http.MethodGet, PathLog+"?after="+after, inst, key, nil, &res); err != nil {
 			return err
 		}
-		if len(res.Commands) > 0 {
-			if err := u.cfg.Source.Apply(ctx, res.Commands...); err != nil {
-				return fmt.Errorf("rebuild: %w", err)
+		rest := res.Commands[:0:0]
+		for _, c := range res.Commands {
+			if c.Kind == app.KindInstallation {
+				identities = append(identities, c)
+			} else {
+				rest = append(rest, c)
 			}
-			ids := make([]string, len(res.Commands))
-			for i, c := range res.Commands {
-				ids[i] = c.ID
-			}
-			if err := u.cfg.Source.MarkSent(ids); err != nil {
-				return err
-			}
-			n += len(res.Commands)
 		}
+		if err := apply(rest); err != nil {
+			return err
+		}
+		n += len(res.Commands)
 		if res.Next == "" {
 			break
 		}
 		after = res.Next
 	}
+	if err := u.rebuildScans(ctx, inst, key); err != nil {
+		return err
+	}
+	if err := apply(identities); err != nil {
+		return err
+	}
 	u.log.Info("office rebuilt from the hub", "commands", n)
+	return nil
+}
+
+// rebuildScans takes from the hub every scan the rebuilt commands name.
+func (u *Uplink) rebuildScans(ctx context.Context, inst string, key ed25519.PrivateKey) error {
 	if u.cfg.Blobs == nil {
 		return nil
 	}
