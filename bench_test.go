@@ -76,11 +76,7 @@ func TestBenchServe(t *testing.T) {
 	time.Sleep(time.Second)
 	figure(t, "rss idle (new data folder)", rssMB(p.cmd.Process.Pid), "MB")
 	admin := login(t, p.url, "admin", "admin-password")
-	if st, out, err := call(p.url, admin, "POST", "/api/v1/users", map[string]any{"username": "mai", "password": "password-mai",
-		"full_name": "Phạm Thị Mai", "roles": []string{"receiver"}}); err != nil || st != 201 {
-		t.Fatalf("create user: %d %v %v", st, out, err)
-	}
-	token := login(t, p.url, "mai", "password-mai")
+	token := official(t, p.url, "receiver")
 	receiveBurst(t, p.url, token, 4, 100) // warm up
 	lat, wall := receiveBurst(t, p.url, token, 1, 1000)
 	figure(t, "receive 1 desk p50", pct(lat, 50), "ms")

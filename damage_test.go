@@ -81,13 +81,7 @@ func stateHash(t *testing.T, dir string) string {
 // fillOffice makes user mai and n dossiers; it returns mai's token and the codes.
 func fillOffice(t *testing.T, p *proc, n int) (string, []string) {
 	t.Helper()
-	admin := login(t, p.url, "admin", "admin-password")
-	st, out, err := call(p.url, admin, "POST", "/api/v1/users", map[string]any{"username": "mai", "password": "password-mai",
-		"full_name": "Phạm Thị Mai", "roles": []string{"receiver", "specialist", "leader"}})
-	if err != nil || st != 201 {
-		t.Fatalf("create user: %d %v %v", st, out, err)
-	}
-	token := login(t, p.url, "mai", "password-mai")
+	token := official(t, p.url, "receiver", "specialist", "leader")
 	var codes []string
 	for i := range n {
 		st, d, err := call(p.url, token, "POST", "/api/v1/dossiers", map[string]any{"procedure_code": "1.004873", "applicant": applicant(i)})

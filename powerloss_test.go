@@ -48,13 +48,7 @@ func TestServeSurvivesPowerLoss(t *testing.T) {
 		}
 	})
 	p := startServe(t, bin, filepath.Join(mnt, "data"), freeAddr(t))
-	admin := login(t, p.url, "admin", "admin-password")
-	st, out, err := call(p.url, admin, "POST", "/api/v1/users", map[string]any{"username": "mai", "password": "password-mai",
-		"full_name": "Phạm Thị Mai", "roles": []string{"receiver", "specialist", "leader"}})
-	if err != nil || st != 201 {
-		t.Fatalf("create user: %d %v %v", st, out, err)
-	}
-	token := login(t, p.url, "mai", "password-mai")
+	token := official(t, p.url, "receiver", "specialist", "leader")
 
 	type ack struct {
 		key, code string
