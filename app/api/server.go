@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"xaso/app"
+	"xaso/app/api/strictjson"
 )
 
 // Health is the node's state for GET /health; the wiring fills it.
@@ -182,7 +183,7 @@ func statusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
-const codeBadJSON = "invalid_json"
+const codeBadJSON = strictjson.CodeBadJSON
 
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -256,37 +257,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := jsonBody(r); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		// Anything after the object, even a stray ']' or '}' that
-		// dec.More would not report, is a token or an error, not EOF.
-		if _, extra := dec.Token(); extra != io.EOF {
-			err = errors.New("trailing data")
-		}
-	}
-	if err == nil {
-		return nil
-	}
-	var tooBig *http.MaxBytesError
-	var typeErr *json.UnmarshalTypeError
-	var timeErr *time.ParseError
-	switch {
-	case errors.As(err, &tooBig):
-		return app.Errorf(app.ETooLarge, "", "Dữ liệu gửi lên quá lớn.", "the request body is too large")
-	case errors.As(err, &typeErr):
-		return app.Errorf(codeBadJSON, typeErr.Field, "Trường “%s” có kiểu dữ liệu không đúng.", "field %q has the wrong type", typeErr.Field)
-	case errors.As(err, &timeErr):
-		return app.Errorf(codeBadJSON, "", "Thời gian không đúng định dạng RFC 3339 (ví dụ 2026-11-27T08:30:00+07:00).",
-			"a time is not in RFC 3339 form (e.g. 2026-11-27T08:30:00+07:00)")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return app.Errorf(codeBadJSON, f, "Trường “%s” không được hỗ trợ.", "unknown field %q", f)
-	case errors.Is(err, io.EOF):
-		return app.Errorf(codeBadJSON, "", "Thiếu nội dung JSON.", "the request body is empty")
-	}
-	return app.Errorf(codeBadJSON, "", "Nội dung JSON không hợp lệ.", "the request body is not valid JSON")
+	return strictjson.Decode(w, r, h.cfg.MaxBody, v)
 }
 
 // serveGzip serves the copy of asset p that the build compressed (p.gz,

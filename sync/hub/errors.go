@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"xaso/app"
+	"xaso/app/api/strictjson"
 )
 
 // Error codes of the hub (besides app's): stable, English, snake_case.
@@ -18,14 +17,14 @@ const (
 	ETokenUsed     = "enrolment_token_used"    // bound already to another installation's key
 	ETokenExpired  = "enrolment_token_expired"
 	ETokenRevoked  = "enrolment_token_revoked"
-	EWrongCommune  = "wrong_commune"          // a token, a command or a request for another commune
-	EBadSignature  = "bad_signature"          // a batch not signed by a key of the installation
-	EUnknownInst   = "unknown_installation"   // the installation is not enrolled here
-	EBatchTooLarge = "batch_too_large"        // larger than the limits, on the wire or decompressed
-	EBatchBad      = "batch_malformed"        // not zstd, not JSON, unknown fields
-	ECommandBad    = "command_invalid"        // a command whose envelope or body does not decode
-	ENotPublish    = "kind_not_publishable"   // the hub may not send this kind down
-	codeBadJSON    = "invalid_json"           // as app/api
+	EWrongCommune  = "wrong_commune"        // a token, a command or a request for another commune
+	EBadSignature  = "bad_signature"        // a batch not signed by a key of the installation
+	EUnknownInst   = "unknown_installation" // the installation is not enrolled here
+	EBatchTooLarge = "batch_too_large"      // larger than the limits, on the wire or decompressed
+	EBatchBad      = "batch_malformed"      // not zstd, not JSON, unknown fields
+	ECommandBad    = "command_invalid"      // a command whose envelope or body does not decode
+	ENotPublish    = "kind_not_publishable" // the hub may not send this kind down
+	codeBadJSON    = strictjson.CodeBadJSON
 	codeMedia      = "unsupported_media_type" // as app/api
 )
 
@@ -88,34 +87,7 @@ func (h *Hub) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return app.Errorf(codeMedia, "", "Nội dung phải là JSON (Content-Type: application/json).", "the body must be JSON")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			err = errors.New("trailing data")
-		}
-	}
-	if err == nil {
-		return nil
-	}
-	var tooBig *http.MaxBytesError
-	var typeErr *json.UnmarshalTypeError
-	var timeErr *time.ParseError
-	switch {
-	case errors.As(err, &tooBig):
-		return app.Errorf(app.ETooLarge, "", "Dữ liệu gửi lên quá lớn.", "the request body is too large")
-	case errors.As(err, &typeErr):
-		return app.Errorf(codeBadJSON, typeErr.Field, "Trường “%s” có kiểu dữ liệu không đúng.", "field %q has the wrong type", typeErr.Field)
-	case errors.As(err, &timeErr):
-		return app.Errorf(codeBadJSON, "", "Thời gian không đúng định dạng RFC 3339.", "a time is not in RFC 3339 form")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return app.Errorf(codeBadJSON, f, "Trường “%s” không được hỗ trợ.", "unknown field %q", f)
-	case errors.Is(err, io.EOF):
-		return app.Errorf(codeBadJSON, "", "Thiếu nội dung JSON.", "the request body is empty")
-	}
-	return app.Errorf(codeBadJSON, "", "Nội dung JSON không hợp lệ.", "the request body is not valid JSON")
+	return strictjson.Decode(w, r, 1<<20, v)
 }
 
 // readLimited reads a body of at most max bytes.
