@@ -66,6 +66,8 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 		err = foldEntry(tx, id, entity, c, body, last)
 	case app.TargetInstall: // the office's identity towards the province (store/uplink.go)
 		err = foldSimple[app.Installation](tx, bConfig, kInstall, entity, c, body, last)
+	case app.TargetInstallKey: // the office's signing key, never sent up nor hashed (store/uplink.go)
+		err = foldSimple[app.InstallKey](tx, bConfig, kInstallKey, entity, c, body, last)
 	default:
 		err = fmt.Errorf("command %s: no fold for target %q", c.ID, k.Target)
 	}

@@ -322,6 +322,9 @@ func (s *Store) StateHash() (string, error) {
 			h.Write(name)
 			h.Write([]byte{0})
 			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				if officeOnly(name, k) {
+					return nil
+				}
 				v, err := unpack(v)
 				if err != nil {
 					return fmt.Errorf("state hash %s/%s: %w", name, k, err)

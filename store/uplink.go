@@ -15,7 +15,41 @@ import (
 // leader offers the hub the commands it never sent itself, and the hub,
 // idempotent by ID, keeps each once.
 
-var kInstall = []byte("install")
+var (
+	kInstall    = []byte("install")
+	kInstallKey = []byte("install_key") // app.InstallKey: the office's signing key
+)
+
+// officeOnly reports whether the pair k of bucket name is office-only
+// state (app.OfficeOnly): the signing key's commands, their index entries
+// and the folded key. It is replicated inside the office (commands, Raft,
+// state snapshots) but left out of the state hash, as the hub never holds
+// it: the hub's copy of a commune hashes as the office does.
+func officeOnly(name, k []byte) bool {
+	switch {
+	case bytes.Equal(name, bCmds):
+		return bytes.HasPrefix(k, []byte(app.InstallKeyPrefix))
+	case bytes.Equal(name, bEntityCmds):
+		return bytes.HasPrefix(k, installKeyEntity)
+	case bytes.Equal(name, bConfig):
+		return bytes.Equal(k, kInstallKey)
+	}
+	return false
+}
+
+var installKeyEntity = entityPrefix((&app.InstallKey{}).Entity())
+
+// InstallKey returns the office's signing key, if one was made.
+func (s *Store) InstallKey() (app.InstallKey, bool, error) {
+	var k app.InstallKey
+	var ok bool
+	err := s.viewSetup(func(tx *bolt.Tx) error {
+		var err error
+		ok, err = getJSON(tx, bConfig, kInstallKey, &k)
+		return err
+	})
+	return k, ok && len(k.Seed) > 0, err
+}
 
 // Installation returns the office's identity towards the province, if it
 // was enrolled. A lease asks for it: it waits for setup commands only.
@@ -52,6 +86,9 @@ func (s *Store) Unsent(after string, limit int) ([]app.Command, int, error) {
 			}
 			if sk != nil && bytes.Equal(sk, k) {
 				continue
+			}
+			if bytes.HasPrefix(k, []byte(app.InstallKeyPrefix)) {
+				continue // the office's key never leaves it
 			}
 			total++
 			if len(out) < limit {

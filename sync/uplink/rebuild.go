@@ -76,18 +76,12 @@ func (u *Uplink) rebuildScans(ctx context.Context, inst string, key ed25519.Priv
 		if ok, _ := u.cfg.Blobs.HasBlob(h); ok {
 			continue
 		}
-		r, err := http.NewRequestWithContext(ctx, http.MethodGet, u.cfg.Hub+PathBlobs+h, nil)
-		if err != nil {
-			return err
-		}
-		Sign(r, inst, key, u.cfg.Now(), nil)
-		res, err := u.cfg.Client.Do(r)
-		if err != nil {
-			return err
-		}
-		if res.StatusCode != http.StatusOK {
-			res.Body.Close()
+		res, err := u.send(ctx, http.MethodGet, PathBlobs+h, inst, key, nil)
+		if app.ErrorCode(err) == app.ENotFound {
 			continue // the hub lacks it too: the office never sent it
+		}
+		if err != nil {
+			return err
 		}
 		err = u.cfg.Blobs.Put(h, res.Body, MaxBlobBytes)
 		res.Body.Close()
