@@ -2,6 +2,10 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
 	"time"
 
 	"xaso/app"
@@ -13,8 +17,12 @@ import (
 // Hub configures the link to the provincial hub (DESIGN §5, §8: serve
 // --hub URL, XASO_ENROL_TOKEN).
 type Hub struct {
-	URL   string // --hub: https://… (or http:// to a reverse proxy); empty: no hub
-	Token string // XASO_ENROL_TOKEN: used once, on first contact
+	URL string // --hub: https://… (or http:// to a reverse proxy); empty: no hub
+	// CAFile (--hub-ca): PEM certificates trusted for an https hub instead of
+	// the system's roots: the province's CA, or the hub's own certificate
+	// (pinned). Empty: the system's roots.
+	CAFile string
+	Token  string // XASO_ENROL_TOKEN: used once, on first contact
 	// Interval between syncs once drained and the least back-off after a
 	// failure; zero: 30 s and 2 s (LAN.Fast: 1 s and 200 ms).
 	Interval, MinBackoff, MaxBackoff time.Duration
@@ -43,13 +51,36 @@ func (n *Node) openUplink(log app.Log) (*uplink.Uplink, error) {
 		interval, minBackoff = cmpOr(interval, time.Second), cmpOr(minBackoff, 200*time.Millisecond)
 		maxBackoff = cmpOr(maxBackoff, 2*time.Second)
 	}
-	return uplink.New(uplink.Config{Hub: h.URL, Token: h.Token, Source: n.Store, Log: log, Blobs: n.Blobs,
+	client, err := hubClient(h.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	return uplink.New(uplink.Config{Hub: h.URL, Token: h.Token, Source: n.Store, Log: log, Blobs: n.Blobs, Client: client,
 		Leader: n.leads, Version: n.cfg.Version, Now: n.cfg.Now, Logger: n.cfg.Logger,
 		Interval: interval, MinBackoff: minBackoff, MaxBackoff: maxBackoff,
 		NewCommand: func(kind string, body app.Body) (app.Command, error) {
 			at := n.clock.Next()
 			return app.NewCommand(app.RandomID(), kind, "system", n.Store.NodeID(), at, body)
 		}})
+}
+
+// hubClient is the uplink's HTTP client: the system's roots, or only the
+// certificates of caFile.
+func hubClient(caFile string) (*http.Client, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, app.Errorf(app.EInvalid, "hub-ca", "Không đọc được tệp chứng thư của máy chủ tỉnh (--hub-ca): %v", "cannot read --hub-ca: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, app.Errorf(app.EInvalid, "hub-ca", "Tệp --hub-ca không chứa chứng thư PEM nào.", "--hub-ca holds no PEM certificate")
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Timeout: 60 * time.Second, Transport: tr}, nil
 }
 
 func cmpOr(d, def time.Duration) time.Duration {
