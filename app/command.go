@@ -91,10 +91,9 @@ func (c Command) Check() error {
 		return fmt.Errorf("command %s: zero time", c.ID)
 	case len(c.Body) == 0 || c.Body[0] != '{':
 		return fmt.Errorf("command %s: body is not an object", c.ID)
-	case OfficeOnly(c) != (c.Kind == KindInstallKey):
-		// The ID prefix is what keeps the key out of the uplink and the
-		// state hash: no other kind may wear it, and the key no other ID.
-		return fmt.Errorf("command %s: only %s commands have IDs starting %q", c.ID, KindInstallKey, InstallKeyPrefix)
+	}
+	if err := checkOfficeOnly(c); err != nil {
+		return err
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -22,12 +23,59 @@ const KindInstallation = "install.identity"
 // InstallKeyPrefix, and only its commands' do.
 const KindInstallKey = "install.key"
 
-// InstallKeyPrefix starts the ID of every install.key command.
-const InstallKeyPrefix = "ikey."
+// KindUplinkSent records that the hub acknowledged commands of the office
+// (the uplink's sent-marks): replicated inside the office like the key, so
+// a new leader does not send again what the old one sent; office-only too.
+const KindUplinkSent = "uplink.sent"
+
+// ID prefixes of the office-only kinds: only their commands' IDs start so.
+const (
+	InstallKeyPrefix = "ikey."
+	UplinkSentPrefix = "usent."
+)
+
+// HubIDPrefix starts the ID of every command the hub made (its down log):
+// the hub holds them already, the office never sends them up.
+const HubIDPrefix = "hub."
+
+// officeOnlyKinds maps each office-only kind to its ID prefix.
+var officeOnlyKinds = map[string]string{KindInstallKey: InstallKeyPrefix, KindUplinkSent: UplinkSentPrefix}
 
 // OfficeOnly reports whether a command stays inside the office: it is not
 // sent to the hub and not part of the state hash.
-func OfficeOnly(c Command) bool { return strings.HasPrefix(c.ID, InstallKeyPrefix) }
+func OfficeOnly(c Command) bool { return OfficeOnlyID(c.ID) }
+
+// OfficeOnlyID is OfficeOnly by the command's ID.
+func OfficeOnlyID(id string) bool {
+	return strings.HasPrefix(id, InstallKeyPrefix) || strings.HasPrefix(id, UplinkSentPrefix)
+}
+
+// checkOfficeOnly: an office-only kind has its prefix, and no other kind
+// has one (the prefix is what keeps a command out of the uplink and the
+// state hash).
+func checkOfficeOnly(c Command) error {
+	prefix, ok := officeOnlyKinds[c.Kind]
+	if ok != OfficeOnlyID(c.ID) || (ok && !strings.HasPrefix(c.ID, prefix)) {
+		return fmt.Errorf("command %s: the ID prefixes %q and %q belong to kinds %s and %s only",
+			c.ID, InstallKeyPrefix, UplinkSentPrefix, KindInstallKey, KindUplinkSent)
+	}
+	return nil
+}
+
+// UplinkSent lists command IDs the hub acknowledged (KindUplinkSent).
+type UplinkSent struct {
+	IDs []string `json:"ids"`
+}
+
+// Entity implements Body.
+func (b *UplinkSent) Entity() string { return "uplink_sent" }
+
+func (b *UplinkSent) validate() error {
+	if len(b.IDs) == 0 {
+		return errors.New("uplink.sent needs command IDs")
+	}
+	return nil
+}
 
 // Installation is the office's identity towards the province: the
 // installation the hub bound an enrolment token to, for a commune. The key

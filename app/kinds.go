@@ -29,6 +29,9 @@ const (
 	TargetInstall Target = "install" // Installation
 	// The office's signing key, kept inside the office only (app/installation.go).
 	TargetInstallKey Target = "install_key" // InstallKey
+	// The uplink's sent-marks, kept inside the office only: no state of its
+	// own, the store's index of unsent commands (store/uplink.go).
+	TargetUplinkSent Target = "uplink_sent" // UplinkSent
 
 	// Civil-status registers (app/registers.go, app/entries.go).
 	TargetRegister Target = "register" // Book, by register ID (kind-year)
@@ -59,6 +62,7 @@ var kinds = map[string]KindSpec{
 	KindCalendarPublish:  {func() Body { return &CalendarBody{} }, TargetCalendar, true},
 	KindInstallation:     {func() Body { return &Installation{} }, TargetInstall, false},
 	KindInstallKey:       {func() Body { return &InstallKey{} }, TargetInstallKey, false},
+	KindUplinkSent:       {func() Body { return &UplinkSent{} }, TargetUplinkSent, false},
 
 	// Civil-status registers.
 	KindRegisterOpen:  {func() Body { return &RegisterBody{} }, TargetRegister, false},

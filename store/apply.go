@@ -28,6 +28,12 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 	if err := cmds.Put(id, stored); err != nil {
 		return false, err
 	}
+	if sent, ok := body.(*app.UplinkSent); ok { // the uplink's sent-marks: the index only (store/uplink.go)
+		return true, markSent(tx, sent.IDs)
+	}
+	if err := indexUnsent(tx, c.ID); err != nil {
+		return false, err
+	}
 	if body == nil {
 		return true, tx.Bucket(bUnknown).Put(id, nil)
 	}

@@ -30,8 +30,10 @@ type Source interface {
 	// InstallKey is the office's signing key (app.KindInstallKey), made
 	// here before the first enrolment and replicated inside the office.
 	InstallKey() (app.InstallKey, bool, error)
+	// Unsent reads the index of commands the hub has not acknowledged; an
+	// uplink.sent command (appended through Log) takes IDs out of it on
+	// every PC of the office.
 	Unsent(after string, limit int) ([]app.Command, int, error)
-	MarkSent(ids []string) error
 	LastCommandID(prefix string) (string, error)
 	AttachmentHashes() ([]string, error)
 	Slots() ([]app.SlotLease, error)
@@ -384,7 +386,7 @@ func (u *Uplink) push(ctx context.Context, inst string, key ed25519.PrivateKey) 
 		for i, c := range cmds {
 			ids[i] = c.ID
 		}
-		if err := u.cfg.Source.MarkSent(ids); err != nil {
+		if err := u.markSent(ctx, ids); err != nil {
 			return err
 		}
 		sent += len(cmds)
@@ -393,6 +395,21 @@ func (u *Uplink) push(ctx context.Context, inst string, key ed25519.PrivateKey) 
 		u.status.Unsent = total - sent
 		u.mu.Unlock()
 	}
+}
+
+// markSent records through the office's log (Raft when clustered) that
+// the hub holds the commands with these IDs: an office-only uplink.sent
+// command, so a new leader carries on where this one stopped.
+func (u *Uplink) markSent(ctx context.Context, ids []string) error {
+	c, err := u.cfg.NewCommand(app.KindUplinkSent, &app.UplinkSent{IDs: ids})
+	if err != nil {
+		return err
+	}
+	c.ID = app.UplinkSentPrefix + app.RandomID()
+	if err := u.cfg.Log.Append(ctx, c); err != nil {
+		return fmt.Errorf("record what the hub holds: %w", err)
+	}
+	return nil
 }
 
 // pull applies the hub's commands after the office's cursor (the greatest
@@ -412,14 +429,7 @@ func (u *Uplink) pull(ctx context.Context, inst app.Installation, key ed25519.Pr
 			if err := u.cfg.Log.Append(ctx, res.Commands...); err != nil {
 				return fmt.Errorf("apply the hub's commands: %w", err)
 			}
-			ids := make([]string, len(res.Commands))
-			for i, c := range res.Commands {
-				ids[i] = c.ID
-			}
-			if err := u.cfg.Source.MarkSent(ids); err != nil {
-				return err
-			}
-			u.log.Info("applied commands from the hub", "count", len(res.Commands))
+			u.log.Info("applied commands from the hub", "count", len(res.Commands)) // never sent back: the store leaves IDs hub.… out of its index
 		}
 		if !res.More {
 			return nil

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"xaso/app"
 )
@@ -25,11 +26,16 @@ func (u *Uplink) rebuild(ctx context.Context, inst string, key ed25519.PrivateKe
 		if err := u.cfg.Source.Apply(ctx, cmds...); err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
-		ids := make([]string, len(cmds))
-		for i, c := range cmds {
-			ids[i] = c.ID
+		var ids []string
+		for _, c := range cmds {
+			if !strings.HasPrefix(c.ID, app.HubIDPrefix) { // the hub's own are never in the index
+				ids = append(ids, c.ID)
+			}
 		}
-		return u.cfg.Source.MarkSent(ids)
+		if len(ids) == 0 {
+			return nil
+		}
+		return u.markSent(ctx, ids)
 	}
 	for {
 		var res LogResponse
