@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -42,6 +43,31 @@ func officeOnly(name, k []byte) bool {
 }
 
 var installKeyEntity = entityPrefix((&app.InstallKey{}).Entity())
+
+// kReplaced (bMeta, local): the PCs of the office this PC was rebuilt to
+// replace, whose number slots it may take over (app/node's hubGate).
+var kReplaced = []byte("replaced")
+
+// SetReplaced records the PCs of a lost office this PC replaces.
+func (s *Store) SetReplaced(nodes []string) error {
+	raw, err := json.Marshal(nodes)
+	if err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(kReplaced, raw) })
+}
+
+// Replaced returns the PCs this PC replaces (SetReplaced), if any.
+func (s *Store) Replaced() ([]string, error) {
+	var nodes []string
+	err := s.view(func(tx *bolt.Tx) error {
+		if raw := tx.Bucket(bMeta).Get(kReplaced); raw != nil {
+			return json.Unmarshal(raw, &nodes)
+		}
+		return nil
+	})
+	return nodes, err
+}
 
 // InstallKey returns the office's signing key, if one was made.
 func (s *Store) InstallKey() (app.InstallKey, bool, error) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"xaso/app"
@@ -130,10 +132,15 @@ func (l kickLog) Append(ctx context.Context, cmds ...app.Command) error {
 // its office is enrolled: the hub grants the commune's slots to its
 // installations, so a PC that has met neither its office (the identity
 // comes with the office's commands) nor the hub issues provisional codes.
+// On a PC rebuilt from the hub, the slots the lost office's PCs held move
+// to it when it finds none free (their holders are gone; the hub granted
+// those slots to the installation, not to them).
 type hubGate struct {
 	st    *store.Store
 	inner app.Leaser                         // the cluster, or nil alone
 	local func(context.Context) (int, error) // the service's LeaseLocal, alone
+	log   app.Log                            // the office's log, for the releases
+	clock *app.Clock
 }
 
 var errNotEnrolledYet = app.Errorf(app.EUnavailable, "", "Văn phòng chưa đăng ký với máy chủ tỉnh nên chưa có dải số hồ sơ chính thức; máy cấp mã tạm.",
@@ -145,10 +152,47 @@ func (g *hubGate) Lease(ctx context.Context) (int, error) {
 	} else if !ok {
 		return 0, errNotEnrolledYet
 	}
+	if err := g.takeOverLost(ctx); err != nil {
+		return 0, err
+	}
 	if g.inner != nil {
 		return g.inner.Lease(ctx)
 	}
 	return g.local(ctx)
+}
+
+// takeOverLost releases the slots the replaced office's PCs hold when no
+// slot is free.
+func (g *hubGate) takeOverLost(ctx context.Context) error {
+	lost, err := g.st.Replaced()
+	if err != nil || len(lost) == 0 {
+		return err
+	}
+	slots, err := g.st.Slots()
+	if err != nil {
+		return app.Internal(err)
+	}
+	if _, _, err := app.FreeSlot(slots, g.st.NodeID()); err == nil {
+		return nil // a slot is free: nothing to take over
+	}
+	var cmds []app.Command
+	for _, l := range slots {
+		if slices.Contains(lost, l.Holder) {
+			c, err := app.NewCommand(app.RandomID(), app.KindSlotRelease, "system", g.st.NodeID(), g.clock.NextAfter(l.LastAt),
+				&app.SlotBody{Slot: l.Slot, Node: l.Holder})
+			if err != nil {
+				return app.Internal(err)
+			}
+			cmds = append(cmds, c)
+		}
+	}
+	if len(cmds) == 0 {
+		return nil
+	}
+	if err := g.log.Append(ctx, cmds...); err != nil {
+		return fmt.Errorf("take over the lost office's number slots: %w", err)
+	}
+	return nil
 }
 
 // withHubClock joins the hub's clock to the peers' in the clock check

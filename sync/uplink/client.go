@@ -37,6 +37,10 @@ type Source interface {
 	LastCommandID(prefix string) (string, error)
 	AttachmentHashes() ([]string, error)
 	Slots() ([]app.SlotLease, error)
+	// SetReplaced records, on a PC rebuilt from the hub, the PCs of the lost
+	// office: their number slots are the installation's, and this PC takes
+	// them over when it needs one (app/node's hubGate).
+	SetReplaced(nodes []string) error
 	// Apply takes commands of a rebuild (not this PC's own: nothing to
 	// replicate or send again).
 	Apply(ctx context.Context, cmds ...app.Command) error

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"xaso/app"
@@ -60,6 +61,22 @@ func (u *Uplink) rebuild(ctx context.Context, inst string, key ed25519.PrivateKe
 		after = res.Next
 	}
 	if err := u.rebuildScans(ctx, inst, key); err != nil {
+		return err
+	}
+	// The lost office's PCs held some of the installation's number slots:
+	// this PC may take them over (before the identity: a start after a cut
+	// rebuilds and records them again).
+	slots, err := u.cfg.Source.Slots()
+	if err != nil {
+		return err
+	}
+	var lost []string
+	for _, l := range slots {
+		if l.Holder != "" && l.Holder != ReservedHolder && l.Holder != u.cfg.Source.NodeID() && !slices.Contains(lost, l.Holder) {
+			lost = append(lost, l.Holder)
+		}
+	}
+	if err := u.cfg.Source.SetReplaced(lost); err != nil {
 		return err
 	}
 	if err := apply(identities); err != nil {
