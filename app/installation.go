@@ -85,6 +85,11 @@ type Installation struct {
 	ID      string `json:"id"`      // the hub's installation ID
 	Commune string `json:"commune"` // the commune it was enrolled for
 	Hub     string `json:"hub,omitempty"`
+	// LegacySeed is what earlier versions kept here: the key's seed, which
+	// went to the hub with the command. Never written now; read only so that
+	// their commands still decode. Such an office signs with nothing until
+	// IT replaces it (docs/province.md).
+	LegacySeed []byte `json:"seed,omitempty"`
 }
 
 // Entity implements Body.

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"slices"
 	"testing"
 	"time"
@@ -149,5 +150,23 @@ func TestOfficeOnlyPrefixes(t *testing.T) {
 		if err := c.cmd.Check(); (err == nil) != c.ok {
 			t.Errorf("%s with ID %s: %v", c.cmd.Kind, c.id, err)
 		}
+	}
+}
+
+// An identity command of an earlier version (with the key's seed in it)
+// still decodes and folds; it gives the office no signing key.
+func TestLegacyIdentityDecodes(t *testing.T) {
+	g := &gen{at: t0}
+	c := g.cmd(t, app.KindInstallation, "system", "na", time.Minute, &app.Installation{ID: "i0001", Commune: "14701"})
+	c.Body = []byte(`{"id":"i0001","commune":"14701","seed":"` + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)) + `"}`)
+	s := openTest(t)
+	if err := s.Apply(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if in, ok, err := s.Installation(); err != nil || !ok || in.ID != "i0001" {
+		t.Fatalf("identity: %v %v %v", in, ok, err)
+	}
+	if _, ok, _ := s.InstallKey(); ok {
+		t.Fatal("a legacy identity gave the office a key")
 	}
 }
