@@ -133,6 +133,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	raftFast := fs.Bool("raft-fast", false, "short Raft timeouts and discovery intervals (tests and benchmarks)")
 	clockOffset := fs.Duration("clock-offset", 0, "run as if this PC's clock were off by this much, e.g. -7m (tests and drills of wrong clocks)")
 	hubURL := fs.String("hub", "", "URL of the provincial hub, e.g. https://hub.ninhbinh.gov.vn (XASO_ENROL_TOKEN enrols the office on first contact)")
+	hubCA := fs.String("hub-ca", "", "PEM file of the CA (or the hub's own certificate) to trust for an https --hub, instead of the system's roots")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	return node.Run(ctx, node.Config{Dir: *dir, Listen: *listen, Window: window, Commune: *commune, Agency: *agency,
 		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger, AllowHosts: allowHosts,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
-			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, Token: os.Getenv("XASO_ENROL_TOKEN")}})
+			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, CAFile: *hubCA, Token: os.Getenv("XASO_ENROL_TOKEN")}})
 }
 
 // peerList collects repeated --peer flags.

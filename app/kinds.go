@@ -27,6 +27,11 @@ const (
 	TargetCalendar Target = "calendar" // CalendarYear, by year
 	// The office's identity towards the province, one per office (app/installation.go).
 	TargetInstall Target = "install" // Installation
+	// The office's signing key, kept inside the office only (app/installation.go).
+	TargetInstallKey Target = "install_key" // InstallKey
+	// The uplink's sent-marks, kept inside the office only: no state of its
+	// own, the store's index of unsent commands (store/uplink.go).
+	TargetUplinkSent Target = "uplink_sent" // UplinkSent
 
 	// Civil-status registers (app/registers.go, app/entries.go).
 	TargetRegister Target = "register" // Book, by register ID (kind-year)
@@ -56,6 +61,8 @@ var kinds = map[string]KindSpec{
 	KindCatalogPublish:   {func() Body { return &CatalogBody{} }, TargetCatalog, true},
 	KindCalendarPublish:  {func() Body { return &CalendarBody{} }, TargetCalendar, true},
 	KindInstallation:     {func() Body { return &Installation{} }, TargetInstall, false},
+	KindInstallKey:       {func() Body { return &InstallKey{} }, TargetInstallKey, false},
+	KindUplinkSent:       {func() Body { return &UplinkSent{} }, TargetUplinkSent, false},
 
 	// Civil-status registers.
 	KindRegisterOpen:  {func() Body { return &RegisterBody{} }, TargetRegister, false},

@@ -28,6 +28,12 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 	if err := cmds.Put(id, stored); err != nil {
 		return false, err
 	}
+	if sent, ok := body.(*app.UplinkSent); ok { // the uplink's sent-marks: the index only (store/uplink.go)
+		return true, markSent(tx, sent.IDs)
+	}
+	if err := indexUnsent(tx, c.ID); err != nil {
+		return false, err
+	}
 	if body == nil {
 		return true, tx.Bucket(bUnknown).Put(id, nil)
 	}
@@ -66,6 +72,8 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 		err = foldEntry(tx, id, entity, c, body, last)
 	case app.TargetInstall: // the office's identity towards the province (store/uplink.go)
 		err = foldSimple[app.Installation](tx, bConfig, kInstall, entity, c, body, last)
+	case app.TargetInstallKey: // the office's signing key, never sent up nor hashed (store/uplink.go)
+		err = foldSimple[app.InstallKey](tx, bConfig, kInstallKey, entity, c, body, last)
 	default:
 		err = fmt.Errorf("command %s: no fold for target %q", c.ID, k.Target)
 	}

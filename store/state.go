@@ -241,6 +241,11 @@ func (s *Store) keepLocal(nb *bolt.DB, hlc uint64) (kept int, err error) {
 					return err
 				}
 			}
+			if !s.hubCopy { // derived from the commands, not copied (store/uplink.go)
+				if err := rebuildUnsent(tx, nil); err != nil {
+					return err
+				}
+			}
 			meta := tx.Bucket(bMeta)
 			n := 0
 			pending.ForEach(func(_, _ []byte) error { n++; return nil })

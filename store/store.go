@@ -28,6 +28,9 @@ type Config struct {
 	OpenTimeout time.Duration // how long to wait for another process's lock (default 2 s)
 	MaxBatch    int           // most commands in one group commit (default 2048)
 	Logger      *slog.Logger
+	// HubCopy: the store is the provincial hub's copy of a commune, which
+	// keeps no index of commands to send up (store/uplink.go).
+	HubCopy bool
 }
 
 // Store is the bbolt-backed state of one node.
@@ -51,6 +54,7 @@ type Store struct {
 	foldDone chan struct{} // closed when the folder has stopped
 	// reserveGone: the disk-full reserve is not in place (the folder's)
 	reserveGone bool
+	hubCopy     bool // Config.HubCopy
 }
 
 // request is one caller's commands waiting for the next group commit.
@@ -100,7 +104,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{db: db, dir: cfg.Dir, log: cfg.Logger, reqs: make(chan *request, 256), quit: make(chan struct{}),
-		done: make(chan struct{}), max: cfg.MaxBatch}
+		done: make(chan struct{}), max: cfg.MaxBatch, hubCopy: cfg.HubCopy}
 	if existed {
 		// What can be checked quickly: the buckets' root pages, the last
 		// commands, a damage found while running. A damaged file opens
@@ -146,6 +150,9 @@ func (s *Store) init() error {
 		}
 		if err := backfillClosed(tx); err != nil { // store/report.go
 			return err
+		}
+		if err := s.initUnsent(tx); err != nil { // store/uplink.go
+			return fmt.Errorf("the uplink's index: %w", err)
 		}
 		if err := reapplyUnknown(tx); err != nil {
 			return fmt.Errorf("apply commands known since the upgrade: %w", err)
@@ -322,6 +329,9 @@ func (s *Store) StateHash() (string, error) {
 			h.Write(name)
 			h.Write([]byte{0})
 			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				if officeOnly(name, k) {
+					return nil
+				}
 				v, err := unpack(v)
 				if err != nil {
 					return fmt.Errorf("state hash %s/%s: %w", name, k, err)

@@ -186,7 +186,7 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	var gate *hubGate
 	if n.up != nil {
 		sc.Log = kickLog{sc.Log, n.up}
-		gate = &hubGate{st: st, inner: sc.Leaser}
+		gate = &hubGate{st: st, inner: sc.Leaser, log: sc.Log, clock: n.clock}
 		sc.Leaser = gate
 	}
 	if n.Service, err = app.NewService(sc); err != nil {
