@@ -28,6 +28,9 @@ type Config struct {
 	OpenTimeout time.Duration // how long to wait for another process's lock (default 2 s)
 	MaxBatch    int           // most commands in one group commit (default 2048)
 	Logger      *slog.Logger
+	// Now is the clock of the write path: how long a receipt has waited
+	// for the folder, how long the log's sync took (default time.Now).
+	Now func() time.Time
 }
 
 // Store is the bbolt-backed state of one node.
@@ -42,6 +45,7 @@ type Store struct {
 	done   chan struct{}
 	max    int
 	closed bool
+	now    func() time.Time // Config.Now
 
 	wal      *wal          // the write-ahead log of Appends (store/wal.go)
 	lsn      uint64        // the last record's position; the writer's
@@ -55,13 +59,14 @@ type Store struct {
 
 // request is one caller's commands waiting for the next group commit.
 type request struct {
-	cmds   []app.Command
-	bodies []app.Body // decoded once; nil for kinds from a newer version
-	stored [][]byte   // the commands' stored form, packed by the caller, not the single writer
-	local  bool
-	lsn    uint64 // its record in the write-ahead log; 0 for an Apply
-	setup  bool   // it changes users, slots or the commune (or a kind from a newer version)
-	done   chan error
+	cmds     []app.Command
+	bodies   []app.Body // decoded once; nil for kinds from a newer version
+	entities []string   // bodies[i].Entity(), worked out once ("" for a nil body)
+	stored   [][]byte   // the commands' stored form, packed by the caller, not the single writer
+	local    bool
+	lsn      uint64 // its record in the write-ahead log; 0 for an Apply
+	setup    bool   // it changes users, slots or the commune (or a kind from a newer version)
+	done     chan error
 }
 
 // ErrClosed is returned by writes after Close.
@@ -78,6 +83,9 @@ func Open(cfg Config) (*Store, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", cfg.Dir, err)
@@ -100,7 +108,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{db: db, dir: cfg.Dir, log: cfg.Logger, reqs: make(chan *request, 256), quit: make(chan struct{}),
-		done: make(chan struct{}), max: cfg.MaxBatch}
+		done: make(chan struct{}), max: cfg.MaxBatch, now: cfg.Now}
 	if existed {
 		// What can be checked quickly: the buckets' root pages, the last
 		// commands, a damage found while running. A damaged file opens
@@ -237,8 +245,12 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 			return err
 		}
 	}
-	r := &request{cmds: cmds, bodies: bodies, stored: stored, local: local, done: make(chan error, 1)}
+	r := &request{cmds: cmds, bodies: bodies, stored: stored, local: local, done: make(chan error, 1),
+		entities: make([]string, len(cmds))}
 	for i, c := range cmds {
+		if bodies[i] != nil {
+			r.entities[i] = bodies[i].Entity()
+		}
 		k, _ := app.LookupKind(c.Kind)
 		if bodies[i] == nil || (k.Target != app.TargetDossier && k.Target != app.TargetAudit) {
 			r.setup = true
@@ -285,11 +297,7 @@ func (s *Store) applyAll(tx *bolt.Tx, r *request) error {
 		}
 		switch {
 		case applied && r.local:
-			entity := ""
-			if r.bodies[i] != nil {
-				entity = r.bodies[i].Entity()
-			}
-			if err := markPending(tx, c, entity); err != nil {
+			if err := markPending(tx, c, r.entities[i]); err != nil {
 				return err
 			}
 			pending++

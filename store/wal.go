@@ -52,6 +52,7 @@ type wal struct {
 	seg []walSeg // oldest first; the last one is f
 
 	syncTime time.Duration // how long the last fdatasync took (the writer's group wait)
+	now      func() time.Time
 }
 
 // walRecord is one record read back.
@@ -145,8 +146,13 @@ func (r walRecord) request() (*request, error) {
 		if err != nil && !errors.Is(err, app.ErrUnknownKind) {
 			return nil, fmt.Errorf("log record %d: command %s: %w", r.lsn, c.ID, err)
 		}
+		entity := ""
+		if b != nil {
+			entity = b.Entity()
+		}
 		q.cmds = append(q.cmds, c)
 		q.bodies = append(q.bodies, b)
+		q.entities = append(q.entities, entity)
 	}
 	return q, nil
 }
@@ -210,8 +216,8 @@ func cmpU64(a, b uint64) int {
 
 // openWAL starts a new file whose first record will be next; the files
 // before it stay until the folder has folded them.
-func openWAL(dir string, old []walSeg, next uint64) (*wal, error) {
-	w := &wal{dir: walDir(dir), seg: old}
+func openWAL(dir string, old []walSeg, next uint64, now func() time.Time) (*wal, error) {
+	w := &wal{dir: walDir(dir), seg: old, now: now}
 	if err := os.MkdirAll(w.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create the write-ahead log: %w", err)
 	}
@@ -255,9 +261,9 @@ func (w *wal) write(buf []byte, first uint64) error {
 	}
 	_, err := w.f.WriteAt(buf, w.off)
 	if err == nil {
-		t := time.Now()
+		t := w.now()
 		err = fdatasync(w.f)
-		w.syncTime = time.Since(t)
+		w.syncTime = w.now().Sub(t)
 	}
 	if err != nil {
 		// Cut back what may have reached the disk, durably: the next batch

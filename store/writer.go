@@ -43,6 +43,7 @@ type foldState struct {
 	setup   uint64     // largest LSN acknowledged that changes users, slots or the commune
 	folded  uint64     // largest LSN folded into a committed transaction
 	err     error      // why folding stopped; nil while folding
+	index   queueIndex // what the reads that do not wait need of queue (store/queued.go)
 	wake    chan struct{}
 	kick    chan struct{}
 }
@@ -82,25 +83,6 @@ func (s *Store) caughtUp(setupOnly bool) {
 		s.mu.Unlock()
 		<-wake
 		s.mu.Lock()
-	}
-}
-
-// queued calls fn for each command made here that is acknowledged and not
-// yet folded, oldest first. A read that adds these to what viewNow finds
-// answers a desk about its own receipt without waiting for the fold; it
-// takes them before it reads bbolt, so a command folded meanwhile is seen
-// twice, never missed.
-func (s *Store) queued(fn func(app.Command, app.Body)) {
-	s.mu.Lock()
-	q := append([]*request(nil), s.fs.queue...)
-	s.mu.Unlock()
-	for _, r := range q {
-		if !r.local {
-			continue
-		}
-		for i, c := range r.cmds {
-			fn(c, r.bodies[i])
-		}
 	}
 }
 
@@ -229,6 +211,7 @@ func (s *Store) write(batch []*request) {
 	for _, r := range batch {
 		s.fs.queue = append(s.fs.queue, r)
 		s.fs.queued += len(r.cmds)
+		s.fs.index.track(r, true)
 		if !r.local {
 			s.fs.urgent = true
 		}
@@ -262,6 +245,7 @@ func (s *Store) foldLoop() {
 				}
 			}
 			s.fs.queue, s.fs.queued = nil, 0
+			s.fs.index.reset()
 			s.mu.Unlock()
 			return
 		}
@@ -272,7 +256,7 @@ func (s *Store) foldLoop() {
 			continue
 		}
 		if since.IsZero() {
-			since = time.Now()
+			since = s.now()
 		}
 		delay := foldDelay
 		switch {
@@ -281,7 +265,7 @@ func (s *Store) foldLoop() {
 		case closing || urgent || queued >= foldMax:
 			delay = 0
 		}
-		if wait := delay - time.Since(since); wait > 0 {
+		if wait := delay - s.now().Sub(since); wait > 0 {
 			timer.Reset(wait)
 			select {
 			case <-s.fs.kick:
@@ -324,6 +308,7 @@ func (s *Store) foldNext() {
 	s.mu.Lock()
 	for _, r := range batch[:done] {
 		s.fs.queued -= len(r.cmds)
+		s.fs.index.track(r, false)
 		if r.lsn > s.fs.folded {
 			s.fs.folded = r.lsn
 		}
@@ -352,6 +337,7 @@ func (s *Store) foldNext() {
 			}
 		}
 		s.fs.queue, s.fs.queued = nil, 0
+		s.fs.index.reset()
 	}
 	s.fs.err = err
 	folded := s.fs.folded
@@ -466,7 +452,7 @@ func (s *Store) recoverWAL() error {
 		}
 	}
 	s.lsn, s.fs.written, s.fs.setup, s.fs.folded = next, next, next, next
-	if s.wal, err = openWAL(s.dir, segs, next+1); err != nil {
+	if s.wal, err = openWAL(s.dir, segs, next+1, s.now); err != nil {
 		return err
 	}
 	if s.Damage() == "" {
