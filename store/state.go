@@ -116,6 +116,7 @@ func (s *Store) InstallState(r io.Reader) error {
 		s.markDamaged("reopen after installing a state snapshot: " + err.Error())
 		return fmt.Errorf("install state: %w", err)
 	}
+	s.loadPublished()
 	s.log.Info("state snapshot installed", "pairs", pairs, "own_commands_kept", kept, "took", s.now().Sub(start).Round(time.Millisecond))
 	return nil
 }

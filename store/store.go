@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -44,8 +45,12 @@ type Store struct {
 	quit   chan struct{}
 	done   chan struct{}
 	max    int
-	closed bool
+	closed atomic.Bool      // Close was called
 	now    func() time.Time // Config.Now
+	// published is the count of catalog and calendar commands folded
+	// (store/published.go), kept in memory: the service reads it at every
+	// receipt.
+	published atomic.Uint64
 
 	wal      *wal          // the write-ahead log of Appends (store/wal.go)
 	lsn      uint64        // the last record's position; the writer's
@@ -126,6 +131,7 @@ func Open(cfg Config) (*Store, error) {
 	if s.Damage() != "" {
 		s.node = s.storedNodeID()
 	}
+	s.loadPublished()
 	if err := s.recoverWAL(); err != nil { // store/writer.go
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -177,10 +183,9 @@ func (s *Store) init() error {
 // Close stops the writer after it has committed what it was given, then
 // closes the database.
 func (s *Store) Close() error {
-	if s.closed {
+	if !s.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	s.closed = true
 	close(s.quit)
 	<-s.done
 	s.mu.Lock()

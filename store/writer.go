@@ -392,18 +392,24 @@ func (s *Store) foldTx(batch []*request) error {
 	for _, r := range batch {
 		top = max(top, r.lsn)
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	var stamp uint64
+	err := s.update(func(tx *bolt.Tx) error {
 		denser(tx)
 		for _, r := range batch {
 			if err := s.applyAll(tx, r); err != nil {
 				return err
 			}
 		}
+		stamp = publishedIn(tx)
 		if top == 0 {
 			return nil
 		}
 		return tx.Bucket(bMeta).Put(kWAL, u64(top))
 	})
+	if err == nil {
+		s.published.Store(stamp) // before the fold is counted done: a reader that waited sees it
+	}
+	return err
 }
 
 // recoverWAL folds what the log holds past the position bbolt recorded, and
