@@ -2,7 +2,6 @@ package store
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -181,7 +180,9 @@ func (s *Store) write(batch []*request) {
 	var err error
 	switch {
 	case len(logged) == 0:
-	case stuck != nil && (!isDiskFull(stuck) || s.Problem() != "ok"):
+	case stuck != nil && !isDiskFull(stuck):
+		err = foldStoppedError(stuck) // nothing more is taken until the refused command folds
+	case stuck != nil && s.Problem() != "ok":
 		err = stuck // the folder cannot take more: refuse, as the commit would
 	case s.cond.diskFull.Load() && s.Problem() != "ok":
 		err = app.DiskFull(errors.New("write-ahead log: the disk-full reserve is in use")) // refuse until space is back
@@ -260,6 +261,16 @@ func (s *Store) foldLoop() {
 		}
 		delay := foldDelay
 		switch {
+		case stuck != nil && !isDiskFull(stuck):
+			// A command refused after it was acknowledged (a bug): folding
+			// again cannot help until a fixed version starts, which folds
+			// it from the log. An Apply queued behind it is answered.
+			if !urgent {
+				since = time.Time{}
+				<-s.fs.kick
+				continue
+			}
+			delay = 0
 		case stuck != nil:
 			delay = foldRetry
 		case closing || urgent || queued >= foldMax:
@@ -340,6 +351,7 @@ func (s *Store) foldNext() {
 		s.fs.index.reset()
 	}
 	s.fs.err = err
+	s.noteFold(err)
 	folded := s.fs.folded
 	s.broadcast()
 	s.mu.Unlock()
@@ -441,28 +453,49 @@ func (s *Store) recoverWAL() error {
 		}
 		todo = append(todo, q)
 	}
+	folded := next
 	if s.Damage() == "" {
-		for len(todo) > 0 {
+		folded = from
+		var stopped error
+		for len(todo) > 0 && stopped == nil {
 			n, cmds := 0, 0
 			for n < len(todo) && (n == 0 || cmds+len(todo[n].cmds) <= foldMax) {
 				cmds += len(todo[n].cmds)
 				n++
 			}
-			if err := s.foldTx(todo[:n]); err != nil {
-				return fmt.Errorf("fold the write-ahead log: %w", err)
+			done, err := s.fold(todo[:n])
+			for _, r := range todo[:done] {
+				folded = max(folded, r.lsn)
 			}
-			todo = todo[n:]
+			todo, stopped = todo[done:], err
+		}
+		if stopped != nil {
+			// An acknowledged command the fold refuses (a bug, or a full
+			// disk) does not stop the PC from starting: it serves what is
+			// folded, refuses new writes and says so in /health; the log
+			// keeps the command and every one after it for the version
+			// that folds them.
+			s.log.Error("write-ahead log: folding stopped at an acknowledged command", "err", stopped, "waiting", len(todo))
+			for _, r := range todo {
+				s.fs.queue = append(s.fs.queue, r)
+				s.fs.queued += len(r.cmds)
+				s.fs.index.track(r, true)
+			}
+			s.fs.err = stopped
+			s.noteFold(stopped)
+		} else {
+			folded = next
 		}
 		if len(recs) > 0 {
-			s.log.Info("write-ahead log folded", "records", len(recs), "from", from)
+			s.log.Info("write-ahead log folded", "records", len(recs), "from", from, "to", folded)
 		}
 	}
-	s.lsn, s.fs.written, s.fs.setup, s.fs.folded = next, next, next, next
+	s.lsn, s.fs.written, s.fs.setup, s.fs.folded = next, next, next, folded
 	if s.wal, err = openWAL(s.dir, segs, next+1, s.now); err != nil {
 		return err
 	}
 	if s.Damage() == "" {
-		s.wal.folded(next)
+		s.wal.folded(folded)
 	}
 	if _, err := os.Stat(s.reservePath()); err != nil {
 		s.reserveGone = true
