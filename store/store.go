@@ -92,6 +92,7 @@ func Open(cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	_, dirErr := os.Stat(cfg.Dir)
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", cfg.Dir, err)
 	}
@@ -135,6 +136,18 @@ func Open(cfg Config) (*Store, error) {
 	if err := s.recoverWAL(); err != nil { // store/writer.go
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// The names made here (the folder, xaso.db, wal/) are durable only once
+	// their folders are synced: a power cut could otherwise take the whole
+	// file with everything acknowledged in it (store/powercut).
+	if dirErr != nil {
+		if err := syncDir(filepath.Dir(filepath.Clean(cfg.Dir))); err != nil {
+			s.log.Warn("sync the folder of the data folder", "err", err)
+		}
+	}
+	if err := syncDir(cfg.Dir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: sync the data folder: %w", path, err)
 	}
 	s.fs.wake, s.fs.kick, s.foldDone = make(chan struct{}), make(chan struct{}, 1), make(chan struct{})
 	go s.run()
