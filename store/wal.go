@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"xaso/app"
 )
@@ -50,9 +49,6 @@ type wal struct {
 	off int64
 	mu  sync.Mutex
 	seg []walSeg // oldest first; the last one is f
-
-	syncTime time.Duration // how long the last fdatasync took (the writer's group wait)
-	now      func() time.Time
 }
 
 // walRecord is one record read back.
@@ -216,8 +212,8 @@ func cmpU64(a, b uint64) int {
 
 // openWAL starts a new file whose first record will be next; the files
 // before it stay until the folder has folded them.
-func openWAL(dir string, old []walSeg, next uint64, now func() time.Time) (*wal, error) {
-	w := &wal{dir: walDir(dir), seg: old, now: now}
+func openWAL(dir string, old []walSeg, next uint64) (*wal, error) {
+	w := &wal{dir: walDir(dir), seg: old}
 	if err := os.MkdirAll(w.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create the write-ahead log: %w", err)
 	}
@@ -261,9 +257,7 @@ func (w *wal) write(buf []byte, first uint64) error {
 	}
 	_, err := w.f.WriteAt(buf, w.off)
 	if err == nil {
-		t := w.now()
 		err = fdatasync(w.f)
-		w.syncTime = w.now().Sub(t)
 	}
 	if err != nil {
 		// Cut back what may have reached the disk, durably: the next batch

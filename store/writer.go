@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,10 +26,11 @@ const (
 	foldDelay   = 200 * time.Millisecond // Appends wait this long for company, unless a read or an Apply needs them
 	foldRetry   = 200 * time.Millisecond // a refused fold (disk full) is tried again after this
 	reserveSize = 2 << 20                // space kept aside so that what was acknowledged can be folded
-	// groupWait bounds how long the writer waits for more desks before it
-	// syncs the log, when the last batch held more than one request.
-	groupWaitMin = 100 * time.Microsecond
-	groupWaitMax = 2 * time.Millisecond
+	// groupWait bounds how long the writer waits for the company it
+	// expects before it syncs the log; groupMemory is how many batches it
+	// remembers to expect company from.
+	groupWait   = 3 * time.Millisecond
+	groupMemory = 16
 )
 
 // foldState is what the writer hands the folder, and how far it got. The
@@ -93,7 +95,8 @@ func (s *Store) run() {
 		s.mu.Unlock()
 		s.kickFolder()
 	}()
-	others := 0 // requests in the last batch
+	var recent [groupMemory]int // requests in the last batches
+	last := 0
 	wait := time.NewTimer(time.Hour)
 	defer wait.Stop()
 	for {
@@ -121,13 +124,16 @@ func (s *Store) run() {
 				break fill
 			}
 		}
-		if others > 1 && n < s.max {
-			// Several desks are writing: wait about one sync for the
-			// others, so that one fdatasync answers them all. A lone desk
-			// (the last batch held one request) never waits.
-			wait.Reset(min(max(s.wal.syncTime, groupWaitMin), groupWaitMax))
+		// The load says how much company to expect: as many requests as
+		// the largest of the last batches (the desks writing now, each
+		// waiting for its answer before it sends the next). Waiting for
+		// them, at most groupWait, makes one fdatasync answer them all; a
+		// lone desk (every recent batch held one request) never waits.
+		expect := slices.Max(recent[:])
+		if len(batch) < expect && n < s.max {
+			wait.Reset(groupWait)
 		more:
-			for n < s.max {
+			for n < s.max && len(batch) < expect {
 				select {
 				case r := <-s.reqs:
 					batch = append(batch, r)
@@ -140,7 +146,8 @@ func (s *Store) run() {
 				}
 			}
 		}
-		others = len(batch)
+		recent[last%groupMemory] = len(batch)
+		last++
 		s.write(batch)
 	}
 }
@@ -491,7 +498,7 @@ func (s *Store) recoverWAL() error {
 		}
 	}
 	s.lsn, s.fs.written, s.fs.setup, s.fs.folded = next, next, next, folded
-	if s.wal, err = openWAL(s.dir, segs, next+1, s.now); err != nil {
+	if s.wal, err = openWAL(s.dir, segs, next+1); err != nil {
 		return err
 	}
 	if s.Damage() == "" {
