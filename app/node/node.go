@@ -128,7 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		// of letting the heap double. A soft limit: never an out-of-memory.
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
-	st, err := store.Open(store.Config{Dir: cfg.Dir, Logger: cfg.Logger})
+	st, err := store.Open(store.Config{Dir: cfg.Dir, Logger: cfg.Logger, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
