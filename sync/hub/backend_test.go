@@ -31,12 +31,12 @@ var (
 // of dir starts again).
 func dbArgs(t *testing.T, dir string) []string {
 	t.Helper()
-	if !onPostgres() {
-		return nil
-	}
 	pgMu.Lock()
 	defer pgMu.Unlock()
 	url, ok := pgDBs[dir]
+	if !ok && !onPostgres() {
+		return nil
+	}
 	if !ok {
 		url = pgtest.Start(t).CreateDB("hub")
 		pgDBs[dir] = url
@@ -47,6 +47,18 @@ func dbArgs(t *testing.T, dir string) []string {
 		})
 	}
 	return []string{"--db", url}
+}
+
+// useDB makes the hub of data folder dir keep its data in the database at url.
+func useDB(t *testing.T, dir, url string) {
+	pgMu.Lock()
+	defer pgMu.Unlock()
+	pgDBs[dir] = url
+	t.Cleanup(func() {
+		pgMu.Lock()
+		delete(pgDBs, dir)
+		pgMu.Unlock()
+	})
 }
 
 // openStorage opens a new storage for an in-process hub.
@@ -102,21 +114,21 @@ func openSized(tb testing.TB) (hub.Storage, func() int64) {
 // commune 14701, looking into its storage.
 func hubHasBlob(t *testing.T, dir, hash string) bool {
 	t.Helper()
-	if !onPostgres() {
+	pgMu.Lock()
+	url, ok := pgDBs[dir]
+	pgMu.Unlock()
+	if !ok {
 		_, err := os.Stat(filepath.Join(dir, "communes", "14701", "blobs", hash[:2], hash))
 		return err == nil
 	}
-	pgMu.Lock()
-	url := pgDBs[dir]
-	pgMu.Unlock()
 	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	var ok bool
-	if err := conn.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM blobs WHERE commune = '14701' AND hash = $1)`, hash).Scan(&ok); err != nil {
+	var held bool
+	if err := conn.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM blobs WHERE commune = '14701' AND hash = $1)`, hash).Scan(&held); err != nil {
 		t.Fatal(err)
 	}
-	return ok
+	return held
 }

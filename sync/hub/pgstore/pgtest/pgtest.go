@@ -141,7 +141,7 @@ func (c *Cluster) CreateDB(name string) string {
 func (c *Cluster) Standby() *Cluster {
 	c.t.Helper()
 	s := newCluster(c.t)
-	c.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(c.Port), "-U", "postgres", "-D", s.data(), "-R", "-X", "stream", "--no-sync")
+	c.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(c.Port), "-U", "postgres", "-D", s.data(), "-R", "-X", "stream", "-c", "fast", "--no-sync")
 	s.Restart()
 	return s
 }
