@@ -2,9 +2,17 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"xaso/app"
+	"xaso/build/testkit"
+	gen "xaso/store/storetest"
 	"xaso/sync/hub"
 	"xaso/sync/hub/pgstore"
 	"xaso/sync/hub/pgstore/pgtest"
@@ -28,4 +36,81 @@ func TestContract(t *testing.T) {
 			return db
 		}
 	})
+}
+
+// A database a newer hub migrated further is refused with a clear, coded
+// message, and left as it is.
+func TestNewerSchemaRefused(t *testing.T) {
+	pg := pgtest.Start(t)
+	url := pg.CreateDB("hub")
+	ctx := context.Background()
+	db, err := pgstore.Open(ctx, pgstore.Config{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, true)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = pgstore.Open(ctx, pgstore.Config{URL: url})
+	var e *app.Error
+	if !errors.As(err, &e) || e.Code != pgstore.ENewerSchema || !strings.Contains(e.English, "schema 99") {
+		t.Fatalf("opening a newer hub's database: %v", err)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id = 99`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the newer schema's mark: %d %v", n, err)
+	}
+}
+
+// With a read replica the dashboard's lists and counts come from it (they
+// follow the primary within replication's lag); writes go to the primary.
+func TestReadReplica(t *testing.T) {
+	primary := pgtest.Start(t)
+	url := primary.CreateDB("hub")
+	standby := primary.Standby()
+	ctx := context.Background()
+	db, err := pgstore.Open(ctx, pgstore.Config{URL: url, ReadURL: standby.URL("hub")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cl, err := db.Commune("14701")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := gen.Dossiers(30, 5, time.Date(2026, 12, 3, 16, 0, 0, 0, app.VN()))
+	if _, err := cl.Apply(ctx, cmds); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 20*time.Second, "the replica lists every dossier", func() error {
+		items, _, err := cl.Dossiers(app.ListQuery{Limit: 100})
+		if err != nil || len(items) != 30 {
+			return fmt.Errorf("%d items, %v", len(items), err)
+		}
+		st, err := cl.Counts(time.Now())
+		if err != nil || st.Total != 30 {
+			return fmt.Errorf("counts %+v, %v", st, err)
+		}
+		return nil
+	})
+	// The primary gone, the dashboard still reads from the replica.
+	primary.Crash()
+	if items, _, err := cl.Dossiers(app.ListQuery{Limit: 100}); err != nil || len(items) != 30 {
+		t.Fatalf("lists with the primary down: %d items, %v", len(items), err)
+	}
+	// The replica refuses writes: they never go there.
+	conn, err := pgx.Connect(ctx, standby.URL("hub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `DELETE FROM dossiers`); err == nil {
+		t.Fatal("the standby took a write")
+	}
 }
