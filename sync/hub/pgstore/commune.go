@@ -312,12 +312,13 @@ func (c *communeLog) putDossier(ctx context.Context, tx pgx.Tx, id string, d *ap
 		keys = []string{}
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO dossiers (commune, id, live, code, status, received_ms, due_ms, closed_ms, holder, timing,
-			id_number, phone, name_keys, channel, procedure, changed, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, nextval('dossier_changes'), $16)
+			id_number, phone, name_keys, channel, procedure, changed, xact, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, nextval('dossier_changes'), pg_current_xact_id(), $16)
 		ON CONFLICT (commune, id) DO UPDATE SET live = EXCLUDED.live, code = EXCLUDED.code, status = EXCLUDED.status,
 			received_ms = EXCLUDED.received_ms, due_ms = EXCLUDED.due_ms, closed_ms = EXCLUDED.closed_ms, holder = EXCLUDED.holder,
 			timing = EXCLUDED.timing, id_number = EXCLUDED.id_number, phone = EXCLUDED.phone, name_keys = EXCLUDED.name_keys,
-			channel = EXCLUDED.channel, procedure = EXCLUDED.procedure, changed = EXCLUDED.changed, doc = EXCLUDED.doc`,
+			channel = EXCLUDED.channel, procedure = EXCLUDED.procedure, changed = EXCLUDED.changed, xact = EXCLUDED.xact,
+			doc = EXCLUDED.doc`,
 		c.code, id, d.ID != "", d.Code, string(d.Status), d.ReceivedAt.UnixMilli(), due, closed, d.Holder, timing,
 		d.Applicant.IDNumber, d.Applicant.Phone, keys, string(d.Channel), d.Procedure.Code, d)
 	return err

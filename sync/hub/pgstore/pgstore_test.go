@@ -114,3 +114,79 @@ func TestReadReplica(t *testing.T) {
 		t.Fatal("the standby took a write")
 	}
 }
+
+// The change feed for the portal: every dossier once, then from the cursor
+// only the dossiers changed since.
+func TestChangeFeed(t *testing.T) {
+	pg := pgtest.Start(t)
+	ctx := context.Background()
+	db, err := pgstore.Open(ctx, pgstore.Config{URL: pg.CreateDB("hub")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cmds := gen.Dossiers(40, 9, time.Date(2026, 12, 3, 16, 0, 0, 0, app.VN()))
+	var receipts, acts []app.Command
+	for _, c := range cmds {
+		if c.Kind == app.KindDossierReceive {
+			receipts = append(receipts, c)
+		} else {
+			acts = append(acts, c)
+		}
+	}
+	for _, code := range []string{"14701", "14704"} {
+		cl, err := db.Commune(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cl.Apply(ctx, receipts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(cursor string) (map[string]int, string) {
+		seen := map[string]int{}
+		for {
+			page, next, err := db.Changes(ctx, cursor, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range page {
+				seen[c.Commune+"/"+c.Dossier.ID]++
+			}
+			if len(page) == 0 {
+				return seen, cursor
+			}
+			cursor = next
+		}
+	}
+	all, cursor := read("")
+	if len(all) != 2*len(receipts) {
+		t.Fatalf("first read: %d dossiers, want %d", len(all), 2*len(receipts))
+	}
+	for k, n := range all {
+		if n != 1 {
+			t.Fatalf("%s read %d times", k, n)
+		}
+	}
+	cl, _ := db.Commune("14704")
+	if _, err := cl.Apply(ctx, acts); err != nil {
+		t.Fatal(err)
+	}
+	moved := map[string]bool{}
+	for _, c := range acts {
+		b, _ := c.Decode()
+		moved["14704/"+b.(*app.ActBody).DossierID] = true
+	}
+	again, _ := read(cursor)
+	if len(again) != len(moved) || len(moved) == 0 {
+		t.Fatalf("after changes: %d dossiers read, %d changed", len(again), len(moved))
+	}
+	for k := range again {
+		if !moved[k] {
+			t.Fatalf("%s read again without a change", k)
+		}
+	}
+	if _, _, err := db.Changes(ctx, "nonsense", 5); err == nil {
+		t.Fatal("a bad cursor was accepted")
+	}
+}

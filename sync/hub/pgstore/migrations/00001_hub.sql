@@ -71,7 +71,8 @@ CREATE TABLE dossiers (
     name_keys   text[] NOT NULL,
     channel     text NOT NULL,
     procedure   text NOT NULL,
-    changed     bigint NOT NULL, -- export cursor: raised on every change (dossier_changes)
+    changed     bigint NOT NULL, -- raised on every change (dossier_changes)
+    xact        xid8 NOT NULL,   -- the transaction of the last change: the export cursor (pgstore/changes.go)
     doc         jsonb NOT NULL,
     PRIMARY KEY (commune, id)
 );
@@ -79,7 +80,7 @@ CREATE INDEX dossiers_received ON dossiers (commune, received_ms, id) WHERE live
 CREATE INDEX dossiers_status ON dossiers (commune, status, received_ms, id) WHERE live;
 CREATE INDEX dossiers_open_due ON dossiers (commune, (coalesce(due_ms, 9223372036854775807)), id) WHERE live AND closed_ms IS NULL;
 CREATE INDEX dossiers_code ON dossiers (commune, code, id) WHERE live;
-CREATE INDEX dossiers_changed ON dossiers (changed);
+CREATE INDEX dossiers_changed ON dossiers (xact, changed);
 CREATE SEQUENCE dossier_changes;
 
 -- Every other folded entity (users, slots, the commune's configuration,
