@@ -40,11 +40,13 @@ endef
 
 # Recipes of the parts, each in its own file: the UI (frontend, desktop), the
 # printed forms and reports (PDF tools), the LAN cluster (network namespaces).
-include build/frontend.mk build/pdf.mk build/cluster.mk
+include build/frontend.mk build/pdf.mk build/cluster.mk build/hubpg.mk
 UI_BUILD    := frontend
 EXTRA_TESTS += test-frontend test-ui
 EXTRA_BENCH += bench-ui
-TEST_DEPS   += deps-pdf deps-cluster
+TEST_DEPS   += deps-pdf deps-cluster deps-pg
+EXTRA_TESTS += test-hub-pg
+EXTRA_BENCH += bench-hub-pg
 EXTRA_BENCH += bench-cluster
 
 .PHONY: deps-go build run test test-go fuzz lint bench bench-core bench-uplink clean

@@ -128,10 +128,7 @@ func TestRebuildFromHub(t *testing.T) {
 	scanHash := attachScan(t, node, clerk) // scans go up after the commands, and come back in a rebuild
 	synced(t, node, hub, admin, it, 20*time.Second)
 	// Scans go up after the commands of the same sync: wait for the file.
-	testkit.WaitFor(t, 20*time.Second, "the scan at the hub", func() bool {
-		_, err := os.Stat(filepath.Join(hubDir, "communes", "14701", "blobs", scanHash[:2], scanHash))
-		return err == nil
-	})
+	testkit.WaitFor(t, 20*time.Second, "the scan at the hub", func() bool { return hubHasBlob(t, hubDir, scanHash) })
 	node.kill() // the office burns down
 	lost := storeHash(t, nodeDir)
 

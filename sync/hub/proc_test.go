@@ -115,7 +115,8 @@ func (p *proc) kill() {
 
 func startHub(t *testing.T, dir, addr string) *proc {
 	t.Helper()
-	return start(t, addr, []string{"XASO_HUB_ADMIN_PASSWORD=" + hubPassword}, "hub", "--data", dir, "--listen", addr)
+	args := append([]string{"hub", "--data", dir, "--listen", addr}, dbArgs(t, dir)...)
+	return start(t, addr, []string{"XASO_HUB_ADMIN_PASSWORD=" + hubPassword}, args...)
 }
 
 // startNode runs `xaso serve` for commune 14701 linked to hubURL.
