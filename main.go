@@ -2,6 +2,7 @@
 //
 //	xaso [flags]         the desktop app (a window), with the flags of serve
 //	xaso serve [flags]   the same node without a window: web UI at /, JSON API at /api/v1
+//	xaso release …       provincial IT signs and publishes updates (TUF)
 //	xaso doctor          check a stopped node's data file, rebuild it from its command log
 //	xaso version         print the version
 package main
@@ -26,6 +27,7 @@ import (
 	"xaso/app/node"
 	"xaso/store/doctor"
 	"xaso/sync/hub/hubrun"
+	"xaso/sync/update/release"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -66,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runNode(ctx, "serve", args, logger, false)
 	case cmd == "hub": // the provincial hub (sync/hub)
 		err = runHub(ctx, args, stdout, logger)
+	case cmd == "release": // provincial IT signs and publishes updates (sync/update/release)
+		err = release.Main(ctx, args, stdout, time.Now)
 	case cmd == "doctor": // check and repair a stopped node's data file (store/doctor)
 		err = doctor.Run(args, stdout, defaultDataDir(), time.Now)
 	case cmd == "version" || cmd == "--version" || cmd == "-v":
@@ -99,6 +103,8 @@ const usage = `Xã Số — văn phòng số của UBND xã
                         máy chủ của tỉnh (XASO_HUB_ADMIN_PASSWORD đặt mật khẩu admin khi tạo mới)
   xaso hub enrol --data DIR --commune CODE [--replaces INSTALLATION]
                         in mã đăng ký (dùng một lần) cho một xã
+  xaso release keygen|init|add|sign|publish|verify|rotate
+                        tỉnh ký và phát hành bản cập nhật (xaso release --help)
   xaso doctor --data DIR [--rebuild]
                         kiểm tra tệp dữ liệu (khi Xã Số đã tắt), dựng lại từ nhật ký lệnh
   xaso version          in phiên bản
