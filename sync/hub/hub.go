@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"xaso/app"
@@ -40,6 +41,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// ReadTimeout bounds reading a whole request (a stalled client is cut off); 0: 60 s.
 	ReadTimeout time.Duration
+	// TUFDir holds the update repository the hub serves (tuf.go); empty: none.
+	TUFDir string
 }
 
 // Hub serves the hub's HTTP API and dashboard.
@@ -55,6 +58,9 @@ type Hub struct {
 	enrMu sync.Mutex
 
 	failures failures // sign-in failures by user name (auth.go)
+
+	tufMu  sync.Mutex   // one upload written at a time (tuf.go)
+	served atomic.Int64 // bytes of update targets served
 }
 
 // New builds the hub's handler.
@@ -96,6 +102,7 @@ func (h *Hub) routes() {
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/publish", h.auth(h.publish))
 	h.uplinkRoutes() // uplink.go
+	h.tufRoutes()    // tuf.go
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})
