@@ -24,6 +24,7 @@ import (
 	"xaso/app/desktop"
 	"xaso/frontend"
 	"xaso/store"
+	"xaso/sync/update"
 	"xaso/sync/uplink"
 )
 
@@ -43,6 +44,7 @@ type Config struct {
 	MemoryLimit   int64              // soft limit of the Go runtime's memory; 0: 40 MiB, -1: none
 	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
 	Hub           Hub                // the provincial hub (app/node/uplink.go); zero: none
+	Update        Update             // updates from the province (app/node/update.go), on with a hub and a root
 	// The HTTP edge: host names the UI answers to besides IP
 	// addresses, localhost and the --listen host (--allow-host); the cap of
 	// open connections per client address (0: 64); each response write's
@@ -64,8 +66,9 @@ type Node struct {
 	Service *app.Service
 	Handler http.Handler
 	clock   *app.Clock
-	lan     *lan           // nil: the PC works alone
-	up      *uplink.Uplink // nil: no hub
+	lan     *lan            // nil: the PC works alone
+	up      *uplink.Uplink  // nil: no hub
+	upd     *update.Service // nil: no updates (no hub, or no root of trust)
 	sup     *supervisor
 }
 
@@ -180,7 +183,14 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if n.lan != nil {
 		sc.Log, sc.Leaser = notifyLog{st, n.lan.cl}, n.lan.cl
 	}
-	if n.up, err = n.openUplink(sc.Log); err != nil {
+	if n.upd, err = n.openUpdate(sc.Log); err != nil {
+		return nil, err
+	}
+	upLog := sc.Log
+	if n.upd != nil {
+		upLog = signedOnly{sc.Log, n} // catalog and calendar come signed, not from the hub's word
+	}
+	if n.up, err = n.openUplink(upLog); err != nil {
 		return nil, err
 	}
 	var gate *hubGate
@@ -202,6 +212,9 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	h := api.New(api.Config{Service: n.Service, Health: n.Health, Assets: assets, Logger: cfg.Logger,
 		WriteTimeout: cfg.WriteTimeout})
 	h.MountCluster(clusterAdmin{n})
+	if n.upd != nil {
+		h.MountUpdate(updateAdmin{n})
+	}
 	n.Handler = h
 	backoff := 30 * time.Second
 	if cfg.LAN.Fast {
@@ -251,6 +264,7 @@ func (n *Node) Health() api.Health {
 		h.Status = "degraded"
 	}
 	h.Uplink = n.uplinkHealth()
+	h.Update = n.updateHealth()
 	h.Clock = withHubClock(h.Clock, h.Uplink)
 	if h.Store = n.Store.Problem(); h.Store != "ok" {
 		h.Status = "degraded" // damaged: reads only; disk_full: no writes until space is freed
@@ -274,6 +288,9 @@ func (n *Node) services(l net.Listener) []service {
 	}
 	if n.up != nil {
 		out = append(out, service{"uplink", n.up.Run})
+	}
+	if n.upd != nil {
+		out = append(out, service{"update", n.upd.Run})
 	}
 	return out
 }
