@@ -27,6 +27,7 @@ import (
 	"xaso/app/node"
 	"xaso/store/doctor"
 	"xaso/sync/hub/hubrun"
+	"xaso/sync/update"
 	"xaso/sync/update/release"
 )
 
@@ -70,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runHub(ctx, args, stdout, logger)
 	case cmd == "release": // provincial IT signs and publishes updates (sync/update/release)
 		err = release.Main(ctx, args, stdout, time.Now)
+	case cmd == "update-watch": // started by the node beside an update's trial (sync/update), not by hand
+		err = updateWatch(args)
 	case cmd == "doctor": // check and repair a stopped node's data file (store/doctor)
 		err = doctor.Run(args, stdout, defaultDataDir(), time.Now)
 	case cmd == "version" || cmd == "--version" || cmd == "-v":
@@ -212,4 +215,19 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	}
 	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, Listen: *listen, TLSCert: *cert, TLSKey: *key,
 		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger})
+}
+
+// updateWatch is `xaso update-watch --dir DIR --pid PID`: the previous
+// program watching a new one's first start (sync/update.Watch).
+func updateWatch(args []string) error {
+	fs := flag.NewFlagSet("update-watch", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the data folder's update folder")
+	pid := fs.Int("pid", 0, "the process in trial")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *pid <= 0 {
+		return errors.New("update-watch: --dir and --pid are required")
+	}
+	return update.Watch(*dir, *pid, os.Environ(), time.Now)
 }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"time"
@@ -70,20 +71,37 @@ type Node struct {
 	up      *uplink.Uplink  // nil: no hub
 	upd     *update.Service // nil: no updates (no hub, or no root of trust)
 	sup     *supervisor
+	listen  string // the HTTP address served (Run)
 }
 
 // Run opens the node of cfg.Dir, serves it on cfg.Listen (and in the window
 // with cfg.Window) until ctx is cancelled or the window closes, and closes it.
 func Run(ctx context.Context, cfg Config) error {
+	// A start in an update's trial checks itself; a second start of the
+	// same trial rolls back at once (sync/update, app/node/update.go).
+	if cfg.Hub.URL != "" {
+		trial, err := update.Boot(UpdateDir(cfg.Dir), update.DefaultSwapper(), os.Environ())
+		if errors.Is(err, update.ErrRelaunched) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		cfg.Update.trial = trial
+	}
+	ctx, restart := context.WithCancel(ctx)
+	defer restart()
+	cfg.Update.restart = restart
 	n, err := Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer n.Close()
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		n.Close()
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
+	n.listen = l.Addr().String()
 	n.cfg.Logger.Info("serving", "addr", l.Addr().String(), "data", cfg.Dir, "node", n.Store.NodeID(), "version", cfg.Version)
 	if cfg.Window {
 		err = n.withWindow(ctx, l)
@@ -91,6 +109,16 @@ func Run(ctx context.Context, cfg Config) error {
 		err = n.Serve(ctx, l)
 	}
 	n.cfg.Logger.Info("stopped", "err", err)
+	if cerr := n.Close(); err == nil {
+		err = cerr
+	}
+	if n.upd != nil && err == nil {
+		// Asked by the update service: start the new program (or the
+		// previous one again) now that the store is closed.
+		if rerr := n.upd.AfterStop(os.Environ()); !errors.Is(rerr, update.ErrRelaunched) {
+			err = rerr
+		}
+	}
 	return err
 }
 

@@ -2,6 +2,10 @@ package node
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -40,8 +44,12 @@ func (n *Node) openUpdate(log app.Log) (*update.Service, error) {
 	if interval == 0 && n.cfg.LAN.Fast {
 		interval = time.Second
 	}
+	inst, err := n.installConfig()
+	if err != nil {
+		return nil, err
+	}
 	return update.NewService(update.ServiceConfig{Trust: trust, Leader: n.leads, Version: n.cfg.Version,
-		Interval: interval, Now: n.cfg.Now, Logger: n.cfg.Logger.With("service", "update"),
+		Interval: interval, Now: n.cfg.Now, Logger: n.cfg.Logger.With("service", "update"), Install: inst,
 		Has: n.Store.HasCommands,
 		Publish: func(ctx context.Context, id, kind string, body []byte) error {
 			c, err := app.NewPublishCommand(id, kind, "province", n.Store.NodeID(), n.clock.Next(), body)
@@ -55,6 +63,75 @@ func (n *Node) openUpdate(log app.Log) (*update.Service, error) {
 // Update configures updates beyond the hub and the root.
 type Update struct {
 	Interval time.Duration // between checks; 0: 5 min (LAN.Fast: 1 s)
+	// Bound is how long a new program has to pass its check; 0: 60 s
+	// (LAN.Fast: 20 s).
+	Bound time.Duration
+	// Allowed says when a PC may restart into a new program on its own;
+	// nil: outside office hours (update.OutsideOfficeHours).
+	Allowed func(time.Time) bool
+
+	trial   bool   // this start is the first of an install's trial (Run)
+	restart func() // stops the node to restart it (Run); nil: no binary installs (Open alone)
+}
+
+// installConfig lets the update service install the program when the node
+// runs as a program (Run), not inside a test's Open.
+func (n *Node) installConfig() (*update.InstallConfig, error) {
+	u := n.cfg.Update
+	if u.restart == nil {
+		return nil, nil
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update: the running program: %w", err)
+	}
+	bound := u.Bound
+	if bound == 0 && n.cfg.LAN.Fast {
+		bound = 20 * time.Second
+	}
+	allowed := u.Allowed
+	if allowed == nil {
+		allowed = update.OutsideOfficeHours
+	}
+	return &update.InstallConfig{Exe: exe, Args: os.Args[1:], Env: os.Environ(), Bound: bound, Trial: u.trial,
+		Allowed: func(time.Time) bool { return allowed(n.cfg.Now()) },
+		Members: func() int { return clusterHealth(n).Members },
+		Check:   n.selfCheck, Restart: u.restart}, nil
+}
+
+// selfCheck is a new program's check of itself: the store is open and
+// sound, the API answers on its address, and the PC is back in an office
+// of at least members PCs (a PC alone passes alone).
+func (n *Node) selfCheck(ctx context.Context, members int) error {
+	if p := n.Store.Problem(); p != "ok" {
+		return fmt.Errorf("store: %s", p)
+	}
+	if n.listen == "" {
+		return errors.New("not serving yet")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+n.listen+"/api/v1/health", nil)
+	if err != nil {
+		return err
+	}
+	c := &http.Client{Timeout: 2 * time.Second}
+	res, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("API: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("API answers %s", res.Status)
+	}
+	if members > 1 {
+		cl := clusterHealth(n)
+		if (cl.State != "leader" && cl.State != "follower") || cl.Members < members {
+			return fmt.Errorf("cluster: %s with %d of %d PCs", cl.State, cl.Members, members)
+		}
+	}
+	return nil
 }
 
 // signedOnly is the log the uplink applies the hub's commands through when

@@ -56,6 +56,13 @@ func signIn(t *testing.T, url, user, pw string) string {
 // root of trust installed in its data folder.
 func startOffice(t *testing.T, hub *proc, root []byte, bin string, extra ...string) (*proc, string) {
 	t.Helper()
+	node, admin, _ := startOfficeAt(t, hub, root, bin, extra...)
+	return node, admin
+}
+
+// startOfficeAt is startOffice that also returns the PC's data folder.
+func startOfficeAt(t *testing.T, hub *proc, root []byte, bin string, extra ...string) (*proc, string, string) {
+	t.Helper()
 	it := signIn(t, hub.url, "admin", hubPassword)
 	var enr struct{ Token string }
 	if st := call(t, "POST", hub.url+"/api/v1/communes/14701/enrolments", it, nil, &enr); st != 201 {
@@ -69,7 +76,7 @@ func startOffice(t *testing.T, hub *proc, root []byte, bin string, extra ...stri
 	addr := freeAddr(t)
 	args := append([]string{"serve", "--data", dir, "--listen", addr, "--commune", "14701", "--hub", hub.url, "--raft-fast"}, extra...)
 	node := start(t, bin, addr, "/api/v1/health", []string{"XASO_ADMIN_PASSWORD=" + nodePassword, "XASO_ENROL_TOKEN=" + enr.Token}, args...)
-	return node, signIn(t, node.url, "admin", nodePassword)
+	return node, signIn(t, node.url, "admin", nodePassword), dir
 }
 
 type updateView struct {

@@ -3,6 +3,7 @@ package update_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -62,6 +63,9 @@ func start(t *testing.T, bin, addr, health string, env []string, args ...string)
 	cmd.Env = append(os.Environ(), env...)
 	logs := &logBuf{}
 	cmd.Stdout, cmd.Stderr = logs, logs
+	// A program it starts (an update's watchdog, a rolled-back node) may
+	// keep the output open: Wait does not wait for it.
+	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -112,3 +116,5 @@ func getJSON(t *testing.T, url string, out any) {
 		t.Fatal(err)
 	}
 }
+
+func jsonDecode(r io.Reader, out any) error { return json.NewDecoder(r).Decode(out) }

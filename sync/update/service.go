@@ -58,7 +58,9 @@ type ServiceConfig struct {
 	// Has reports which command IDs the office holds already.
 	Has func(ids []string) ([]bool, error)
 	// Sources are the office's PCs that may hold a target (LAN sharing).
-	Sources  func() []Source
+	Sources func() []Source
+	// Install installs new versions of the program; nil: data targets only.
+	Install  *InstallConfig
 	Version  string // the running program's version
 	Interval time.Duration
 	Now      func() time.Time
@@ -75,6 +77,10 @@ type Service struct {
 	status  Status
 	refused map[string]bool // data targets the domain refused (by id): not tried again
 	latest  *Release
+
+	running    string  // SHA-256 of the running program
+	installNow bool    // the admin asked: install without waiting for the night
+	pending    *Record // asked the node to restart for this
 }
 
 // historyFile keeps the update history in the update folder.
@@ -102,6 +108,24 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, kick: make(chan struct{}, 1), refused: map[string]bool{},
 		status: Status{Current: cfg.Version, State: StateIdle}}
+	if in := cfg.Install; in != nil {
+		if in.Allowed == nil {
+			in.Allowed = OutsideOfficeHours
+		}
+		if in.Bound == 0 {
+			in.Bound = time.Minute
+		}
+		if in.Swapper == nil {
+			in.Swapper = DefaultSwapper()
+		}
+		if in.Members == nil {
+			in.Members = func() int { return 0 }
+		}
+		if in.Exe == "" || in.Check == nil || in.Restart == nil {
+			return nil, fmt.Errorf("update: install needs exe, check and restart")
+		}
+		s.running = FileSHA256(in.Exe)
+	}
 	if raw, err := os.ReadFile(filepath.Join(cfg.Trust.cfg.Dir, historyFile)); err == nil {
 		_ = json.Unmarshal(raw, &s.status.History) // a damaged history is only history
 	}
@@ -128,6 +152,13 @@ func (s *Service) Kick() {
 // Run checks at every interval or kick until ctx ends. Failures are
 // states, never the end of the service: the running version keeps running.
 func (s *Service) Run(ctx context.Context) error {
+	if in := s.cfg.Install; in != nil && in.Trial {
+		in.Trial = false // once per start, not at every restart of the service
+		go s.confirm(ctx)
+	}
+	if rec, ok, _ := ReadRecord(s.installDir()); ok && rec.State == RecordRolledBack && s.Status().State != StateRolledBack {
+		s.note(Event{State: StateRolledBack, Target: rec.Target, Version: rec.Version, Problem: rec.Problem, Detail: "back to " + rec.From})
+	}
 	t := time.NewTicker(s.cfg.Interval)
 	defer t.Stop()
 	for {
@@ -166,7 +197,16 @@ func (s *Service) Check(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.cfg.Install != nil && s.pendingRestart() == nil {
+		return s.binary(ctx, rel)
+	}
 	return nil
+}
+
+func (s *Service) pendingRestart() *Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pending
 }
 
 // CommandID is the office command a data target becomes: the same on
@@ -255,10 +295,4 @@ func (s *Service) note(e Event) {
 	if err != nil {
 		s.cfg.Logger.Warn("update history not written", "err", err)
 	}
-}
-
-// InstallNow installs an available binary at once (the admin's "install
-// now"); 409 when there is none.
-func (s *Service) InstallNow(ctx context.Context) error {
-	return app.Errorf(app.ETransition, "", "Không có bản chương trình mới nào chờ cài.", "no new program version waits to be installed")
 }

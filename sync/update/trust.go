@@ -288,3 +288,12 @@ func HubURLs(hub string) (metadataURL, targetsURL string) {
 	hub = strings.TrimRight(hub, "/")
 	return hub + HubMetadataPath, hub + HubTargetsPath
 }
+
+// BinaryPath is the target path of the program for one platform.
+func BinaryPath(goos, arch string) string {
+	name := "xaso"
+	if goos == "windows" {
+		name = "xaso.exe"
+	}
+	return "bin/" + goos + "-" + arch + "/" + name
+}

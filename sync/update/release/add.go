@@ -50,7 +50,7 @@ func (r *Repo) Add(file string, o AddOptions) (update.Target, error) {
 			return t, app.Errorf(app.EInvalid, "version", "Cần ghi phiên bản của chương trình (--version).", "give the program's --version")
 		}
 		t.OS, t.Arch = o.OS, o.Arch
-		t.Path = BinaryPath(o.OS, o.Arch)
+		t.Path = update.BinaryPath(o.OS, o.Arch)
 	case update.KindCatalog:
 		var c app.Catalog
 		if err := json.Unmarshal(b, &c); err != nil {
@@ -95,15 +95,6 @@ func (r *Repo) Add(file string, o AddOptions) (update.Target, error) {
 		return t, err
 	}
 	return t, update.WriteFileSync(filepath.Join(r.Dir, stagedFile), raw)
-}
-
-// BinaryPath is the target path of the program for one platform.
-func BinaryPath(goos, arch string) string {
-	name := "xaso"
-	if goos == "windows" {
-		name = "xaso.exe"
-	}
-	return "bin/" + goos + "-" + arch + "/" + name
 }
 
 func hexBytes(s string) ([]byte, error) { return hex.DecodeString(s) }
