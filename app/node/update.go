@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"xaso/app"
 	"xaso/app/api"
+	"xaso/store"
+	"xaso/sync/cluster"
 	"xaso/sync/update"
 )
 
@@ -40,9 +43,9 @@ func (n *Node) openUpdate(log app.Log) (*update.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	interval := n.cfg.Update.Interval
-	if interval == 0 && n.cfg.LAN.Fast {
-		interval = time.Second
+	interval, grace := n.cfg.Update.Interval, time.Duration(0)
+	if n.cfg.LAN.Fast {
+		interval, grace = cmpOr(interval, time.Second), 10*time.Second
 	}
 	inst, err := n.installConfig()
 	if err != nil {
@@ -50,7 +53,7 @@ func (n *Node) openUpdate(log app.Log) (*update.Service, error) {
 	}
 	return update.NewService(update.ServiceConfig{Trust: trust, Leader: n.leads, Version: n.cfg.Version,
 		Interval: interval, Now: n.cfg.Now, Logger: n.cfg.Logger.With("service", "update"), Install: inst,
-		Has: n.Store.HasCommands,
+		Has: n.Store.HasCommands, Sources: n.updateSources, PeerGrace: grace,
 		Publish: func(ctx context.Context, id, kind string, body []byte) error {
 			c, err := app.NewPublishCommand(id, kind, "province", n.Store.NodeID(), n.clock.Next(), body)
 			if err != nil {
@@ -180,4 +183,38 @@ func (u updateAdmin) UpdateStatus() (api.UpdateState, []api.UpdateEvent) {
 
 func (u updateAdmin) InstallNow(ctx context.Context) error {
 	return u.n.upd.InstallNow(ctx)
+}
+
+// updateSources are the office's other PCs, asked for a target before the
+// hub (over the cluster's TLS); none for a PC alone.
+func (n *Node) updateSources() []update.Source {
+	if cl := n.Cluster(); cl != nil {
+		return []update.Source{clusterSource{cl}}
+	}
+	return nil
+}
+
+type clusterSource struct{ cl *cluster.Cluster }
+
+func (c clusterSource) FetchTarget(ctx context.Context, sha256 string, _ int64) ([]byte, error) {
+	b, _, err := c.cl.FetchFile(ctx, sha256)
+	return b, err
+}
+
+// sharedBlobs serves the peers' file requests from the attachment files
+// and, for a file that is not one, from the verified update targets.
+type sharedBlobs struct {
+	*store.Blobs
+	n *Node
+}
+
+func (b sharedBlobs) Blob(hash string) (io.ReadCloser, error) {
+	rc, err := b.Blobs.Blob(hash)
+	if err == nil || b.n.upd == nil {
+		return rc, err
+	}
+	if rc, uerr := b.n.upd.Blob(hash); uerr == nil {
+		return rc, nil
+	}
+	return nil, err
 }

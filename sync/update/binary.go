@@ -2,6 +2,7 @@ package update
 
 import (
 	"context"
+	"errors"
 	"os"
 	"runtime"
 	"time"
@@ -72,7 +73,14 @@ func (s *Service) binary(ctx context.Context, rel *Release) error {
 	staged := in.Exe + ".new"
 	if FileSHA256(staged) != it.SHA256 {
 		s.note(Event{State: StateDownloading, Target: it.Path, Version: it.Version})
-		b, origin, err := rel.Fetch(ctx, it.Path, s.cfg.Sources()...)
+		sources := s.cfg.Sources()
+		if s.waitForPeers(it.SHA256, len(sources)) {
+			sources = append(sources, noHub) // one download per office: the leader's
+		}
+		b, origin, err := rel.Fetch(ctx, it.Path, sources...)
+		if errors.Is(err, errNotOnPeers) {
+			return nil // not yet: at the next check
+		}
 		if err == nil {
 			_, err = Stage(in.Exe, b)
 		}
@@ -89,6 +97,22 @@ func (s *Service) binary(ctx context.Context, rel *Release) error {
 		return nil
 	}
 	return s.install(*it, staged)
+}
+
+// waitForPeers says whether this PC, not the leader, should still wait
+// for a peer to hold the target rather than download it from the hub.
+func (s *Service) waitForPeers(sha string, peers int) bool {
+	if peers == 0 || s.cfg.Leader() {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	first, ok := s.firstSeen[sha]
+	if !ok {
+		first = s.cfg.Now()
+		s.firstSeen[sha] = first
+	}
+	return s.cfg.Now().Sub(first) < s.cfg.PeerGrace
 }
 
 // install swaps the staged program in, starts the watchdog and asks the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -60,11 +62,14 @@ type ServiceConfig struct {
 	// Sources are the office's PCs that may hold a target (LAN sharing).
 	Sources func() []Source
 	// Install installs new versions of the program; nil: data targets only.
-	Install  *InstallConfig
-	Version  string // the running program's version
-	Interval time.Duration
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Install *InstallConfig
+	// PeerGrace is how long a PC other than the leader waits for a peer to
+	// hold a new program before it downloads it from the hub; 0: 10 min.
+	PeerGrace time.Duration
+	Version   string // the running program's version
+	Interval  time.Duration
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Service refreshes the repository, applies data targets and stages and
@@ -78,9 +83,10 @@ type Service struct {
 	refused map[string]bool // data targets the domain refused (by id): not tried again
 	latest  *Release
 
-	running    string  // SHA-256 of the running program
-	installNow bool    // the admin asked: install without waiting for the night
-	pending    *Record // asked the node to restart for this
+	running    string               // SHA-256 of the running program
+	installNow bool                 // the admin asked: install without waiting for the night
+	pending    *Record              // asked the node to restart for this
+	firstSeen  map[string]time.Time // when each new program was first seen (waitForPeers)
 }
 
 // historyFile keeps the update history in the update folder.
@@ -97,6 +103,9 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if cfg.Sources == nil {
 		cfg.Sources = func() []Source { return nil }
 	}
+	if cfg.PeerGrace == 0 {
+		cfg.PeerGrace = 10 * time.Minute
+	}
 	if cfg.Interval == 0 {
 		cfg.Interval = 5 * time.Minute
 	}
@@ -106,7 +115,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, kick: make(chan struct{}, 1), refused: map[string]bool{},
+	s := &Service{cfg: cfg, kick: make(chan struct{}, 1), refused: map[string]bool{}, firstSeen: map[string]time.Time{},
 		status: Status{Current: cfg.Version, State: StateIdle}}
 	if in := cfg.Install; in != nil {
 		if in.Allowed == nil {
@@ -295,4 +304,24 @@ func (s *Service) note(e Event) {
 	if err != nil {
 		s.cfg.Logger.Warn("update history not written", "err", err)
 	}
+}
+
+// Blob opens a verified target this PC holds, by its SHA-256, for a peer
+// that asks (LAN sharing); an error when it holds none.
+func (s *Service) Blob(sha256 string) (io.ReadCloser, error) {
+	s.mu.Lock()
+	rel := s.latest
+	s.mu.Unlock()
+	if rel != nil {
+		for _, it := range rel.Items {
+			if it.SHA256 != sha256 {
+				continue
+			}
+			p := s.cfg.Trust.CachedPath(it.Path)
+			if FileSHA256(p) == sha256 { // the cache holds this version, not an older or newer one
+				return os.Open(p)
+			}
+		}
+	}
+	return nil, fs.ErrNotExist
 }

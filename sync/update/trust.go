@@ -174,6 +174,18 @@ func (t *Trust) Refresh(ctx context.Context) (*Release, error) {
 	return r, nil
 }
 
+// NoHub, last among a Fetch's sources, keeps it from downloading from
+// the hub (a follower waits a while for a peer to have the target).
+var noHub Source = peersOnly{}
+
+type peersOnly struct{}
+
+func (peersOnly) FetchTarget(context.Context, string, int64) ([]byte, error) {
+	return nil, errNotOnPeers
+}
+
+var errNotOnPeers = errors.New("update: no PC of the office holds the target yet")
+
 // Source gives a target's bytes by SHA-256 (a PC of the office that holds
 // it): the caller verifies them.
 type Source interface {
@@ -216,6 +228,9 @@ func (r *Release) Fetch(ctx context.Context, path string, sources ...Source) ([]
 			return nil, "", err
 		}
 		return b, FromPeer, nil
+	}
+	if hubToo := len(sources) == 0 || sources[len(sources)-1] != noHub; !hubToo {
+		return nil, "", errNotOnPeers
 	}
 	if r.hf != nil {
 		r.hf.ctx = ctx // the refresh's context may have ended
