@@ -77,6 +77,7 @@ func TestOfficeSharesOneDownload(t *testing.T) {
 	rel := f.releaseBinary(t, hub, next, "2.0.0")
 	froms := map[string]int{}
 	testkit.Eventually(t, 90*time.Second, "staged on every PC", func() error {
+		clear(froms)
 		for i, p := range pcs {
 			var uv struct {
 				Update  struct{ State string }
