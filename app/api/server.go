@@ -34,6 +34,9 @@ type Health struct {
 	// Services is the state of each of the node's services (http, discover,
 	// cluster, …): running, retrying or stopped.
 	Services map[string]string `json:"services,omitempty"`
+	// Update is the state of updates from the province (app/api/update.go);
+	// nil where updates are not configured.
+	Update *UpdateState `json:"update,omitempty"`
 }
 
 // ClockState compares this PC’s clock with its peers’ (DESIGN §7: warn when

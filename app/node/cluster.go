@@ -146,7 +146,7 @@ func (n *Node) openLAN() (*lan, error) {
 			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.NextAfter(after),
 				&app.SlotBody{Slot: slot, Node: node})
 		},
-		Blobs: n.Blobs, WantBlobs: n.Store.AttachmentHashes,
+		Blobs: sharedBlobs{n.Blobs, n}, WantBlobs: n.Store.AttachmentHashes,
 		Now: n.cfg.Now, Logger: n.cfg.Logger}
 	if c.Fast {
 		cc.BlobInterval = time.Second

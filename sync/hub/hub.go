@@ -41,6 +41,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// ReadTimeout bounds reading a whole request (a stalled client is cut off); 0: 60 s.
 	ReadTimeout time.Duration
+	// TUFDir holds the update repository the hub serves (tuf.go); empty: none.
+	TUFDir string
 }
 
 // Hub serves the hub's HTTP API and dashboard.
@@ -63,6 +65,9 @@ type Hub struct {
 	importAt   time.Time
 	importMod  time.Time
 	importRuns atomic.Int64
+
+	tufMu  sync.Mutex   // one upload written at a time (tuf.go)
+	served atomic.Int64 // bytes of update targets served
 }
 
 // New builds the hub's handler.
@@ -105,6 +110,7 @@ func (h *Hub) routes() {
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/publish", h.admin(h.publish))
 	h.uplinkRoutes() // uplink.go
+	h.tufRoutes()    // tuf.go
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"xaso/app"
+	"xaso/sync/update"
 	"xaso/sync/uplink"
 )
 
@@ -163,6 +164,9 @@ func checkCommands(cmds []app.Command, inst Installation) ([]app.Command, error)
 		}
 		if strings.HasPrefix(c.ID, "hub.") {
 			continue
+		}
+		if k, ok := app.LookupKind(c.Kind); ok && k.FromHub && strings.HasPrefix(c.ID, update.CommandIDPrefix) {
+			continue // a signed update target the office applied (sync/update): the repository here holds it
 		}
 		if k, ok := app.LookupKind(c.Kind); ok && k.FromHub {
 			return nil, app.Errorf(ECommandBad, field, "Lệnh thứ %d (%s) chỉ do tỉnh gửi xuống, xã không gửi lên được.",

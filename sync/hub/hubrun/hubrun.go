@@ -68,7 +68,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Dashboard = builtDashboard()
 	}
 	h, err := hub.New(hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
-		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now})
+		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now, TUFDir: filepath.Join(cfg.Dir, "tuf")})
 	if err != nil {
 		return err
 	}
