@@ -168,11 +168,13 @@ func Of(e app.Entry, u forms.Unit, name func(string) string) Record {
 	return r
 }
 
+// noi is where an entry was registered: the commune's People's Committee,
+// with its province.
 func noi(u forms.Unit) string {
 	if u.Province == "" {
-		return "UBND " + u.Name
+		return u.Parent()
 	}
-	return "UBND " + u.Name + ", " + u.Province
+	return u.Parent() + ", " + u.Province
 }
 
 func gioiTinh(sex string) string {
