@@ -128,12 +128,13 @@ func (s *Store) Books() ([]app.Book, error) {
 	return bs, err
 }
 
-// BookEntryCount counts the entries of a book.
+// BookEntryCount counts the registered entries of a book (an old book's
+// entries count once verified: only they have a normalised copy).
 func (s *Store) BookEntryCount(id string) (int, error) {
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
 		prefix := append([]byte(id), 0)
-		cur := tx.Bucket(bEntries).Cursor()
+		cur := tx.Bucket(bEntryText).Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			n++
 		}
