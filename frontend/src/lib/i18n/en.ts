@@ -545,6 +545,8 @@ export const en: Record<Key, string> = {
   'registers.open_entry': 'See in the register',
   'registers.extract_pdf': 'Extract (PDF)',
   'registers.facts_from_applicant': 'Declarant left blank: the applicant is taken.',
+  'hub.digitising': 'Old books digitised',
+  'hub.digitising.figures': '{pages} pages · {entries} entries · {verified} verified',
   // desk (issue 14): keys of the desk engineer, kept together.
   'peers.code.help.office': 'Enter this code (XASO_JOIN_SECRET) when setting up a new PC of the office. Never send it to anyone outside.',
   'peers.code.rotate.office.confirm': 'Change the join code? Every PC of the office gets the new code; a PC taken out or switched off can no longer talk to the others (one switched off needs the new code to come back).',

@@ -543,6 +543,8 @@ export const vi = {
   'registers.open_entry': 'Xem trong sổ',
   'registers.extract_pdf': 'Trích lục (PDF)',
   'registers.facts_from_applicant': 'Để trống người yêu cầu: lấy người nộp hồ sơ.',
+  'hub.digitising': 'Số hóa sổ hộ tịch',
+  'hub.digitising.figures': '{pages} trang · {entries} mục · {verified} đã đối chiếu',
   // desk (issue 14): keys of the desk engineer, kept together.
   'peers.code.help.office': 'Nhập mã này (XASO_JOIN_SECRET) khi cài máy mới vào văn phòng. Không gửi mã cho người ngoài.',
   'peers.code.rotate.office.confirm': 'Đổi mã tham gia? Mọi máy của văn phòng nhận mã mới; máy đã bỏ ra và máy đang tắt sẽ không nói chuyện được với các máy khác nữa (máy đang tắt cần nhập mã mới để vào lại).',
