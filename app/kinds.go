@@ -71,6 +71,12 @@ var kinds = map[string]KindSpec{
 	KindEntryCorrect:  {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
 	KindEntryAnnotate: {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
 	KindEntryExtract:  {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
+
+	// Digitising old books (digitise.go).
+	KindRegisterDigitise: {func() Body { return &RegisterBody{} }, TargetRegister, false},
+	KindRegisterPage:     {func() Body { return &PageBody{} }, TargetRegister, false},
+	KindEntryTranscribe:  {func() Body { return &TranscribeBody{} }, TargetEntry, false},
+	KindEntrySettle:      {func() Body { return &SettleBody{} }, TargetEntry, false},
 }
 
 // LookupKind returns the row of a kind; false for a kind this version does

@@ -104,6 +104,8 @@ func count(tx *bolt.Tx, c app.Command, body app.Body) error {
 		if b.Idem != "" {
 			return tx.Bucket(bIdem).Put([]byte(b.Idem), []byte(b.DossierID))
 		}
+	case *app.PageBody: // an old book's page scan: a file every PC should hold, like an attachment
+		return tx.Bucket(bIdxBlobs).Put([]byte(b.SHA256+"\x00register/"+b.Register), nil)
 	case *app.ActBody:
 		if b.Action == app.ActRecode && b.Seq > 0 {
 			if _, day, _, perr := app.ParseCode(b.Code); perr == nil {

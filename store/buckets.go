@@ -23,7 +23,7 @@ var (
 	bIdxNum     = []byte("idx_num")      // ID number or phone \x00 id → ∅
 	bIdxClosed  = []byte("idx_closed")   // closed(8) \x00 id → received(8), terminal dossiers only (reports: store/report.go)
 	bUnknown    = []byte("unknown")      // command ID → ∅: kinds from a newer version, applied after upgrade
-	bIdxBlobs   = []byte("idx_blobs")    // attachment SHA-256 \x00 dossier ID → ∅: the files every PC should hold
+	bIdxBlobs   = []byte("idx_blobs")    // scan SHA-256 \x00 dossier ID or "register/"+old book → ∅: the files every PC should hold
 	bIdem       = []byte("idem")         // hash of (official, Idempotency-Key) → dossier ID
 	bAudit      = []byte("audit")        // at(8) id → audit entry (JSON): sign-ins and admins' actions
 	// Published by the province (store/published.go); "published" in bCounts counts their commands.
@@ -34,6 +34,9 @@ var (
 	bRegisters = []byte("registers") // register ID (kind-year) → book state (JSON)
 	bEntries   = []byte("entries")   // register ID \x00 number(4) → entry state (JSON)
 	bRegSeq    = []byte("reg_seq")   // register ID \x00 slot(1) → largest entry number applied from the slot's block (uint32)
+	// Rows of registered entries only (a draft of an old book has none).
+	bEntryText      = []byte("entry_text")       // register ID \x00 number(4) → app.EntrySearchText: the normalised copy search reads
+	bIdxEntryChange = []byte("idx_entry_change") // latest change (HLC, 8) register ID \x00 number(4) → ∅: the export's order
 
 	// Local to this PC.
 	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version, log position
@@ -55,7 +58,7 @@ var (
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
 	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs, bAudit,
 	bCatalogs, bCalendars,
-	bRegisters, bEntries, bRegSeq}
+	bRegisters, bEntries, bRegSeq, bEntryText, bIdxEntryChange}
 
 var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 

@@ -122,6 +122,7 @@ func (h *Handler) routes() {
 	h.accountRoutes()  // users PATCH, passwords, audit log (accounts.go)
 	h.documentRoutes() // forms, ID card scans, attachments, ratings, reports (documents.go)
 	h.registerRoutes() // civil-status registers and extracts (registers.go)
+	h.digitiseRoutes() // old books, search across registers, national export (digitise.go)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})

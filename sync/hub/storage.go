@@ -53,6 +53,8 @@ type CommuneLog interface {
 	Dossier(id string) (app.Dossier, error)
 	Dossiers(q app.ListQuery) ([]app.Dossier, string, error)
 	Counts(now time.Time) (app.Stats, error)
+	// Digitising is the progress of the commune's old books, as folded.
+	Digitising() (app.DigitiseProgress, error)
 	Config() (app.CommuneConfig, bool, error)
 	StateHash() (string, error)
 	// What the province published to the commune, as folded (catalog

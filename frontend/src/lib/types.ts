@@ -54,6 +54,8 @@ export interface Procedure {
   fee_vi?: string;
   /** the statutory extension the law allows (verification), if any */
   extension?: { max_hours: number; when: string; by_agreement?: boolean; source: string };
+  /** registers: the civil-status register a resolved dossier is entered in (birth, death, …), if any */
+  register?: string;
 }
 
 export interface StatusInfo {
@@ -134,6 +136,8 @@ export interface Dossier {
   rating?: Rating;
   /** desk: full names of the officials the dossier names, by login name */
   names?: Record<string, string>;
+  /** registers: the register entry a resolved civil-status dossier made */
+  register_entry?: EntryRef;
 }
 
 /** A scanned document attached to a dossier, named by the SHA-256 of its content. */
@@ -174,6 +178,8 @@ export interface NewDossier {
   note?: string;
   received_at?: string;
   extension?: ExtensionChoice;
+  /** registers: the civil-status facts, for a procedure with a register */
+  facts?: Facts;
 }
 
 export interface ActionRequest {
@@ -375,4 +381,69 @@ export interface RegisterEntry {
   annotations?: { note: string; by: string; at: string }[];
   extracts?: ExtractIssue[];
   conflicts?: { reason: string }[];
+}
+
+// Registers: digitising old books and the national export (docs/api.md
+// "Digitising old books"; area: registers).
+export interface EntryRef {
+  register: string;
+  book: string;
+  number: number;
+}
+
+export interface BookPage {
+  no: number;
+  sha256: string;
+  media_type: string;
+  size: number;
+  by: string;
+  at: string;
+}
+
+export interface OldBook {
+  id: string;
+  kind: string;
+  year: number;
+  book: string;
+  digitised?: boolean;
+  pages?: BookPage[];
+}
+
+export interface Transcription {
+  page: number;
+  registered_on: string;
+  signer?: string;
+  signer_title?: string;
+  facts: Facts;
+}
+
+export interface DraftEntry {
+  number: number;
+  status: 'awaiting_second' | 'disputed' | 'verified';
+  typed_by: string[];
+  mine?: Transcription;
+  differences?: { field: string; values: [string, string] }[];
+  settled?: Record<string, string>;
+  subject?: string;
+}
+
+export interface DigitiseCounts {
+  pages: number;
+  entries: number;
+  verified: number;
+  disputed: number;
+}
+
+export interface BookProgress extends DigitiseCounts {
+  id: string;
+  kind: string;
+  kind_vi: string;
+  year: number;
+  book: string;
+}
+
+export interface BookDigitising {
+  book: OldBook;
+  progress: DigitiseCounts;
+  entries: DraftEntry[];
 }
