@@ -26,7 +26,10 @@ type Applicant struct {
 
 // Document is a paper the citizen handed in.
 type Document struct {
-	Name   string `json:"name"`
+	Name string `json:"name"`
+	// NameEn is the paper's name in English, carried by the catalog for the
+	// English UI; forms print Name (docs/legal-rules.md: forms stay Vietnamese).
+	NameEn string `json:"name_en,omitempty"`
 	Copies int    `json:"copies"`
 	Form   string `json:"form,omitempty"` // "original", "copy" or "certified_copy" (form 01's column; app/documents.go)
 }
