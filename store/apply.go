@@ -66,6 +66,8 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 		err = foldEntry(tx, id, entity, c, body, last)
 	case app.TargetInstall: // the office's identity towards the province (store/uplink.go)
 		err = foldSimple[app.Installation](tx, bConfig, kInstall, entity, c, body, last)
+	case app.TargetPC: // the names of the office's PCs
+		err = foldSimple[app.PCName](tx, bConfig, pcKey(id), entity, c, body, last)
 	default:
 		err = fmt.Errorf("command %s: no fold for target %q", c.ID, k.Target)
 	}
