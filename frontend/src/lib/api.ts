@@ -336,5 +336,8 @@ export function createClient(opts: ClientOptions = {}) {
     /** extractUrl is where the extract of issue no of an entry is served (a PDF). */
     extractUrl: (id: string, n: number, issue: number) =>
       base + '/registers/' + enc(id) + '/entries/' + n + '/extract.pdf' + queryString({ issue: String(issue) }),
+    // desk day: the office's PCs by name.
+    /** namePC gives a PC of the office (on or off) the name officials know it by (admin); "" clears it. */
+    namePC: (nodeId: string, name: string) => request<{ node_id: string; name: string }>('POST', '/cluster/names', { node_id: nodeId, name }),
   };
 }
