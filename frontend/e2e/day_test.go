@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -263,18 +264,36 @@ func TestLatePaperEntryIsShownLate(t *testing.T) {
 	p.shot("30-late-paper-entry")
 }
 
-// 10. In English a dossier's procedure is named as the catalog's name_en
-// says, and the page says the forms print in Vietnamese by design.
+// 10. In English the desk and a dossier name the procedure, its papers and
+// its fee note as the catalog's name_en says (what the desk typed itself
+// stays as typed), and the page says the forms print in Vietnamese by
+// design; back in Vietnamese the same papers are named in Vietnamese.
 func TestEnglishProcedureNamesAndVietnameseForms(t *testing.T) {
-	code, _ := receiveForTest(t, "Nguyễn Văn Anh", "001190001011")
-	p := newPage(t, 1366, 768)
-	p.signIn("letiep", password("letiep"))
-	p.click("#lang")
-	p.waitText("header nav", "Receive")
-	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
-	p.waitText(".facts", "Birth registration")
-	p.waitText("#forms-vi-note", "Vietnamese")
-	p.shot("31-dossier-english")
-	p.click("#lang")
-	p.waitText(".facts", "Đăng ký khai sinh")
+	for _, size := range [][2]int64{{1024, 768}, {1366, 768}} {
+		p := newPage(t, size[0], size[1])
+		p.signIn("letiep", password("letiep"))
+		p.click("#lang")
+		p.waitText("header nav", "Receive")
+		p.pickProcedure("birth", "Birth registration")
+		p.waitText(".checklist", "Birth certificate from the hospital")
+		p.waitText("#procedure-info", "No fee if registered on time")
+		if got := p.text(".checklist"); strings.Contains(got, "Giấy chứng sinh") {
+			p.fail("the English checklist names a paper in Vietnamese: %q", got)
+		}
+		p.typeInto("#id_number", "001190001011")
+		p.typeInto("#full_name", "Nguyễn Văn Anh")
+		p.shot(fmt.Sprintf("31a-desk-english-papers-%d", size[0]))
+		p.click("#submit")
+		p.do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
+		p.waitText("#receipt", "Birth registration")
+		code := p.text("#receipt-code")
+		p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
+		p.waitText(".facts", "Birth registration")
+		p.waitText(".facts", "Birth registration declaration")
+		p.waitText("#forms-vi-note", "Vietnamese")
+		p.shot(fmt.Sprintf("31-dossier-english-%d", size[0]))
+		p.click("#lang")
+		p.waitText(".facts", "Đăng ký khai sinh")
+		p.waitText(".facts", "Tờ khai đăng ký khai sinh")
+	}
 }
