@@ -257,6 +257,15 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 		if in.Action == ActRequestSupplement {
 			body.Warning = s.supplementWarning(d, now)
 		}
+	case ActReceive: // an online dossier: the receiving official holds it, and it takes the office's own code
+		body.Holder = p.Username
+		if d.Provisional {
+			// A code from the office's numbers when this PC has some; else it
+			// keeps its provisional one, recoded later (ActRecode).
+			if code, slot, seq, err := s.nextCode(ctx, now); err == nil && slot >= 0 {
+				body.Code, body.Slot, body.Seq = code, slot, seq
+			}
+		}
 	case ActHandOver, ActForward:
 		if in.Action == ActHandOver && in.Assignee == "" {
 			return Dossier{}, Errorf(EInvalid, "assignee", "Cần chọn người nhận hồ sơ.", "the assignee is required")

@@ -99,7 +99,7 @@ func count(tx *bolt.Tx, c app.Command, body app.Body) error {
 			return tx.Bucket(bIdem).Put([]byte(b.Idem), []byte(b.DossierID))
 		}
 	case *app.ActBody:
-		if b.Action == app.ActRecode && b.Seq > 0 {
+		if (b.Action == app.ActRecode || b.Action == app.ActReceive) && b.Seq > 0 && b.Code != "" {
 			if _, day, _, perr := app.ParseCode(b.Code); perr == nil {
 				return raiseSeqDay(tx, day, b.Slot, b.Seq)
 			}
