@@ -510,5 +510,8 @@ export const en: Record<Key, string> = {
   'peers.name.save': 'Save the name',
   'peers.name.saved': 'PC {name} is named.',
   'peers.name.saved.off': 'PC {name} is named. It is off; it gets the name when it is back on.',
+  // an online dossier's first step and who took it
+  'action.submit': 'Filed online',
+  'actor.portal': 'Public service portal',
   // end desk day
 };

@@ -508,6 +508,9 @@ export const vi = {
   'peers.name.save': 'Lưu tên',
   'peers.name.saved': 'Đã đặt tên máy {name}.',
   'peers.name.saved.off': 'Đã đặt tên máy {name}. Máy đang tắt; khi bật lại máy sẽ nhận tên này.',
+  // an online dossier's first step and who took it
+  'action.submit': 'Nộp trực tuyến',
+  'actor.portal': 'Cổng dịch vụ công',
   // end desk day
 } as const;
 
