@@ -97,7 +97,14 @@ func (p *page) waitPrinted() {
 // the name without diacritics all find the dossier, newest first.
 func TestOneSearchBoxFindsTheReceipt(t *testing.T) {
 	older, _ := receiveForTest(t, "Vũ Thị Tìm", "001190004411")
-	newer, _ := receiveForTest(t, "Vũ Thị Tìm", "001190004411")
+	newer, desk := receiveForTest(t, "Vũ Thị Tìm", "001190004411")
+	const phone = "0987654301"
+	var d struct{ Code string }
+	if st, err := world.api("POST", "/dossiers", desk, map[string]any{"procedure_code": "1.001193",
+		"applicant": map[string]string{"full_name": "Vũ Văn Gọi", "id_number": "001190004412", "phone": phone}}, &d); err != nil || st != 201 {
+		t.Fatalf("receive with a phone: %d %v", st, err)
+	}
+	byPhone := d.Code
 	day, num := newer[len(newer)-11:len(newer)-5], newer[len(newer)-4:]
 	p := newPage(t, 1024, 768)
 	p.signIn("letiep", password("letiep"))
@@ -125,6 +132,13 @@ func TestOneSearchBoxFindsTheReceipt(t *testing.T) {
 	}
 	search("001190004411|123456789|Vũ Thị Tìm|05031990|Nữ|Yên Mô|15082024||||")
 	p.waitJS(`document.querySelectorAll('#results tbody a.row-link').length === 2`, "both dossiers by the chip-ID QR")
+	search("001190004411")
+	p.waitJS(`document.querySelectorAll('#results tbody a.row-link').length === 2`, "both dossiers by the ID number")
+	search(phone)
+	p.waitText("#results tbody", byPhone)
+	if n := eval[int](p, `document.querySelectorAll('#results tbody a.row-link').length`); n != 1 {
+		p.fail("%d dossiers by the phone number %s, want 1", n, phone)
+	}
 	// The receipt's QR: the scanner types the lookup link and Enter; the
 	// one dossier it names opens.
 	search("https://dichvucong.gov.vn/tra-cuu-ho-so?ma=" + newer + "\r")
@@ -295,5 +309,51 @@ func TestEnglishProcedureNamesAndVietnameseForms(t *testing.T) {
 		p.click("#lang")
 		p.waitText(".facts", "Đăng ký khai sinh")
 		p.waitText(".facts", "Tờ khai đăng ký khai sinh")
+	}
+}
+
+// 1 (an apology). A leader's apology with no new date and no reason says
+// both at once, in the label's words (day/month/year, never RFC 3339); a
+// date that does not exist is said so; then it is recorded. In Vietnamese
+// at 1024×768 and in English at 1366×768.
+func TestApologyProblemsAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		lang, dateWords, reasonWords string
+		w                            int64
+	}{
+		{"vi", "ngày/tháng/năm giờ:phút", "lý do", 1024},
+		{"en", "day/month/year hour:minute", "reason", 1366},
+	} {
+		code, _ := receiveForTest(t, "Quách Văn Lỗi", "001190001212")
+		p := newPage(t, c.w, 768)
+		p.signIn("lanhdao", password("lanhdao"))
+		if c.lang == "en" {
+			p.click("#lang")
+			p.waitText("header nav", "Dossiers")
+		}
+		p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
+		p.click(`#dossier-actions button[data-action="apologize"]`)
+		p.waitJS(`document.activeElement?.id === 'new_due_at'`, "the focus on the new date")
+		p.click("#confirm-action")
+		p.waitFor(`.field-error[data-for="note"]`, "the reason's problem beside the date's")
+		date := p.text(`.field-error[data-for="new_due_at"]`)
+		if !strings.Contains(date, c.dateWords) || strings.Contains(date, "RFC") {
+			p.fail("the empty date says %q", date)
+		}
+		if got := p.text(`.field-error[data-for="note"]`); !strings.Contains(strings.ToLower(got), c.reasonWords) {
+			p.fail("the empty reason says %q", got)
+		}
+		p.shot(fmt.Sprintf("32-apology-problems-at-once-%s-%d", c.lang, c.w))
+		p.typeInto("#new_due_at", "31/02/2027 10:00")
+		p.typeInto("#reason", "Chờ xác minh")
+		p.click("#confirm-action")
+		p.waitJS(`!document.querySelector('.field-error[data-for="note"]')`, "the reason's problem gone")
+		if got := p.text(`.field-error[data-for="new_due_at"]`); !strings.Contains(got, c.dateWords) {
+			p.fail("31/02/2027 says %q", got)
+		}
+		next := time.Now().AddDate(0, 0, 10).Format("02/01/2006") + " 10:00"
+		p.retype("#new_due_at", next)
+		p.click("#confirm-action")
+		p.waitText("#timeline", "Chờ xác minh")
 	}
 }

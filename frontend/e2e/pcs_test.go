@@ -66,14 +66,16 @@ func TestNamingAPCThatIsOff(t *testing.T) {
 	p.click("#sb-cluster")
 	p.waitText(`#peers tr[data-node="`+offID+`"]`, "đang tắt")
 	p.click(`[data-name-edit="` + offID + `"]`)
-	if id := p.activeID(); id != "peers-name-input" {
-		p.fail("focus on %q, want the name field", id)
-	}
+	p.waitJS(`document.activeElement?.id === 'peers-name-input'`, "the focus on the name field")
 	p.typeInto("#peers-name-input", "Tiếp nhận 2\r")
 	p.waitText("#peers-name-note", "khi bật lại máy sẽ nhận tên này")
 	p.waitText(`#peers tr[data-node="`+offID+`"]`, "Tiếp nhận 2")
 	p.waitText("#sb-off", "Máy Tiếp nhận 2 đang tắt")
 	p.shot("63-pc-named-while-off")
+	p.nothingCut("#statusbar")
+	if over := eval[bool](p, `document.querySelector('#peers').getBoundingClientRect().bottom > document.querySelector('#statusbar').getBoundingClientRect().top`); over {
+		p.fail("the PCs dialog hides the status bar")
+	}
 	bar := p.text("#statusbar")
 	if strings.Contains(bar, "cụm") || strings.Contains(bar, offID) {
 		p.fail("the status bar speaks of a cluster or a node ID: %q", bar)

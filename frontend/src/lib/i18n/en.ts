@@ -513,5 +513,6 @@ export const en: Record<Key, string> = {
   // an online dossier's first step and who took it
   'action.submit': 'Filed online',
   'actor.portal': 'Public service portal',
+  'check.reason': 'Please give the reason.',
   // end desk day
 };

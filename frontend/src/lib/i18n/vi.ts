@@ -511,6 +511,7 @@ export const vi = {
   // an online dossier's first step and who took it
   'action.submit': 'Nộp trực tuyến',
   'actor.portal': 'Cổng dịch vụ công',
+  'check.reason': 'Vui lòng ghi rõ lý do.',
   // end desk day
 } as const;
 
