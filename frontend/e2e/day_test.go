@@ -62,6 +62,30 @@ func TestEveryProblemOfTheFormAtOnce(t *testing.T) {
 		p.fail("focus on %q after the server's answer, want the ID field", id)
 	}
 	p.shot("21-desk-server-problems-together")
+
+	// The same in English at 1366×768: every problem at once, in English.
+	e := newPage(t, 1366, 768)
+	e.signIn("letiep", password("letiep"))
+	e.click("#lang")
+	e.waitText("header nav", "Receive")
+	e.do(chromedp.WaitVisible(chromedp.CSS(`form.desk[data-ready="true"]`)))
+	e.click("#submit")
+	e.waitFor(`.field-error[data-for="applicant.full_name"]`, "the name's error in English")
+	for f, want := range map[string]string{
+		"procedure_code":      "Choose the administrative procedure",
+		"applicant.id_number": "personal ID number (12 digits) is required",
+		"applicant.full_name": "full name is required",
+	} {
+		if got := e.text(`.field-error[data-for="` + f + `"]`); !strings.Contains(got, want) {
+			e.fail("%s says %q in English, want %q", f, got, want)
+		}
+	}
+	e.typeInto("#date_of_birth", "31/02/1990\t")
+	e.waitText(`.field-error[data-for="applicant.date_of_birth"]`, "day/month/year")
+	if got := e.text("#form-error"); !strings.Contains(got, "3 fields need correcting") {
+		e.fail("the English banner says %q", got)
+	}
+	e.shot("20b-desk-all-problems-at-once-english-1366")
 }
 
 // retype replaces what a field holds with text, as an official selecting
@@ -355,5 +379,61 @@ func TestApologyProblemsAtOnce(t *testing.T) {
 		p.retype("#new_due_at", next)
 		p.click("#confirm-action")
 		p.waitText("#timeline", "Chờ xác minh")
+	}
+}
+
+// 9. A dossier already past its due date when a supplement is requested
+// stays late: its badge on the dossier, in the overdue list and on the
+// dashboard's overdue tile, in Vietnamese at 1024×768 and English at
+// 1366×768.
+func TestLateStaysVisibleAfterSupplementRequest(t *testing.T) {
+	desk, err := world.login("letiep", password("letiep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := world.login("chuyenvien", password("chuyenvien"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct{ Code string }
+	at := time.Now().AddDate(0, 0, -20).Format(time.RFC3339)
+	if st, err := world.api("POST", "/dossiers", desk, map[string]any{"procedure_code": "1.004873", "received_at": at,
+		"applicant": map[string]string{"full_name": "Tạ Văn Trễ", "id_number": "001190001313"}}, &d); err != nil || st != 201 {
+		t.Fatalf("receive late: %d %v", st, err)
+	}
+	for _, a := range []struct {
+		tok  string
+		body map[string]any
+	}{
+		{desk, map[string]any{"action": "forward", "assignee": "chuyenvien"}},
+		{spec, map[string]any{"action": "request_supplement", "note": "Thiếu giấy xác nhận cư trú"}},
+	} {
+		if st, err := world.api("POST", "/dossiers/"+d.Code+"/actions", a.tok, a.body, nil); err != nil || st != 200 {
+			t.Fatalf("%v: %d %v", a.body["action"], st, err)
+		}
+	}
+	for _, c := range []struct {
+		lang, late string
+		w          int64
+	}{{"vi", "Quá hạn", 1024}, {"en", "Overdue", 1366}} {
+		p := newPage(t, c.w, 768)
+		p.signIn("chuyenvien", password("chuyenvien"))
+		if c.lang == "en" {
+			p.click("#lang")
+			p.waitText("header nav", "Dossiers")
+		}
+		p.do(chromedp.Navigate(world.base + "/#/dossiers/" + d.Code))
+		p.waitText("#dossier-status", map[string]string{"vi": "bổ sung", "en": "upplement"}[c.lang])
+		p.waitText(".dossier .badge.bad", c.late)
+		p.do(chromedp.Navigate(world.base + "/#/queues/overdue"))
+		p.waitText("#results tbody", d.Code)
+		row := eval[string](p, `[...document.querySelectorAll('#results tbody tr.overdue')].map((r) => r.textContent).find((s) => s.includes(`+jsString(d.Code)+`)) ?? ''`)
+		if got := row; !strings.Contains(got, c.late) {
+			p.fail("the overdue list's row says %q", got)
+		}
+		p.shot(fmt.Sprintf("33-late-after-supplement-list-%s-%d", c.lang, c.w))
+		p.key(kbF4)
+		p.waitJS(`Number(document.querySelector('#stat-overdue')?.textContent) >= 1`, "the dashboard's overdue tile counting it")
+		p.shot(fmt.Sprintf("33b-late-after-supplement-dashboard-%s-%d", c.lang, c.w))
 	}
 }

@@ -158,6 +158,7 @@ func TestOnlineDossierFromTheHub(t *testing.T) {
 		p.shot(fmt.Sprintf("71-online-received-%s-%d", c.lang, c.w))
 		p.waitFor("#sb-uplink", "the province's line in the status bar")
 		p.nothingCut("#statusbar")
+		p.axeContrast("a received online dossier")
 		testkit.Eventually(t, 30*time.Second, "the hub to learn the dossier was received", func() error {
 			if s := o.hubStatus(t, id); s != "received" {
 				return fmt.Errorf("status at the hub %q", s)

@@ -76,6 +76,7 @@ func TestNamingAPCThatIsOff(t *testing.T) {
 	if over := eval[bool](p, `document.querySelector('#peers').getBoundingClientRect().bottom > document.querySelector('#statusbar').getBoundingClientRect().top`); over {
 		p.fail("the PCs dialog hides the status bar")
 	}
+	p.axeContrast("the PCs dialog with a PC off")
 	bar := p.text("#statusbar")
 	if strings.Contains(bar, "cụm") || strings.Contains(bar, offID) {
 		p.fail("the status bar speaks of a cluster or a node ID: %q", bar)
