@@ -9,7 +9,7 @@ var (
 	bEntityCmds = []byte("entity_cmds")  // entity \x00 at(8) node \x00 id → ∅: each entity's commands in fold order
 	bDossiers   = []byte("dossiers")     // dossier ID → state (JSON)
 	bUsers      = []byte("users")        // user name → state (JSON)
-	bConfig     = []byte("config")       // "commune", "install" → state (JSON)
+	bConfig     = []byte("config")       // "commune", "install", "pc/<node ID>" → state (JSON)
 	bSlots      = []byte("slots")        // slot (2 digits) → lease state (JSON)
 	bSeq        = []byte("seq")          // YYMMDD/slot → largest daily number applied (uint32)
 	bCounts     = []byte("counts")       // "status/<name>", "timing/<t>", "published" → count (uint64)
