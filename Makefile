@@ -47,7 +47,7 @@ EXTRA_BENCH += bench-ui
 TEST_DEPS   += deps-pdf deps-cluster
 EXTRA_BENCH += bench-cluster
 
-.PHONY: deps-go build run test test-go fuzz lint bench bench-core bench-uplink clean
+.PHONY: deps-go build run test test-go fuzz lint bench bench-core bench-uplink soak clean
 
 # Go comes from /usr/local/go or Debian; go.mod's toolchain line fetches the
 # exact Go version through the module proxy when Debian's is older.
@@ -122,6 +122,16 @@ bench-uplink: deps-go
 
 EXTRA_BENCH += bench-uplink
 bench: bench-core $(EXTRA_BENCH)
+
+# soak: a year of a province in SOAK_MINUTES (default 60): a hub and communes
+# of 1-3 PCs as real processes in network namespaces, a desk workload and a
+# seeded schedule of faults (SOAK_SEED, printed, replays it), then one PASS or
+# FAIL line per invariant and the figures (build/soak/doc.go). A 2-minute run
+# is part of test-go. Needs root, iproute2 and /dev/fuse.
+soak: deps-go deps-cluster
+	@set -o pipefail; m=$${SOAK_MINUTES:-60}; \
+	SOAK_MINUTES=$$m go test -run '^TestSoak$$' -v -count=1 -timeout $$(awk "BEGIN{print int($$m*2+15)}")m ./build/soak/ \
+	  | grep -E '^(soak|PASS|FAIL|NOT RUN|figure|--- |ok|panic)'
 
 clean:
 	rm -rf build/bin build/artifacts
