@@ -233,14 +233,23 @@ func lacks(rc *rec, l listed) string {
 // diffViews compares two listings of one commune: the same dossiers with
 // the same code, status, due date and history length.
 func diffViews(a, b listed) string {
-	if len(a) != len(b) {
-		return fmt.Sprintf("%d dossiers against %d", len(a), len(b))
+	var only []string
+	for id := range a {
+		if _, ok := b[id]; !ok {
+			only = append(only, id+" ("+a[id].Code+") on the office's side only")
+		}
+	}
+	for id := range b {
+		if _, ok := a[id]; !ok {
+			only = append(only, id+" ("+b[id].Code+") on the hub's side only")
+		}
+	}
+	if len(only) > 0 {
+		sort.Strings(only)
+		return fmt.Sprintf("%d dossiers against %d: %s", len(a), len(b), strings.Join(only, ", "))
 	}
 	for id, v := range a {
-		w, ok := b[id]
-		if !ok {
-			return "dossier " + id + " on one side only"
-		}
+		w := b[id]
 		if v.Code != w.Code || v.Status != w.Status || !v.DueAt.Equal(w.DueAt) || len(v.History) != len(w.History) {
 			return fmt.Sprintf("dossier %s: %s %s %s %d events against %s %s %s %d", id, v.Code, v.Status, v.DueAt.Format(time.RFC3339), len(v.History),
 				w.Code, w.Status, w.DueAt.Format(time.RFC3339), len(w.History))
