@@ -93,10 +93,11 @@ func cmpOr(d, def time.Duration) time.Duration {
 }
 
 // leads reports whether this PC runs the office's uplink: alone, or the
-// cluster's leader.
+// cluster's leader. A PC with the LAN on and no other PC is the leader of
+// a cluster of one, whose State is "alone": it leads all the same.
 func (n *Node) leads() bool {
 	cl := n.Cluster()
-	return cl == nil || cl.State() == "leader"
+	return cl == nil || cl.IsLeader()
 }
 
 func (n *Node) uplinkHealth() api.UplinkState {

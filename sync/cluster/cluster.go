@@ -242,11 +242,7 @@ func (c *Cluster) storeClusterID(id string) {
 func (c *Cluster) setClusterID(id string) error {
 	c.storeClusterID(id)
 	b, _ := json.Marshal(state{ClusterID: id})
-	tmp := c.statePath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("save cluster state: %w", err)
-	}
-	if err := os.Rename(tmp, c.statePath()); err != nil {
+	if err := peer.WriteFileDurable(c.statePath(), b, 0o600); err != nil {
 		return fmt.Errorf("save cluster state: %w", err)
 	}
 	return nil
