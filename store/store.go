@@ -247,7 +247,7 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 	r := &request{cmds: cmds, bodies: bodies, stored: stored, local: local, done: make(chan error, 1)}
 	for i, c := range cmds {
 		k, _ := app.LookupKind(c.Kind)
-		if bodies[i] == nil || (k.Target != app.TargetDossier && k.Target != app.TargetAudit) {
+		if bodies[i] == nil || (k.Target != app.TargetDossier && k.Target != app.TargetAudit && k.Target != app.TargetUplinkSent) {
 			r.setup = true
 		}
 	}
