@@ -100,6 +100,7 @@ func (h *Hub) routes() {
 	m.HandleFunc("GET /api/v1/communes/{code}", h.auth(h.commune))
 	m.HandleFunc("POST /api/v1/communes/{code}/enrolments", h.admin(h.enrolment))
 	m.HandleFunc("POST /api/v1/communes/{code}/enrolments/revoke", h.admin(h.revoke))
+	m.HandleFunc("POST /api/v1/communes/{code}/installations/{id}/revoke", h.admin(h.revokeInstallation))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers", h.auth(h.listDossiers))
 	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.admin(h.submitDossier))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))

@@ -115,9 +115,26 @@ func TestHubRoles(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("enrol: %d %v", st, en)
 	}
-	r := signedRequest(t, srv.URL, "GET", "/api/v1/communes", en["installation"].(string), key, nil)
+	inst := en["installation"].(string)
+	r := signedRequest(t, srv.URL, "GET", "/api/v1/communes", inst, key, nil)
 	if st, code := send(t, r, nil); st != 401 || code != app.EUnauthorized {
 		t.Fatalf("an office's key on an IT endpoint: %d %q", st, code)
+	}
+	// IT revokes the installation (a leaked token enrolled it): its key is
+	// refused from then on; a viewer cannot do it.
+	if st, code := send(t, signedRequest(t, srv.URL, "GET", uplink.PathStatus, inst, key, nil), nil); st != 200 {
+		t.Fatalf("status before the revocation: %d %q", st, code)
+	}
+	revoke := "/api/v1/communes/14701/installations/" + inst + "/revoke"
+	if st, _, _ := call(srv.URL, viewer, "POST", revoke, nil); st != 403 {
+		t.Fatalf("a viewer revokes an installation: %d", st)
+	}
+	must(t, 200, srv.URL, it, "POST", revoke, nil)
+	if st, code := send(t, signedRequest(t, srv.URL, "GET", uplink.PathStatus, inst, key, nil), nil); st != 401 || code != uplink.EKeyRevoked {
+		t.Fatalf("status after the revocation: %d %q", st, code)
+	}
+	if st, _, _ := call(srv.URL, it, "POST", "/api/v1/communes/14704/installations/"+inst+"/revoke", nil); st != 404 {
+		t.Fatalf("another commune's installation: %d", st)
 	}
 }
 
