@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -95,7 +96,7 @@ const usage = `Xã Số — văn phòng số của UBND xã
 
   xaso                  mở ứng dụng (cửa sổ)
   xaso serve [flags]    chạy không cửa sổ: giao diện web tại /, API JSON tại /api/v1
-  xaso hub [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F]
+  xaso hub [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F] [--trusted-proxy ADDR]...
                         máy chủ của tỉnh (XASO_HUB_ADMIN_PASSWORD đặt mật khẩu admin khi tạo mới)
   xaso hub enrol --data DIR --commune CODE [--replaces INSTALLATION]
                         in mã đăng ký (dùng một lần) cho một xã
@@ -150,6 +151,30 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, CAFile: *hubCA, Token: os.Getenv("XASO_ENROL_TOKEN")}})
 }
 
+// prefixList collects repeated --trusted-proxy flags: addresses or CIDRs.
+type prefixList []netip.Prefix
+
+func (p *prefixList) String() string {
+	var out []string
+	for _, x := range *p {
+		out = append(out, x.String())
+	}
+	return strings.Join(out, ",")
+}
+
+func (p *prefixList) Set(v string) error {
+	if a, err := netip.ParseAddr(v); err == nil {
+		*p = append(*p, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		return nil
+	}
+	x, err := netip.ParsePrefix(v)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy %q: want an address or a CIDR: %w", v, err)
+	}
+	*p = append(*p, x.Masked())
+	return nil
+}
+
 // peerList collects repeated --peer flags.
 type peerList []string
 
@@ -195,6 +220,8 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM); without it the hub speaks plain HTTP, for a reverse proxy")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
 	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (not in this build: the hub keeps bbolt in --data)")
+	var proxies prefixList
+	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy in front of the hub whose X-Forwarded-For the per-address limits believe (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -206,5 +233,5 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 		return fmt.Errorf("hub: unexpected argument %q", fs.Arg(0))
 	}
 	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, Listen: *listen, TLSCert: *cert, TLSKey: *key,
-		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger})
+		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger, TrustedProxies: proxies})
 }

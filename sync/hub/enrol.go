@@ -87,7 +87,7 @@ func (h *Hub) enrolment(w http.ResponseWriter, r *http.Request, _ User) {
 // bound (a retry whose answer was lost); anything else is refused and
 // nothing is stored.
 func (h *Hub) enrol(w http.ResponseWriter, r *http.Request) {
-	addr, now := clientAddr(r), h.cfg.Now()
+	addr, now := h.clientAddr(r), h.cfg.Now()
 	if h.limits.enrolFail.blocked(addr, now) {
 		h.holdBack(w, r, failSpan)
 		return

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,11 @@ type Config struct {
 	SessionTTL time.Duration
 	// ReadTimeout bounds reading a whole request (a stalled client is cut off); 0: 60 s.
 	ReadTimeout time.Duration
+	// TrustedProxies (--trusted-proxy): addresses of reverse proxies in front
+	// of the hub. A request from one of them is counted, for the per-address
+	// limits, against the last address of X-Forwarded-For that is not a
+	// trusted proxy; from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Hub serves the hub's HTTP API and dashboard.

@@ -46,7 +46,7 @@ type signedHandler func(w http.ResponseWriter, r *http.Request, s signedReq)
 // refused is held back (limits.go).
 func (h *Hub) signedBy(next signedHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		addr, now := clientAddr(r), h.cfg.Now()
+		addr, now := h.clientAddr(r), h.cfg.Now()
 		if h.limits.uplinkFail.blocked(addr, now) {
 			h.holdBack(w, r, failSpan)
 			return
@@ -103,7 +103,7 @@ func (h *Hub) signedBy(next signedHandler) http.HandlerFunc {
 // nonce is GET /api/v1/uplink/nonce: a fresh nonce in the X-Xaso-Nonce
 // header (nothing is kept: see nonce.go), at most callsPerMinute an address.
 func (h *Hub) nonce(w http.ResponseWriter, r *http.Request) {
-	addr, now := clientAddr(r), h.cfg.Now()
+	addr, now := h.clientAddr(r), h.cfg.Now()
 	if h.limits.uplinkFail.blocked(addr, now) || !h.limits.calls.take(addr, now) {
 		h.holdBack(w, r, time.Minute)
 		return

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -32,6 +33,9 @@ type Config struct {
 	Logger        *slog.Logger
 	Hasher        app.PasswordHasher // nil: argon2id
 	Now           func() time.Time
+	// TrustedProxies (--trusted-proxy): reverse proxies whose
+	// X-Forwarded-For the per-address limits believe.
+	TrustedProxies []netip.Prefix
 }
 
 // pendingDir is where `xaso hub enrol` leaves tokens for the hub.
@@ -64,7 +68,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Dashboard = builtDashboard()
 	}
 	h, err := hub.New(hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
-		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now})
+		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}
