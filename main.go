@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -102,7 +103,7 @@ const usage = `Xã Số — văn phòng số của UBND xã
 
   xaso                  mở ứng dụng (cửa sổ)
   xaso serve [flags]    chạy không cửa sổ: giao diện web tại /, API JSON tại /api/v1
-  xaso hub [--data DIR] [--listen HOST:PORT] [--db postgres://… [--db-read postgres://…]] [--tls-cert F --tls-key F]
+  xaso hub [--data DIR] [--listen HOST:PORT] [--db postgres://… [--db-read postgres://…]] [--tls-cert F --tls-key F] [--trusted-proxy ADDR]...
                         máy chủ của tỉnh (XASO_HUB_ADMIN_PASSWORD đặt mật khẩu admin khi tạo mới)
   xaso hub enrol --data DIR --commune CODE [--replaces INSTALLATION]
                         in mã đăng ký (dùng một lần) cho một xã
@@ -159,6 +160,30 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, CAFile: *hubCA, Token: os.Getenv("XASO_ENROL_TOKEN")}})
 }
 
+// prefixList collects repeated --trusted-proxy flags: addresses or CIDRs.
+type prefixList []netip.Prefix
+
+func (p *prefixList) String() string {
+	var out []string
+	for _, x := range *p {
+		out = append(out, x.String())
+	}
+	return strings.Join(out, ",")
+}
+
+func (p *prefixList) Set(v string) error {
+	if a, err := netip.ParseAddr(v); err == nil {
+		*p = append(*p, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		return nil
+	}
+	x, err := netip.ParsePrefix(v)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy %q: want an address or a CIDR: %w", v, err)
+	}
+	*p = append(*p, x.Masked())
+	return nil
+}
+
 // peerList collects repeated --peer flags.
 type peerList []string
 
@@ -205,6 +230,8 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
 	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (docs/hub-postgres.md); without it the hub keeps bbolt in --data")
 	dbRead := fs.String("db-read", "", "postgres://… of a read replica for the dashboard's lists and counts (with --db)")
+	var proxies prefixList
+	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy in front of the hub whose X-Forwarded-For the per-address limits believe (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -212,7 +239,7 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 		return fmt.Errorf("hub: unexpected argument %q", fs.Arg(0))
 	}
 	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, DB: *db, DBRead: *dbRead, Listen: *listen, TLSCert: *cert, TLSKey: *key,
-		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger})
+		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger, TrustedProxies: proxies})
 }
 
 // updateWatch is `xaso update-watch --dir DIR --pid PID`: the previous

@@ -277,7 +277,7 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 			r.entities[i] = bodies[i].Entity()
 		}
 		k, _ := app.LookupKind(c.Kind)
-		if bodies[i] == nil || (k.Target != app.TargetDossier && k.Target != app.TargetAudit) {
+		if bodies[i] == nil || (k.Target != app.TargetDossier && k.Target != app.TargetAudit && k.Target != app.TargetUplinkSent) {
 			r.setup = true
 		}
 	}

@@ -87,7 +87,7 @@ func (h *Hub) enrolment(w http.ResponseWriter, r *http.Request, _ User) {
 // bound (a retry whose answer was lost); anything else is refused and
 // nothing is stored.
 func (h *Hub) enrol(w http.ResponseWriter, r *http.Request) {
-	addr, now := clientAddr(r), h.cfg.Now()
+	addr, now := h.clientAddr(r), h.cfg.Now()
 	if h.limits.enrolFail.blocked(addr, now) {
 		h.holdBack(w, r, failSpan)
 		return
@@ -346,4 +346,36 @@ func (h *Hub) revoke(w http.ResponseWriter, r *http.Request, _ User) {
 	}
 	h.log.Info("enrolment token revoked", "commune", t.Commune, "used", t.UsedBy != "")
 	writeJSON(w, http.StatusOK, map[string]any{"revoked": true, "used_by": t.UsedBy})
+}
+
+// revokeInstallation is POST /api/v1/communes/{code}/installations/{id}/revoke
+// (IT): every key of the installation is revoked (a lost or stolen office,
+// or one a leaked token enrolled): its requests are refused with
+// installation_key_revoked. What it sent stays; a token made with
+// --replaces gives the installation a new key.
+func (h *Hub) revokeInstallation(w http.ResponseWriter, r *http.Request, u User) {
+	h.enrMu.Lock()
+	defer h.enrMu.Unlock()
+	inst, ok, err := h.st.Installation(r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	if !ok || inst.Commune != r.PathValue("code") {
+		h.fail(w, r, app.Errorf(app.ENotFound, "id", "Không có bản cài đặt %s của xã %s.", "no installation %s for commune %s",
+			r.PathValue("id"), r.PathValue("code")))
+		return
+	}
+	for _, k := range inst.Keys {
+		if !slices.Contains(inst.Revoked, k) {
+			inst.Revoked = append(inst.Revoked, k)
+		}
+	}
+	inst.Keys = nil
+	if err := h.st.PutInstallation(inst); err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	h.log.Warn("installation revoked", "commune", inst.Commune, "installation", inst.ID, "by", u.Username)
+	writeJSON(w, http.StatusOK, map[string]any{"revoked": true, "installation": inst.ID, "keys_revoked": len(inst.Revoked)})
 }

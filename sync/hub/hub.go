@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,11 @@ type Config struct {
 	ReadTimeout time.Duration
 	// TUFDir holds the update repository the hub serves (tuf.go); empty: none.
 	TUFDir string
+	// TrustedProxies (--trusted-proxy): addresses of reverse proxies in front
+	// of the hub. A request from one of them is counted, for the per-address
+	// limits, against the last address of X-Forwarded-For that is not a
+	// trusted proxy; from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Hub serves the hub's HTTP API and dashboard.
@@ -105,6 +111,7 @@ func (h *Hub) routes() {
 	m.HandleFunc("GET /api/v1/communes/{code}", h.auth(h.commune))
 	m.HandleFunc("POST /api/v1/communes/{code}/enrolments", h.admin(h.enrolment))
 	m.HandleFunc("POST /api/v1/communes/{code}/enrolments/revoke", h.admin(h.revoke))
+	m.HandleFunc("POST /api/v1/communes/{code}/installations/{id}/revoke", h.admin(h.revokeInstallation))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers", h.auth(h.listDossiers))
 	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.admin(h.submitDossier))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))

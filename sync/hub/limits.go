@@ -3,7 +3,9 @@ package hub
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,14 +103,46 @@ func newLimits() *limits {
 		calls:      window{max: callsPerMinute, span: time.Minute}}
 }
 
-// clientAddr is the address a request came from (its TCP peer: behind a
-// reverse proxy every office shares the proxy's, see docs/province.md).
-func clientAddr(r *http.Request) string {
+// clientAddr is the address a request came from: its TCP peer, or behind
+// a trusted reverse proxy the last address of X-Forwarded-For that is not
+// one (docs/province.md).
+func (h *Hub) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !h.trusted(host) {
+		return host
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		for _, a := range strings.Split(v, ",") {
+			hops = append(hops, strings.TrimSpace(a))
+		}
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		if _, err := netip.ParseAddr(hops[i]); err != nil {
+			return host // a malformed header: count the proxy itself
+		}
+		if !h.trusted(hops[i]) {
+			return hops[i]
+		}
 	}
 	return host
+}
+
+func (h *Hub) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range h.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func errTooMany(span time.Duration) error {

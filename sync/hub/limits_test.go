@@ -1,8 +1,14 @@
 package hub_test
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -115,9 +121,26 @@ func TestHubRoles(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("enrol: %d %v", st, en)
 	}
-	r := signedRequest(t, srv.URL, "GET", "/api/v1/communes", en["installation"].(string), key, nil)
+	inst := en["installation"].(string)
+	r := signedRequest(t, srv.URL, "GET", "/api/v1/communes", inst, key, nil)
 	if st, code := send(t, r, nil); st != 401 || code != app.EUnauthorized {
 		t.Fatalf("an office's key on an IT endpoint: %d %q", st, code)
+	}
+	// IT revokes the installation (a leaked token enrolled it): its key is
+	// refused from then on; a viewer cannot do it.
+	if st, code := send(t, signedRequest(t, srv.URL, "GET", uplink.PathStatus, inst, key, nil), nil); st != 200 {
+		t.Fatalf("status before the revocation: %d %q", st, code)
+	}
+	revoke := "/api/v1/communes/14701/installations/" + inst + "/revoke"
+	if st, _, _ := call(srv.URL, viewer, "POST", revoke, nil); st != 403 {
+		t.Fatalf("a viewer revokes an installation: %d", st)
+	}
+	must(t, 200, srv.URL, it, "POST", revoke, nil)
+	if st, code := send(t, signedRequest(t, srv.URL, "GET", uplink.PathStatus, inst, key, nil), nil); st != 401 || code != uplink.EKeyRevoked {
+		t.Fatalf("status after the revocation: %d %q", st, code)
+	}
+	if st, _, _ := call(srv.URL, it, "POST", "/api/v1/communes/14704/installations/"+inst+"/revoke", nil); st != 404 {
+		t.Fatalf("another commune's installation: %d", st)
 	}
 }
 
@@ -156,5 +179,59 @@ func TestPendingTokensLookedUpSparingly(t *testing.T) {
 	now = now.Add(2 * time.Second)
 	if st, out := enrolRaw(t, p, token, "14701", newKey(t)); st != 200 {
 		t.Fatalf("a token written by xaso hub enrol: %d %v", st, out)
+	}
+}
+
+// Behind a reverse proxy the hub counts refusals against the address the
+// proxy saw (X-Forwarded-For), but only from a proxy it was told to trust:
+// anyone else's header changes nothing.
+func TestLimitsBehindProxy(t *testing.T) {
+	for _, trust := range []bool{true, false} {
+		db, err := boltstore.Open(filepath.Join(t.TempDir(), "hub"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := hub.Config{Storage: db, Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}}
+		if trust {
+			cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+		}
+		h, err := hub.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		enrol := func(from string) int {
+			body, _ := json.Marshal(uplink.EnrolRequest{Token: "AAAA-BBBB-CCCC", Commune: "14701", Node: "ntest0001",
+				PublicKey: base64.StdEncoding.EncodeToString(newKey(t).Public().(ed25519.PublicKey))})
+			r, _ := http.NewRequest("POST", srv.URL+uplink.PathEnrol, bytes.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("X-Forwarded-For", "198.51.100.7, "+from)
+			res, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		for i := range 10 {
+			from := "203.0.113.5"
+			if !trust {
+				from = fmt.Sprintf("203.0.113.%d", 10+i) // a spoofed header per guess
+			}
+			if st := enrol(from); st != 401 {
+				t.Fatalf("trust %v, guess %d: %d", trust, i, st)
+			}
+		}
+		want := map[bool]int{true: 401, false: 429}[trust]
+		if st := enrol("203.0.113.6"); st != want {
+			t.Errorf("trust %v: another office behind the proxy: %d, want %d", trust, st, want)
+		}
+		if trust {
+			if st := enrol("203.0.113.5"); st != 429 {
+				t.Errorf("the guessing address behind the proxy: %d, want 429", st)
+			}
+		}
+		srv.Close()
+		db.Close()
 	}
 }

@@ -40,14 +40,14 @@ type signedReq struct {
 
 type signedHandler func(w http.ResponseWriter, r *http.Request, s signedReq)
 
-// signedBy reads the body (bounded) and checks that a key of the
-// installation named in the headers signed the request over a nonce this
+// signedBy checks that the request names an installation and one of its
+// keys, reads the body (bounded), and checks that the key signed the request over a nonce this
 // hub issued and nobody used yet. Every answer after a good signature
 // carries the next nonce. An address whose signed requests keep being
 // refused is held back (limits.go).
 func (h *Hub) signedBy(next signedHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		addr, now := clientAddr(r), h.cfg.Now()
+		addr, now := h.clientAddr(r), h.cfg.Now()
 		if h.limits.uplinkFail.blocked(addr, now) {
 			h.holdBack(w, r, failSpan)
 			return
@@ -55,15 +55,6 @@ func (h *Hub) signedBy(next signedHandler) http.HandlerFunc {
 		refuse := func(err error) {
 			h.limits.uplinkFail.add(addr, now)
 			h.fail(w, r, err)
-		}
-		limit := int64(uplink.MaxWireBytes)
-		if r.Method == http.MethodPut {
-			limit = uplink.MaxBlobBytes
-		}
-		body, err := readLimited(w, r, limit)
-		if err != nil {
-			h.fail(w, r, err)
-			return
 		}
 		inst, ok, err := h.st.Installation(r.Header.Get(uplink.HeaderInstallation))
 		if err != nil {
@@ -81,9 +72,23 @@ func (h *Hub) signedBy(next signedHandler) http.HandlerFunc {
 				"this signing key was revoked: the installation was replaced (a lost office, or a rebuild); ask provincial IT for a new token"))
 			return
 		}
-		if !slices.Contains(inst.Keys, key) || !uplink.Verify(r, ed25519.PublicKey(pub), body) {
-			refuse(app.Errorf(EBadSignature, "", "Chữ ký của lô dữ liệu không đúng với khóa của bản cài đặt.",
-				"the batch is not signed by a key of the installation"))
+		badSignature := app.Errorf(EBadSignature, "", "Chữ ký của lô dữ liệu không đúng với khóa của bản cài đặt.",
+			"the batch is not signed by a key of the installation")
+		if !slices.Contains(inst.Keys, key) {
+			refuse(badSignature) // before the body is read: a stranger costs the hub no upload
+			return
+		}
+		limit := int64(uplink.MaxWireBytes)
+		if r.Method == http.MethodPut {
+			limit = uplink.MaxBlobBytes
+		}
+		body, err := readLimited(w, r, limit)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if !uplink.Verify(r, ed25519.PublicKey(pub), body) {
+			refuse(badSignature)
 			return
 		}
 		w.Header().Set(uplink.HeaderNonce, h.nonces.issue(now))
@@ -104,7 +109,7 @@ func (h *Hub) signedBy(next signedHandler) http.HandlerFunc {
 // nonce is GET /api/v1/uplink/nonce: a fresh nonce in the X-Xaso-Nonce
 // header (nothing is kept: see nonce.go), at most callsPerMinute an address.
 func (h *Hub) nonce(w http.ResponseWriter, r *http.Request) {
-	addr, now := clientAddr(r), h.cfg.Now()
+	addr, now := h.clientAddr(r), h.cfg.Now()
 	if h.limits.uplinkFail.blocked(addr, now) || !h.limits.calls.take(addr, now) {
 		h.holdBack(w, r, time.Minute)
 		return

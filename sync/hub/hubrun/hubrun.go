@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -36,6 +37,9 @@ type Config struct {
 	Logger        *slog.Logger
 	Hasher        app.PasswordHasher // nil: argon2id
 	Now           func() time.Time
+	// TrustedProxies (--trusted-proxy): reverse proxies whose
+	// X-Forwarded-For the per-address limits believe.
+	TrustedProxies []netip.Prefix
 }
 
 // pendingDir is where `xaso hub enrol` leaves tokens for the hub.
@@ -68,7 +72,8 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Dashboard = builtDashboard()
 	}
 	h, err := hub.New(hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
-		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now, TUFDir: filepath.Join(cfg.Dir, "tuf")})
+		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now, TUFDir: filepath.Join(cfg.Dir, "tuf"),
+		TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}
