@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 // it wrote.
 const (
 	foldMax     = 4096                   // most commands in one bbolt transaction
+	foldYield   = 4                      // the folder lets others run after this many requests
 	foldBacklog = 4 * foldMax            // the writer waits while this many wait for the folder
 	foldDelay   = 200 * time.Millisecond // Appends wait this long for company, unless a read or an Apply needs them
 	foldRetry   = 200 * time.Millisecond // a refused fold (disk full) is tried again after this
@@ -414,9 +416,15 @@ func (s *Store) foldTx(batch []*request) error {
 	var stamp uint64
 	err := s.update(func(tx *bolt.Tx) error {
 		denser(tx)
-		for _, r := range batch {
+		for i, r := range batch {
 			if err := s.applyAll(tx, r); err != nil {
 				return err
+			}
+			if i%foldYield == foldYield-1 {
+				// A large fold is waited for by no desk: it must not hold
+				// one of the two cores for tens of milliseconds while the
+				// desks' requests queue behind it.
+				runtime.Gosched()
 			}
 		}
 		stamp = publishedIn(tx)
