@@ -434,7 +434,11 @@ func (s *Store) foldTx(batch []*request) error {
 		return tx.Bucket(bMeta).Put(kWAL, u64(top))
 	})
 	if err == nil {
-		s.published.Store(stamp) // before the fold is counted done: a reader that waited sees it
+		// Before the fold is counted done: a reader that waited sees them.
+		s.published.Store(stamp)
+		if slices.ContainsFunc(batch, func(r *request) bool { return r.setup }) {
+			s.setupGen.Add(1)
+		}
 	}
 	return err
 }
