@@ -97,7 +97,7 @@ func (s *Store) run() {
 		s.mu.Unlock()
 		s.kickFolder()
 	}()
-	var recent [groupMemory]int // requests in the last batches
+	var recent [groupMemory]int // Appends in the last batches that held any
 	last := 0
 	wait := time.NewTimer(time.Hour)
 	defer wait.Stop()
@@ -115,31 +115,40 @@ func (s *Store) run() {
 				}
 			}
 		}
-		batch, n := []*request{first}, len(first.cmds)
+		batch, n, locals := []*request{first}, len(first.cmds), 0
+		add := func(r *request) {
+			if r != first {
+				batch = append(batch, r)
+				n += len(r.cmds)
+			}
+			if r.local {
+				locals++
+			}
+		}
+		add(first)
 	fill:
 		for n < s.max {
 			select {
 			case r := <-s.reqs:
-				batch = append(batch, r)
-				n += len(r.cmds)
+				add(r)
 			default:
 				break fill
 			}
 		}
-		// The load says how much company to expect: as many requests as
-		// the largest of the last batches (the desks writing now, each
-		// waiting for its answer before it sends the next). Waiting for
-		// them, at most groupWait, makes one fdatasync answer them all; a
-		// lone desk (every recent batch held one request) never waits.
+		// The load says how much company to expect: as many Appends as
+		// the largest of the last batches held (the desks writing now,
+		// each waiting for its answer before it sends the next). Waiting
+		// for them, at most groupWait, makes one fdatasync answer them
+		// all; a lone desk (every recent batch held one) never waits, nor
+		// does a batch of peers' commands only (they need no sync of ours).
 		expect := slices.Max(recent[:])
-		if len(batch) < expect && n < s.max {
+		if locals > 0 && locals < expect && n < s.max {
 			wait.Reset(groupWait)
 		more:
-			for n < s.max && len(batch) < expect {
+			for n < s.max && locals < expect {
 				select {
 				case r := <-s.reqs:
-					batch = append(batch, r)
-					n += len(r.cmds)
+					add(r)
 				case <-wait.C:
 					break more
 				case <-s.quit:
@@ -148,8 +157,10 @@ func (s *Store) run() {
 				}
 			}
 		}
-		recent[last%groupMemory] = len(batch)
-		last++
+		if locals > 0 {
+			recent[last%groupMemory] = locals
+			last++
+		}
 		s.write(batch)
 	}
 }
