@@ -55,19 +55,6 @@ func (s *Store) DossierIDByCode(code string) (string, error) {
 	return id, err
 }
 
-// User returns a user by name.
-func (s *Store) User(username string) (app.User, error) {
-	var u app.User
-	err := s.viewSetup(func(tx *bolt.Tx) error {
-		ok, err := getJSON(tx, bUsers, []byte(username), &u)
-		if err == nil && (!ok || u.Username == "") {
-			err = notFound("người dùng", "user")
-		}
-		return err
-	})
-	return u, err
-}
-
 // Users lists every user, by name.
 func (s *Store) Users() ([]app.User, error) {
 	var us []app.User
@@ -84,18 +71,6 @@ func (s *Store) Users() ([]app.User, error) {
 		})
 	})
 	return us, err
-}
-
-// Commune returns the commune's configuration; ok is false on a new store.
-func (s *Store) Commune() (app.CommuneConfig, bool, error) {
-	var c app.CommuneConfig
-	var ok bool
-	err := s.viewSetup(func(tx *bolt.Tx) error {
-		var err error
-		ok, err = getJSON(tx, bConfig, []byte("commune"), &c)
-		return err
-	})
-	return c, ok, err
 }
 
 // Slots lists the number slots that were ever leased.

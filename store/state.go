@@ -117,6 +117,7 @@ func (s *Store) InstallState(r io.Reader) error {
 		return fmt.Errorf("install state: %w", err)
 	}
 	s.loadPublished()
+	s.setupGen.Add(1)
 	s.log.Info("state snapshot installed", "pairs", pairs, "own_commands_kept", kept, "took", s.now().Sub(start).Round(time.Millisecond))
 	return nil
 }

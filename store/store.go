@@ -54,6 +54,11 @@ type Store struct {
 	// (store/published.go), kept in memory: the service reads it at every
 	// receipt.
 	published atomic.Uint64
+	// setupGen is raised by each fold that commits a setup command and by
+	// a state install: setupC keeps the users and the commune read at it
+	// (store/setupcache.go).
+	setupGen atomic.Uint64
+	setupC   setupCache
 
 	wal      *wal          // the write-ahead log of Appends (store/wal.go)
 	lsn      uint64        // the last record's position; the writer's
@@ -276,10 +281,7 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 		if bodies[i] != nil {
 			r.entities[i] = bodies[i].Entity()
 		}
-		k, _ := app.LookupKind(c.Kind)
-		if bodies[i] == nil || (k.Target != app.TargetDossier && k.Target != app.TargetAudit && k.Target != app.TargetUplinkSent) {
-			r.setup = true
-		}
+		r.setup = r.setup || isSetup(c, bodies[i])
 	}
 	select {
 	case s.reqs <- r:

@@ -149,6 +149,7 @@ func (r walRecord) request() (*request, error) {
 		q.cmds = append(q.cmds, c)
 		q.bodies = append(q.bodies, b)
 		q.entities = append(q.entities, entity)
+		q.setup = q.setup || isSetup(c, b)
 	}
 	return q, nil
 }

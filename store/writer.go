@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 // it wrote.
 const (
 	foldMax     = 4096                   // most commands in one bbolt transaction
+	foldYield   = 4                      // the folder lets others run after this many requests
 	foldBacklog = 4 * foldMax            // the writer waits while this many wait for the folder
 	foldDelay   = 200 * time.Millisecond // Appends wait this long for company, unless a read or an Apply needs them
 	foldRetry   = 200 * time.Millisecond // a refused fold (disk full) is tried again after this
@@ -95,7 +97,7 @@ func (s *Store) run() {
 		s.mu.Unlock()
 		s.kickFolder()
 	}()
-	var recent [groupMemory]int // requests in the last batches
+	var recent [groupMemory]int // Appends in the last batches that held any
 	last := 0
 	wait := time.NewTimer(time.Hour)
 	defer wait.Stop()
@@ -113,31 +115,40 @@ func (s *Store) run() {
 				}
 			}
 		}
-		batch, n := []*request{first}, len(first.cmds)
+		batch, n, locals := []*request{first}, len(first.cmds), 0
+		add := func(r *request) {
+			if r != first {
+				batch = append(batch, r)
+				n += len(r.cmds)
+			}
+			if r.local {
+				locals++
+			}
+		}
+		add(first)
 	fill:
 		for n < s.max {
 			select {
 			case r := <-s.reqs:
-				batch = append(batch, r)
-				n += len(r.cmds)
+				add(r)
 			default:
 				break fill
 			}
 		}
-		// The load says how much company to expect: as many requests as
-		// the largest of the last batches (the desks writing now, each
-		// waiting for its answer before it sends the next). Waiting for
-		// them, at most groupWait, makes one fdatasync answer them all; a
-		// lone desk (every recent batch held one request) never waits.
+		// The load says how much company to expect: as many Appends as
+		// the largest of the last batches held (the desks writing now,
+		// each waiting for its answer before it sends the next). Waiting
+		// for them, at most groupWait, makes one fdatasync answer them
+		// all; a lone desk (every recent batch held one) never waits, nor
+		// does a batch of peers' commands only (they need no sync of ours).
 		expect := slices.Max(recent[:])
-		if len(batch) < expect && n < s.max {
+		if locals > 0 && locals < expect && n < s.max {
 			wait.Reset(groupWait)
 		more:
-			for n < s.max && len(batch) < expect {
+			for n < s.max && locals < expect {
 				select {
 				case r := <-s.reqs:
-					batch = append(batch, r)
-					n += len(r.cmds)
+					add(r)
 				case <-wait.C:
 					break more
 				case <-s.quit:
@@ -146,8 +157,10 @@ func (s *Store) run() {
 				}
 			}
 		}
-		recent[last%groupMemory] = len(batch)
-		last++
+		if locals > 0 {
+			recent[last%groupMemory] = locals
+			last++
+		}
 		s.write(batch)
 	}
 }
@@ -414,9 +427,15 @@ func (s *Store) foldTx(batch []*request) error {
 	var stamp uint64
 	err := s.update(func(tx *bolt.Tx) error {
 		denser(tx)
-		for _, r := range batch {
+		for i, r := range batch {
 			if err := s.applyAll(tx, r); err != nil {
 				return err
+			}
+			if i%foldYield == foldYield-1 {
+				// A large fold is waited for by no desk: it must not hold
+				// one of the two cores for tens of milliseconds while the
+				// desks' requests queue behind it.
+				runtime.Gosched()
 			}
 		}
 		stamp = publishedIn(tx)
@@ -426,7 +445,11 @@ func (s *Store) foldTx(batch []*request) error {
 		return tx.Bucket(bMeta).Put(kWAL, u64(top))
 	})
 	if err == nil {
-		s.published.Store(stamp) // before the fold is counted done: a reader that waited sees it
+		// Before the fold is counted done: a reader that waited sees them.
+		s.published.Store(stamp)
+		if slices.ContainsFunc(batch, func(r *request) bool { return r.setup }) {
+			s.setupGen.Add(1)
+		}
 	}
 	return err
 }

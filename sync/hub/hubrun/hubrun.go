@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"os"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"time"
 
