@@ -7,9 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"xaso/app"
-	"xaso/store"
 )
 
 // flakyProxy forwards TCP to a target. While cuts > 0 it cuts each new
@@ -127,24 +124,7 @@ func TestDroppedLinkAndKilledHub(t *testing.T) {
 	it = login(t, hub.url, "admin", hubPassword)
 	want := synced(t, node, hub, admin, it, 60*time.Second)
 
-	hubCount := must(t, 200, hub.url, it, "GET", "/api/v1/communes/14701", nil)["commands"].(float64)
-	node.kill()
-	st, err := store.Open(store.Config{Dir: nodeDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	n, _ := st.CommandCount()
-	all, _ := st.CommandsAfter("", n)
-	for _, c := range all {
-		if app.OfficeOnly(c) { // the office's signing key stays in it
-			n--
-		}
-	}
-	h, _ := st.StateHash()
-	if h != want || hubCount != float64(n) {
-		t.Fatalf("hub holds %v commands, the office %d (hash %s vs %s)", hubCount, n, want, h)
-	}
+	officeHolds(t, node, hub, nodeDir, it, want)
 }
 
 func testkit_wait(t *testing.T, b *atomic.Bool) {
