@@ -65,19 +65,18 @@ type commune struct {
 
 // pc is one office PC: `xaso serve` on its own lab node and its own disk.
 type pc struct {
-	p       *province
-	c       *commune
-	name    string // "14701/2": commune and PC number
-	node    int
-	disk    *disk
-	client  *http.Client
-	url     string
-	peer    string // HOST:PORT of its Raft and peer traffic
-	mu      sync.Mutex
-	proc    *netns.Proc
-	offset  time.Duration // the clock offset it runs with (a fault)
-	token   string        // the desk official's session
-	started time.Time
+	p      *province
+	c      *commune
+	name   string // "14701/2": commune and PC number
+	node   int
+	disk   *disk
+	client *http.Client
+	url    string
+	peer   string // HOST:PORT of its Raft and peer traffic
+	mu     sync.Mutex
+	proc   *netns.Proc
+	offset time.Duration // the clock offset it runs with (a fault)
+	token  string        // the desk official's session
 }
 
 // disk is where a PC keeps its data folder: a plain folder, the power-cut
@@ -314,7 +313,7 @@ func (x *pc) start(timeout time.Duration) error {
 	env := []string{"XASO_ADMIN_PASSWORD=" + adminPassword, "XASO_JOIN_SECRET=" + x.c.secret, "XASO_ENROL_TOKEN=" + x.c.enrol}
 	proc, err := x.p.lab.Start(x.node, x.p.bin, x.args(), env)
 	if err == nil {
-		x.proc, x.started = proc, time.Now()
+		x.proc = proc
 		x.p.rss.track("pc "+x.name, proc)
 	}
 	x.mu.Unlock()
@@ -345,7 +344,8 @@ func (x *pc) kill() {
 	}
 }
 
-// call is one request with the PC's desk session (admin=true: as admin).
+// call is one request with the PC's desk session (the desk official is
+// also the office's admin, for the state hash).
 func (x *pc) call(method, path string, body, out any) error {
 	x.mu.Lock()
 	token := x.token

@@ -118,7 +118,7 @@ func TestSoak(t *testing.T) {
 	for _, f := range plan {
 		ev.add("driver", "planned: +%v %s for %v", f.at.Round(100*time.Millisecond), f.kind.name, f.last.Round(100*time.Millisecond))
 	}
-	w := &workload{p: p, y: y, procs: procs, rate: s.rate, lat: &latencies{}, avail: newAvailability()}
+	w := &workload{p: p, y: y, procs: procs, rate: s.rate, lat: &latencies{}, avail: newAvailability(ev)}
 	fl := newFaults(p, plan, span, len(y.days))
 	ctx, cancel := context.WithTimeout(context.Background(), span)
 	defer cancel()
