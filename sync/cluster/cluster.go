@@ -383,6 +383,18 @@ func (c *Cluster) otherMembers() []string {
 	return ids
 }
 
+// OffMembers lists the other voters that did not answer when this PC last
+// asked them (see clockView.off): PCs that are off or cut off.
+func (c *Cluster) OffMembers() []string {
+	var off []string
+	for _, id := range c.otherMembers() {
+		if c.clocks.off(id) {
+			off = append(off, id)
+		}
+	}
+	return off
+}
+
 // Members is the number of voters in the cluster's configuration.
 func (c *Cluster) Members() int {
 	rn := c.raftNode()
