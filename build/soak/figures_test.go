@@ -83,7 +83,7 @@ func (r *report) faultFigures() string {
 	var parts []string
 	n := 0
 	for _, k := range faultKinds {
-		if k.missing != "" {
+		if k.why(r.p) != "" {
 			continue
 		}
 		c := r.f.counts[k.name]
@@ -96,11 +96,11 @@ func (r *report) faultFigures() string {
 	}
 	var missing []string
 	for _, k := range faultKinds {
-		if k.missing != "" {
+		if k.why(r.p) != "" {
 			missing = append(missing, k.name)
 		}
 	}
-	return fmt.Sprintf("(%d faults: %s; not available in this build, not run: %s)", n, strings.Join(parts, ", "), strings.Join(missing, ", "))
+	return fmt.Sprintf("(%d faults: %s; not available in this run, not run: %s)", n, strings.Join(parts, ", "), strings.Join(missing, ", "))
 }
 
 // figures: throughput, latency, memory, disk.
@@ -139,6 +139,9 @@ func (r *report) figures() {
 		disk = append(disk, fmt.Sprintf("pc %s %.1f MB (%s)", x.name, float64(x.disk.used())/(1<<20), x.disk.kind))
 	}
 	disk = append(disk, fmt.Sprintf("hub %.1f MB", float64(dirSize(r.p.hub.dir))/(1<<20)))
+	if r.p.pg != nil {
+		disk = append(disk, fmt.Sprintf("hub's PostgreSQL %.1f MB", float64(dirSize(r.p.pg.Dir))/(1<<20)))
+	}
 	r.lines = append(r.lines, "figure disk used "+strings.Join(disk, ", "))
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"xaso/build/testkit"
 	"xaso/store/powercut"
+	"xaso/sync/hub/pgstore/pgtest"
 	"xaso/sync/netns"
 	"xaso/sync/peer"
 )
@@ -42,6 +43,15 @@ type province struct {
 	hub      *hub
 	communes []*commune
 	rss      *rssWatch
+	pg       *pgtest.Cluster // the hub's PostgreSQL (SOAK_HUB=postgres), or nil
+}
+
+// needsPG says why PostgreSQL faults cannot strike ("" when they can).
+func (p *province) needsPG() string {
+	if p.pg == nil {
+		return "the hub keeps bbolt in this run (SOAK_HUB=postgres puts it in PostgreSQL)"
+	}
+	return ""
 }
 
 // hub is the provincial hub: `xaso hub` on lab node 1, bbolt in its folder.
@@ -53,6 +63,7 @@ type hub struct {
 	mu     sync.Mutex
 	proc   *netns.Proc
 	token  string // provincial IT, signed in
+	db     string // --db: PostgreSQL's URL, or "" for bbolt in dir
 }
 
 type commune struct {
@@ -237,8 +248,11 @@ func (p *province) close() {
 // start runs the hub and waits until it answers; it signs provincial IT in.
 func (h *hub) start() error {
 	h.mu.Lock()
-	proc, err := h.p.lab.Start(1, h.p.bin, []string{"hub", "--data", h.dir, "--listen", fmt.Sprintf("%s:%d", h.p.lab.Addr(1), hubPort)},
-		[]string{"XASO_HUB_ADMIN_PASSWORD=" + hubPassword})
+	args := []string{"hub", "--data", h.dir, "--listen", fmt.Sprintf("%s:%d", h.p.lab.Addr(1), hubPort)}
+	if h.db != "" {
+		args = append(args, "--db", h.db)
+	}
+	proc, err := h.p.lab.Start(1, h.p.bin, args, []string{"XASO_HUB_ADMIN_PASSWORD=" + hubPassword})
 	if err == nil {
 		h.proc = proc
 		h.p.rss.track("hub", proc)
