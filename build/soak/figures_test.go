@@ -122,6 +122,7 @@ func (r *report) figures() {
 		r.lines = append(r.lines, fmt.Sprintf("figure latency %-18s n=%-6d p50 %-8v p95 %-8v p99 %-8v p99.9 %v", k, n,
 			p[0].Round(100*time.Microsecond), p[1].Round(100*time.Microsecond), p[2].Round(100*time.Microsecond), p[3].Round(100*time.Microsecond)))
 	}
+	r.lines = append(r.lines, "figure commands "+strings.Join(r.counts, "; ")+" (the office's include its office-only sent-marks)")
 	r.p.rss.mu.Lock()
 	var names []string
 	for k := range r.p.rss.peak {
