@@ -23,6 +23,7 @@ type report struct {
 	quietFor           time.Duration
 	lines              []string
 	failed             bool
+	counts             []string // commands at the hub and in each office
 }
 
 func (r *report) result(name string, problems []string, figures string) {
@@ -146,15 +147,16 @@ func (r *report) check() {
 			if h != hc.StateHash {
 				hashProbs = append(hashProbs, fmt.Sprintf("commune %s: hub state %.12s, pc %s %.12s", c.code, hc.StateHash, x.name, h))
 			}
-			if n := hashes[x.name+"#commands"]; n != "" && n != fmt.Sprint(hc.Commands) {
-				onceProbs = append(onceProbs, fmt.Sprintf("commune %s: hub holds %d commands, pc %s %s", c.code, hc.Commands, x.name, n))
-			}
 			if v := views[x.name]; v != nil && hubList != nil {
 				if d := diffViews(v, hubList); d != "" {
 					onceProbs = append(onceProbs, fmt.Sprintf("commune %s: hub's dossiers differ from pc %s's: %s", c.code, x.name, d))
 				}
 			}
 		}
+		// The office's log also holds office-only commands (the uplink's
+		// sent-marks), which never go up: the counts are figures, and
+		// exactly once is the equal histories and state hashes.
+		r.counts = append(r.counts, fmt.Sprintf("%s: hub %d, pc %s %s", c.code, hc.Commands, c.pcs[0].name, hashes[c.pcs[0].name+"#commands"]))
 		// No code or entry number twice; no due date moved backwards.
 		for _, x := range c.pcs {
 			codeProbs = append(codeProbs, uniqueCodes(x.name, views[x.name], recs)...)
@@ -181,14 +183,14 @@ func (r *report) check() {
 		reportProbs = append(reportProbs, r.sameFigures(c, hc.Total, hc.ByStatus, hc.Overdue, hc.Processed)...)
 	}
 	r.result("acknowledged_on_every_pc", missing, fmt.Sprintf("(%d dossiers, %d actions, %d scans acknowledged)", nAcked, nActs, nScans))
-	r.result("acknowledged_once_at_hub", append(hubMissing, onceProbs...), "(every acknowledged dossier and action at the hub; its command count and dossier list equal each office's)")
+	r.result("acknowledged_once_at_hub", append(hubMissing, onceProbs...), "(every acknowledged dossier and action at the hub; its dossiers equal each office's: code, status, due date and number of events)")
 	r.result("same_state", hashProbs, fmt.Sprintf("(state hash of every PC and of the hub, %d communes)", len(r.p.communes)))
 	r.result("codes_unique", codeProbs, "(no dossier code on two dossiers; no final code changed)")
 	r.result("entries_unique", entryProbs, fmt.Sprintf("(%d register entries acknowledged; no number on two dossiers)", nEntries))
 	r.result("due_dates_forward", dueProbs, "(no due date earlier than one a desk was shown, nor in any history, but for the restart of the period at a supplement)")
 	r.result("progress_report_equal", reportProbs, "(hub's counts of each commune = each PC's /stats; PCs' progress reports equal)")
 	r.checkServing()
-	r.lines = append(r.lines, "NOT RUN last_good_version (signed releases and the updater are issue 11: no update is published in this build)")
+	r.lines = append(r.lines, "NOT RUN last_good_version (the soak publishes no release yet: issue 11's updater landed after it)")
 	var errs []string
 	for _, e := range r.f.errs {
 		errs = append(errs, e.Error())

@@ -213,7 +213,7 @@ func (d *desk) advance(r *rec, action string) {
 			due := r.due
 			l.mu.Unlock()
 			body["note"] = "Xin lỗi công dân vì chậm trả kết quả"
-			body["new_due_at"] = time.Time(maxTime(due, time.Now())).Add(72 * time.Hour).Format(time.RFC3339)
+			body["new_due_at"] = maxTime(due, time.Now()).Add(72 * time.Hour).Format(time.RFC3339)
 		}
 		st, raw, err = d.call(action, "POST", "/api/v1/dossiers/"+r.code+"/actions", body, "")
 	}
@@ -429,6 +429,7 @@ func (l *latencies) pct(kind string, ps ...float64) (int, []time.Duration) {
 // availability keeps, per process, the stretches during which it did not
 // serve (no answer or a 5xx), from the first failure to the next success.
 type availability struct {
+	ev      *events // each stretch's start and end go to the event log
 	mu      sync.Mutex
 	since   map[string]time.Time
 	why     map[string]string
@@ -440,8 +441,8 @@ type outage struct {
 	why      string // the first failure
 }
 
-func newAvailability() *availability {
-	return &availability{since: map[string]time.Time{}, why: map[string]string{}, outages: map[string][]outage{}}
+func newAvailability(ev *events) *availability {
+	return &availability{ev: ev, since: map[string]time.Time{}, why: map[string]string{}, outages: map[string][]outage{}}
 }
 
 func (a *availability) record(who string, ok bool, at time.Time, why string) {
@@ -451,9 +452,11 @@ func (a *availability) record(who string, ok bool, at time.Time, why string) {
 	switch {
 	case !ok && !failing:
 		a.since[who], a.why[who] = at, why
+		a.ev.add(who, "not serving: %s", why)
 	case ok && failing && at.After(s):
 		a.outages[who] = append(a.outages[who], outage{from: s, to: time.Now(), why: a.why[who]})
 		delete(a.since, who)
+		a.ev.add(who, "serving again after %v", time.Since(s).Round(100*time.Millisecond))
 	}
 }
 

@@ -5,15 +5,19 @@
 // year (build/soak/desk_test.go) through the JSON API, injects a seeded
 // schedule of faults (faults_test.go: SIGKILL, power cuts on the FUSE disk
 // of store/powercut, partitions, a PC off for days, a wrong clock, a full
-// disk, hub restarts), then heals everything, waits for quiet and checks
+// disk, hub restarts, PostgreSQL restarts under the hub), then heals everything, waits for quiet and checks
 // the invariants (checks_test.go), printing one PASS or FAIL line each with
 // figures.
 //
 //	SOAK_MINUTES  length of the run in minutes (default 2 under `go test`, 60 in `make soak`)
 //	SOAK_SEED     the seed of the workload and the faults (printed; the same seed replays the same schedule)
 //	SOAK_COMMUNES how many communes (default 3: one of each size 1, 2, 3 PCs, then repeating)
-//	SOAK_RATE     desk operations per second per PC at the busiest hour of an ordinary day (default 3)
-//	SOAK_LOG      where the run's event log goes (default a file in the test's temporary folder, named in the output)
+//	SOAK_RATE     desk requests per second per PC at an ordinary hour (default 2)
+//	SOAK_FAULT_GAP mean time between two faults (default 8s)
+//	SOAK_HUB      bbolt (default) or postgres: the hub's storage; postgres adds the postgres_restart fault
+//	SOAK_LOG      the event log (default /tmp/xaso-soak-<seed>.log, named in the output)
+//
+// docs/soak.md says more.
 //
 // It needs root, iproute2 and /dev/fuse; without them it is skipped (and
 // fails when XASO_NETNS_REQUIRED=1, as in CI).

@@ -15,14 +15,16 @@ import (
 
 // The fault schedule. Each kind of fault is one row of faultKinds: how it
 // picks its target, how it strikes and how it heals. A kind that this build
-// cannot inject yet carries `missing` (why, and which issue brings it): the
-// run lists it as not run, never as passed. To add one (PostgreSQL
-// restarted under the hub, an update published mid-day, an update that
-// fails its health check): write its strike, clear `missing`.
+// cannot inject yet carries `missing` (why), or `needs`, which says why not
+// in this run (PostgreSQL restarts need the hub on PostgreSQL, SOAK_HUB):
+// the run lists it as not run, never as passed. To add one (an update
+// published mid-day, an update that fails its health check): write its
+// strike, clear `missing`.
 
 type faultKind struct {
 	name    string
-	missing string // non-empty: not available in this build
+	missing string                   // non-empty: not available in this build
+	needs   func(p *province) string // non-empty: not available in this run (why)
 	weight  int
 	// days is how long the fault lasts in simulated working days
 	// (min, max), at least minReal of real time.
@@ -35,6 +37,17 @@ type faultKind struct {
 	// down: the target cannot serve while the fault lasts (its outages
 	// are excused); partitions excuse only what needs the others.
 	down bool
+}
+
+// why says why the kind cannot strike in this run ("" when it can).
+func (k *faultKind) why(p *province) string {
+	if k.missing != "" {
+		return k.missing
+	}
+	if k.needs != nil {
+		return k.needs(p)
+	}
+	return ""
 }
 
 // scheduled is one fault of the schedule, drawn from the seed before the
@@ -66,9 +79,11 @@ var faultKinds = []*faultKind{
 		targets: (*faults).hubUp, strike: strikeHubKill},
 	{name: "hub_restart", weight: 1, days: [2]float64{0, 0}, minReal: 0, down: true,
 		targets: (*faults).hubUp, strike: strikeHubRestart},
-	{name: "postgres_restart", missing: "the hub keeps bbolt in this build; PostgreSQL under the hub is issue 15"},
-	{name: "update_midday", missing: "signed releases and the updater are issue 11"},
-	{name: "update_failing_health", missing: "signed releases and the updater are issue 11"},
+	{name: "postgres_restart", weight: 1, days: [2]float64{0.2, 1}, minReal: 2 * time.Second, down: true,
+		needs:   func(p *province) string { return p.needsPG() },
+		targets: (*faults).hubUp, strike: strikePostgres},
+	{name: "update_midday", missing: "the soak does not publish signed releases yet (issue 11's updater landed after it)"},
+	{name: "update_failing_health", missing: "the soak does not publish signed releases yet (issue 11's updater landed after it)"},
 }
 
 // faults runs the schedule and remembers every window during which a
@@ -99,12 +114,12 @@ type window struct {
 
 // planFaults draws the schedule from the seed: a fault every gap on
 // average over span.
-func planFaults(seed uint64, span, gap time.Duration, days int) []scheduled {
+func planFaults(p *province, seed uint64, span, gap time.Duration, days int) []scheduled {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	var kinds []*faultKind
 	total := 0
 	for _, k := range faultKinds {
-		if k.missing == "" {
+		if k.why(p) == "" {
 			kinds = append(kinds, k)
 			total += k.weight
 		}
@@ -460,4 +475,14 @@ func (f *faults) route(op string, r [2]int) error {
 		return fmt.Errorf("ip route %s blackhole on node %d to %d: %v %s", op, r[0], r[1], err, out)
 	}
 	return nil
+}
+
+// strikePostgres stops the hub's PostgreSQL at once (pg_ctl -m immediate,
+// as a crash); the heal starts it again, and it recovers from its WAL.
+func strikePostgres(f *faults, _ string, _ *scheduled) (func() error, error) {
+	f.p.pg.Crash()
+	return func() error {
+		f.p.pg.Restart() // fails the test itself when PostgreSQL does not start
+		return nil
+	}, nil
 }

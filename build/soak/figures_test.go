@@ -83,7 +83,7 @@ func (r *report) faultFigures() string {
 	var parts []string
 	n := 0
 	for _, k := range faultKinds {
-		if k.missing != "" {
+		if k.why(r.p) != "" {
 			continue
 		}
 		c := r.f.counts[k.name]
@@ -96,11 +96,11 @@ func (r *report) faultFigures() string {
 	}
 	var missing []string
 	for _, k := range faultKinds {
-		if k.missing != "" {
+		if k.why(r.p) != "" {
 			missing = append(missing, k.name)
 		}
 	}
-	return fmt.Sprintf("(%d faults: %s; not available in this build, not run: %s)", n, strings.Join(parts, ", "), strings.Join(missing, ", "))
+	return fmt.Sprintf("(%d faults: %s; not available in this run, not run: %s)", n, strings.Join(parts, ", "), strings.Join(missing, ", "))
 }
 
 // figures: throughput, latency, memory, disk.
@@ -122,6 +122,7 @@ func (r *report) figures() {
 		r.lines = append(r.lines, fmt.Sprintf("figure latency %-18s n=%-6d p50 %-8v p95 %-8v p99 %-8v p99.9 %v", k, n,
 			p[0].Round(100*time.Microsecond), p[1].Round(100*time.Microsecond), p[2].Round(100*time.Microsecond), p[3].Round(100*time.Microsecond)))
 	}
+	r.lines = append(r.lines, "figure commands "+strings.Join(r.counts, "; ")+" (the office's include its office-only sent-marks)")
 	r.p.rss.mu.Lock()
 	var names []string
 	for k := range r.p.rss.peak {
@@ -139,6 +140,9 @@ func (r *report) figures() {
 		disk = append(disk, fmt.Sprintf("pc %s %.1f MB (%s)", x.name, float64(x.disk.used())/(1<<20), x.disk.kind))
 	}
 	disk = append(disk, fmt.Sprintf("hub %.1f MB", float64(dirSize(r.p.hub.dir))/(1<<20)))
+	if r.p.pg != nil {
+		disk = append(disk, fmt.Sprintf("hub's PostgreSQL %.1f MB", float64(dirSize(r.p.pg.Dir))/(1<<20)))
+	}
 	r.lines = append(r.lines, "figure disk used "+strings.Join(disk, ", "))
 }
 

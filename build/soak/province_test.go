@@ -18,6 +18,7 @@ import (
 
 	"xaso/build/testkit"
 	"xaso/store/powercut"
+	"xaso/sync/hub/pgstore/pgtest"
 	"xaso/sync/netns"
 	"xaso/sync/peer"
 )
@@ -42,6 +43,15 @@ type province struct {
 	hub      *hub
 	communes []*commune
 	rss      *rssWatch
+	pg       *pgtest.Cluster // the hub's PostgreSQL (SOAK_HUB=postgres), or nil
+}
+
+// needsPG says why PostgreSQL faults cannot strike ("" when they can).
+func (p *province) needsPG() string {
+	if p.pg == nil {
+		return "the hub keeps bbolt in this run (SOAK_HUB=postgres puts it in PostgreSQL)"
+	}
+	return ""
 }
 
 // hub is the provincial hub: `xaso hub` on lab node 1, bbolt in its folder.
@@ -53,6 +63,7 @@ type hub struct {
 	mu     sync.Mutex
 	proc   *netns.Proc
 	token  string // provincial IT, signed in
+	db     string // --db: PostgreSQL's URL, or "" for bbolt in dir
 }
 
 type commune struct {
@@ -65,19 +76,18 @@ type commune struct {
 
 // pc is one office PC: `xaso serve` on its own lab node and its own disk.
 type pc struct {
-	p       *province
-	c       *commune
-	name    string // "14701/2": commune and PC number
-	node    int
-	disk    *disk
-	client  *http.Client
-	url     string
-	peer    string // HOST:PORT of its Raft and peer traffic
-	mu      sync.Mutex
-	proc    *netns.Proc
-	offset  time.Duration // the clock offset it runs with (a fault)
-	token   string        // the desk official's session
-	started time.Time
+	p      *province
+	c      *commune
+	name   string // "14701/2": commune and PC number
+	node   int
+	disk   *disk
+	client *http.Client
+	url    string
+	peer   string // HOST:PORT of its Raft and peer traffic
+	mu     sync.Mutex
+	proc   *netns.Proc
+	offset time.Duration // the clock offset it runs with (a fault)
+	token  string        // the desk official's session
 }
 
 // disk is where a PC keeps its data folder: a plain folder, the power-cut
@@ -238,8 +248,11 @@ func (p *province) close() {
 // start runs the hub and waits until it answers; it signs provincial IT in.
 func (h *hub) start() error {
 	h.mu.Lock()
-	proc, err := h.p.lab.Start(1, h.p.bin, []string{"hub", "--data", h.dir, "--listen", fmt.Sprintf("%s:%d", h.p.lab.Addr(1), hubPort)},
-		[]string{"XASO_HUB_ADMIN_PASSWORD=" + hubPassword})
+	args := []string{"hub", "--data", h.dir, "--listen", fmt.Sprintf("%s:%d", h.p.lab.Addr(1), hubPort)}
+	if h.db != "" {
+		args = append(args, "--db", h.db)
+	}
+	proc, err := h.p.lab.Start(1, h.p.bin, args, []string{"XASO_HUB_ADMIN_PASSWORD=" + hubPassword})
 	if err == nil {
 		h.proc = proc
 		h.p.rss.track("hub", proc)
@@ -314,7 +327,7 @@ func (x *pc) start(timeout time.Duration) error {
 	env := []string{"XASO_ADMIN_PASSWORD=" + adminPassword, "XASO_JOIN_SECRET=" + x.c.secret, "XASO_ENROL_TOKEN=" + x.c.enrol}
 	proc, err := x.p.lab.Start(x.node, x.p.bin, x.args(), env)
 	if err == nil {
-		x.proc, x.started = proc, time.Now()
+		x.proc = proc
 		x.p.rss.track("pc "+x.name, proc)
 	}
 	x.mu.Unlock()
@@ -345,7 +358,8 @@ func (x *pc) kill() {
 	}
 }
 
-// call is one request with the PC's desk session (admin=true: as admin).
+// call is one request with the PC's desk session (the desk official is
+// also the office's admin, for the state hash).
 func (x *pc) call(method, path string, body, out any) error {
 	x.mu.Lock()
 	token := x.token

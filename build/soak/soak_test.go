@@ -11,6 +11,7 @@ import (
 
 	"xaso/build/testkit"
 	"xaso/store/powercut"
+	"xaso/sync/hub/pgstore/pgtest"
 	"xaso/sync/netns/netnstest"
 )
 
@@ -21,6 +22,7 @@ type settings struct {
 	communes int
 	rate     float64
 	gap      time.Duration // mean time between two faults
+	hub      string        // the hub's storage: bbolt or postgres
 }
 
 func readSettings(t *testing.T) settings {
@@ -37,6 +39,13 @@ func readSettings(t *testing.T) settings {
 	num("SOAK_COMMUNES", func(v string) (err error) { s.communes, err = strconv.Atoi(v); return })
 	num("SOAK_RATE", func(v string) (err error) { s.rate, err = strconv.ParseFloat(v, 64); return })
 	s.gap = 8 * time.Second
+	s.hub = os.Getenv("SOAK_HUB")
+	if s.hub == "" {
+		s.hub = "bbolt"
+	}
+	if s.hub != "bbolt" && s.hub != "postgres" {
+		t.Fatalf("SOAK_HUB=%q: bbolt or postgres", s.hub)
+	}
 	num("SOAK_FAULT_GAP", func(v string) (err error) { s.gap, err = time.ParseDuration(v); return })
 	if s.minutes < 1 || s.communes < 1 || s.rate <= 0 {
 		t.Fatalf("SOAK_MINUTES ≥ 1, SOAK_COMMUNES ≥ 1 and SOAK_RATE > 0, not %v %d %v", s.minutes, s.communes, s.rate)
@@ -97,6 +106,14 @@ func TestSoak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s.hub == "postgres" {
+		p.pg = pgtest.Start(t)
+		p.pg.CreateDB("xaso_hub")
+		// The hub runs in its own network namespace: it reaches the
+		// server through its Unix socket, which is in the file system.
+		p.hub.db = fmt.Sprintf("postgres://postgres@/xaso_hub?host=%s&port=%d&sslmode=disable", p.pg.Dir, p.pg.Port)
+		ev.add("driver", "the hub keeps its data in PostgreSQL (%s)", p.pg.Dir)
+	}
 	t.Cleanup(p.close)
 	setup := time.Now()
 	if err := p.startAll(); err != nil {
@@ -109,16 +126,16 @@ func TestSoak(t *testing.T) {
 
 	loadStart := time.Now()
 	y = newYear(loadStart, span)
-	plan := planFaults(s.seed, span, s.gap, len(y.days))
+	plan := planFaults(p, s.seed, span, s.gap, len(y.days))
 	for _, k := range faultKinds {
-		if k.missing != "" {
-			ev.add("driver", "fault %s not available: %s", k.name, k.missing)
+		if why := k.why(p); why != "" {
+			ev.add("driver", "fault %s not available: %s", k.name, why)
 		}
 	}
 	for _, f := range plan {
 		ev.add("driver", "planned: +%v %s for %v", f.at.Round(100*time.Millisecond), f.kind.name, f.last.Round(100*time.Millisecond))
 	}
-	w := &workload{p: p, y: y, procs: procs, rate: s.rate, lat: &latencies{}, avail: newAvailability()}
+	w := &workload{p: p, y: y, procs: procs, rate: s.rate, lat: &latencies{}, avail: newAvailability(ev)}
 	fl := newFaults(p, plan, span, len(y.days))
 	ctx, cancel := context.WithTimeout(context.Background(), span)
 	defer cancel()
