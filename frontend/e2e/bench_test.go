@@ -136,7 +136,7 @@ func BenchmarkDesktopMemory(b *testing.B) {
 	var rss, pss []float64
 	for i := 0; b.Loop(); i++ {
 		a := startDesktop(b, bin, x, fmt.Sprintf("bench-desktop-%d", i))
-		waitScreen(b, x, a, "the UI online", 30*time.Second, has(onlineDot, 20))
+		waitScreen(b, x, a, "the UI online", 90*time.Second, has(onlineDot, 20))
 		time.Sleep(3 * time.Second) // let start-up allocations settle
 		r, p, n := treeMemory(a.cmd.Process.Pid, i == 0, b)
 		if n < 2 {

@@ -34,7 +34,7 @@ func TestDesktopPrintsAReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := startDesktop(t, bin, x, "desktop-print", "PATH="+fake+":"+os.Getenv("PATH"))
-	waitScreen(t, x, a, "the status bar to show the API online", 30*time.Second, has(onlineDot, 20))
+	waitScreen(t, x, a, "the status bar to show the API online", 90*time.Second, has(onlineDot, 20))
 
 	// A receiver and a dossier, through the HTTP API the window serves beside it.
 	d := &env{base: "http://" + servingAddr(t, a)}

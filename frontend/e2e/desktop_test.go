@@ -139,7 +139,7 @@ func TestDesktopWindowUnderXvfb(t *testing.T) {
 	a := startDesktop(t, bin, x, "desktop")
 	start := time.Now()
 
-	waitScreen(t, x, a, "the UI to render", 30*time.Second, has(headerBlue, 5000))
+	waitScreen(t, x, a, "the UI to render", 90*time.Second, has(headerBlue, 5000))
 	t.Logf("UI rendered %.1f s after start", time.Since(start).Seconds())
 	_, raw := waitScreen(t, x, a, "the status bar to show the API online", 20*time.Second, has(onlineDot, 20))
 	saveArtifact(t, "desktop-1-signin.png", raw)
