@@ -163,6 +163,15 @@ func TestHubServesSignedRepository(t *testing.T) {
 	if _, _, err := rel2.Fetch(ctx, it.Path); errCode(update.Explain(err)) != update.ETampered {
 		t.Fatalf("forged target bytes: %v", err)
 	}
+	os.WriteFile(stored, append(b, " padding"...), 0o644) // larger than signed
+	fresh3, _ := update.NewTrust(update.Config{Dir: filepath.Join(t.TempDir(), "u"), Root: f.root, MetadataURL: mu, TargetsURL: tu})
+	rel3, err := fresh3.Refresh(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rel3.Fetch(ctx, it.Path); errCode(update.Explain(err)) != update.ETooLarge {
+		t.Fatalf("a target larger than signed: %v", err)
+	}
 	tj := filepath.Join(hubDir, "tuf", "metadata", "2.targets.json")
 	raw, _ := os.ReadFile(tj)
 	os.WriteFile(tj, bytes.Replace(raw, []byte(it.SHA256), []byte(strings.Repeat("0", 64)), 1), 0o644)
