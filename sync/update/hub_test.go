@@ -53,11 +53,17 @@ func newRepo(t *testing.T) repoFixture {
 
 func (f repoFixture) addCatalog(t *testing.T, version string) update.Target {
 	t.Helper()
+	return f.addCatalogFrom(t, version, "2026-01-01")
+}
+
+// addCatalogFrom adds and signs a catalog version effective from a day.
+func (f repoFixture) addCatalogFrom(t *testing.T, version, from string) update.Target {
+	t.Helper()
 	c, err := app.DefaultCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Version, c.EffectiveFrom = version, "2026-01-01"
+	c.Version, c.EffectiveFrom = version, from
 	b, _ := json.Marshal(c)
 	p := filepath.Join(f.dir, "catalog-"+version+".json")
 	os.WriteFile(p, b, 0o644)
