@@ -139,26 +139,30 @@ func (n *Node) selfCheck(ctx context.Context, members int) error {
 
 // signedOnly is the log the uplink applies the hub's commands through when
 // updates are on: a catalog or calendar that is not a signed target is
-// refused (logged, not applied). The rest passes.
+// refused — kept in its place, under its ID, as an audit record of the
+// refusal, so the office's pull cursor moves past it and the admin sees it.
+// The rest passes.
 type signedOnly struct {
 	app.Log
 	n *Node
 }
 
 func (l signedOnly) Append(ctx context.Context, cmds ...app.Command) error {
-	keep := cmds[:0:0]
+	out := make([]app.Command, 0, len(cmds))
 	for _, c := range cmds {
 		if (c.Kind == app.KindCatalogPublish || c.Kind == app.KindCalendarPublish) && c.Node == "hub" {
 			l.n.cfg.Logger.Warn("unsigned catalog or calendar from the hub refused: they come as signed updates",
 				"command", c.ID, "kind", c.Kind, "code", update.EBadSignature)
-			continue
+			r, err := app.NewCommand(c.ID, app.KindAudit, c.Actor, c.Node, c.At, &app.AuditBody{Event: app.AuditUpdateRefused,
+				Detail: c.Kind + " " + update.EBadSignature + ": not a signed update target"})
+			if err != nil {
+				return err
+			}
+			c = r
 		}
-		keep = append(keep, c)
+		out = append(out, c)
 	}
-	if len(keep) == 0 {
-		return nil
-	}
-	return l.Log.Append(ctx, keep...)
+	return l.Log.Append(ctx, out...)
 }
 
 func (n *Node) updateHealth() *api.UpdateState {

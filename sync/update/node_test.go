@@ -159,6 +159,17 @@ func TestSignedCatalogReachesOffice(t *testing.T) {
 	if v := procVersion(); v != "2026.1" {
 		t.Fatalf("after the hub's unsigned catalog: %q", v)
 	}
+	var audit struct {
+		Items []struct{ Event, Detail string }
+	}
+	call(t, "GET", node.url+"/api/v1/audit", admin, nil, &audit)
+	refused := false
+	for _, e := range audit.Items {
+		refused = refused || e.Event == app.AuditUpdateRefused
+	}
+	if !refused {
+		t.Fatalf("the refusal is not in the audit log: %+v", audit.Items)
+	}
 
 	// Another province's repository laid over this one's on the hub's disk.
 	other := newRepo(t)
