@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"xaso/app"
 	"xaso/sync/update"
@@ -120,6 +121,15 @@ func TestHubServesSignedRepository(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+sess.Token)
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a target under another hash: %v %v", res, err)
+	}
+
+	// IT checks the hub's repository offline from the root, with the CLI.
+	rootFile := filepath.Join(f.dir, "root.json")
+	os.WriteFile(rootFile, f.root, 0o644)
+	var cli bytes.Buffer
+	if err := release.Main(ctx, []string{"verify", "--hub", hub.url, "--root", rootFile}, &cli, time.Now); err != nil ||
+		!strings.Contains(cli.String(), "catalog/2026.1.json") {
+		t.Fatalf("xaso release verify --hub: %v\n%s", err, cli.String())
 	}
 
 	pc := filepath.Join(t.TempDir(), "update")
