@@ -45,7 +45,7 @@ func (n *Node) openUpdate(log app.Log) (*update.Service, error) {
 	}
 	interval, grace := n.cfg.Update.Interval, time.Duration(0)
 	if n.cfg.LAN.Fast {
-		interval, grace = cmpOr(interval, time.Second), 10*time.Second
+		interval, grace = cmpOr(interval, time.Second), 30*time.Second
 	}
 	inst, err := n.installConfig()
 	if err != nil {
@@ -53,7 +53,7 @@ func (n *Node) openUpdate(log app.Log) (*update.Service, error) {
 	}
 	return update.NewService(update.ServiceConfig{Trust: trust, Leader: n.leads, Version: n.cfg.Version,
 		Interval: interval, Now: n.cfg.Now, Logger: n.cfg.Logger.With("service", "update"), Install: inst,
-		Has: n.Store.HasCommands, Sources: n.updateSources, PeerGrace: grace,
+		Has: n.Store.HasCommands, Sources: n.updateSources, PeerGrace: grace, Downloader: n.downloads,
 		Publish: func(ctx context.Context, id, kind string, body []byte) error {
 			c, err := app.NewPublishCommand(id, kind, "province", n.Store.NodeID(), n.clock.Next(), body)
 			if err != nil {
@@ -187,6 +187,22 @@ func (u updateAdmin) UpdateStatus() (api.UpdateState, []api.UpdateEvent) {
 
 func (u updateAdmin) InstallNow(ctx context.Context) error {
 	return u.n.upd.InstallNow(ctx)
+}
+
+// downloads says whether this PC downloads a new program from the hub for
+// its office: the PC with the smallest node ID among the members (alone:
+// itself). The others take it from a PC that has it.
+func (n *Node) downloads() bool {
+	cl := n.Cluster()
+	if cl == nil {
+		return true
+	}
+	for _, id := range cl.OtherMembers() {
+		if id < n.Store.NodeID() {
+			return false
+		}
+	}
+	return true
 }
 
 // updateSources are the office's other PCs, asked for a target before the
