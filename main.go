@@ -102,7 +102,7 @@ const usage = `Xã Số — văn phòng số của UBND xã
 
   xaso                  mở ứng dụng (cửa sổ)
   xaso serve [flags]    chạy không cửa sổ: giao diện web tại /, API JSON tại /api/v1
-  xaso hub [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F]
+  xaso hub [--data DIR] [--listen HOST:PORT] [--db postgres://… [--db-read postgres://…]] [--tls-cert F --tls-key F]
                         máy chủ của tỉnh (XASO_HUB_ADMIN_PASSWORD đặt mật khẩu admin khi tạo mới)
   xaso hub enrol --data DIR --commune CODE [--replaces INSTALLATION]
                         in mã đăng ký (dùng một lần) cho một xã
@@ -142,6 +142,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	raftFast := fs.Bool("raft-fast", false, "short Raft timeouts and discovery intervals (tests and benchmarks)")
 	clockOffset := fs.Duration("clock-offset", 0, "run as if this PC's clock were off by this much, e.g. -7m (tests and drills of wrong clocks)")
 	hubURL := fs.String("hub", "", "URL of the provincial hub, e.g. https://hub.ninhbinh.gov.vn (XASO_ENROL_TOKEN enrols the office on first contact)")
+	hubCA := fs.String("hub-ca", "", "PEM file of the CA (or the hub's own certificate) to trust for an https --hub, instead of the system's roots")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -155,7 +156,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	return node.Run(ctx, node.Config{Dir: *dir, Listen: *listen, Window: window, Commune: *commune, Agency: *agency,
 		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger, AllowHosts: allowHosts,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
-			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, Token: os.Getenv("XASO_ENROL_TOKEN")}})
+			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, CAFile: *hubCA, Token: os.Getenv("XASO_ENROL_TOKEN")}})
 }
 
 // peerList collects repeated --peer flags.
@@ -202,18 +203,15 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	listen := fs.String("listen", "127.0.0.1:8430", "HTTP(S) address of the hub")
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM); without it the hub speaks plain HTTP, for a reverse proxy")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
-	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (not in this build: the hub keeps bbolt in --data)")
+	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (docs/hub-postgres.md); without it the hub keeps bbolt in --data")
+	dbRead := fs.String("db-read", "", "postgres://… of a read replica for the dashboard's lists and counts (with --db)")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *db != "" {
-		return app.Errorf(app.EInvalid, "db", "Bản này chưa hỗ trợ PostgreSQL (--db); máy chủ tỉnh lưu dữ liệu trong thư mục --data.",
-			"this build has no PostgreSQL storage (--db) yet: the hub keeps its data in --data")
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("hub: unexpected argument %q", fs.Arg(0))
 	}
-	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, Listen: *listen, TLSCert: *cert, TLSKey: *key,
+	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, DB: *db, DBRead: *dbRead, Listen: *listen, TLSCert: *cert, TLSKey: *key,
 		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger})
 }
 

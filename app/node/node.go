@@ -159,7 +159,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		// of letting the heap double. A soft limit: never an out-of-memory.
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
-	st, err := store.Open(store.Config{Dir: cfg.Dir, Logger: cfg.Logger})
+	st, err := store.Open(store.Config{Dir: cfg.Dir, Logger: cfg.Logger, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	var gate *hubGate
 	if n.up != nil {
 		sc.Log = kickLog{sc.Log, n.up}
-		gate = &hubGate{st: st, inner: sc.Leaser}
+		gate = &hubGate{st: st, inner: sc.Leaser, log: sc.Log, clock: n.clock}
 		sc.Leaser = gate
 	}
 	if n.Service, err = app.NewService(sc); err != nil {

@@ -57,7 +57,14 @@ type Hub struct {
 	cache sync.Map // commune code → cachedCounts (api.go)
 	enrMu sync.Mutex
 
-	failures failures // sign-in failures by user name (auth.go)
+	failures window  // sign-in failures by user name (auth.go)
+	limits   *limits // per client address (limits.go)
+	nonces   *nonces // single-use nonces of signed requests (nonce.go)
+
+	importMu   sync.Mutex // ImportPending when a token is unknown: rate-limited (enrol.go)
+	importAt   time.Time
+	importMod  time.Time
+	importRuns atomic.Int64
 
 	tufMu  sync.Mutex   // one upload written at a time (tuf.go)
 	served atomic.Int64 // bytes of update targets served
@@ -83,7 +90,8 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.ReadTimeout == 0 {
 		cfg.ReadTimeout = 60 * time.Second
 	}
-	h := &Hub{cfg: cfg, st: cfg.Storage, log: cfg.Logger, mux: http.NewServeMux(), clock: app.NewClock(cfg.Now, 0)}
+	h := &Hub{cfg: cfg, st: cfg.Storage, log: cfg.Logger, mux: http.NewServeMux(), clock: app.NewClock(cfg.Now, 0),
+		failures: newFailures(), limits: newLimits(), nonces: newNonces()}
 	h.routes()
 	return h, nil
 }
@@ -92,15 +100,15 @@ func (h *Hub) routes() {
 	m := h.mux
 	m.HandleFunc("GET /api/v1/health", h.health)
 	m.HandleFunc("POST /api/v1/sessions", h.login)
-	m.HandleFunc("DELETE /api/v1/sessions/current", h.auth(h.logout))
+	m.HandleFunc("DELETE /api/v1/sessions/current", h.session(h.logout))
 	m.HandleFunc("GET /api/v1/communes", h.auth(h.communes))
 	m.HandleFunc("GET /api/v1/communes/{code}", h.auth(h.commune))
-	m.HandleFunc("POST /api/v1/communes/{code}/enrolments", h.auth(h.enrolment))
-	m.HandleFunc("POST /api/v1/communes/{code}/enrolments/revoke", h.auth(h.revoke))
+	m.HandleFunc("POST /api/v1/communes/{code}/enrolments", h.admin(h.enrolment))
+	m.HandleFunc("POST /api/v1/communes/{code}/enrolments/revoke", h.admin(h.revoke))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers", h.auth(h.listDossiers))
-	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.auth(h.submitDossier))
+	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.admin(h.submitDossier))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))
-	m.HandleFunc("POST /api/v1/publish", h.auth(h.publish))
+	m.HandleFunc("POST /api/v1/publish", h.admin(h.publish))
 	h.uplinkRoutes() // uplink.go
 	h.tufRoutes()    // tuf.go
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

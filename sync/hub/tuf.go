@@ -47,8 +47,8 @@ func (h *Hub) tufRoutes() {
 	m := h.mux
 	m.HandleFunc("GET "+update.HubMetadataPath+"{name}", h.tufGet(h.metadataFile))
 	m.HandleFunc("GET "+update.HubTargetsPath+"{path...}", h.tufGet(h.targetFile))
-	m.HandleFunc("PUT "+update.HubMetadataPath+"{name}", h.auth(h.putMetadata))
-	m.HandleFunc("PUT "+update.HubTargetsPath+"{path...}", h.auth(h.putTarget))
+	m.HandleFunc("PUT "+update.HubMetadataPath+"{name}", h.admin(h.putMetadata))
+	m.HandleFunc("PUT "+update.HubTargetsPath+"{path...}", h.admin(h.putTarget))
 }
 
 var errNoRepo = app.Errorf(app.ENotFound, "", "Máy chủ tỉnh chưa có kho cập nhật.", "this hub serves no update repository")

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -18,11 +19,14 @@ import (
 	"xaso/frontend"
 	"xaso/sync/hub"
 	"xaso/sync/hub/boltstore"
+	"xaso/sync/hub/pgstore"
 )
 
 // Config is what the command line gives.
 type Config struct {
 	Dir           string
+	DB            string // postgres://…: the hub's data in PostgreSQL; empty: bbolt in Dir
+	DBRead        string // postgres://… of a read replica for the dashboard's lists and counts
 	Listen        string
 	TLSCert       string
 	TLSKey        string
@@ -48,7 +52,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return app.Errorf(app.EInvalid, "tls", "Cần cả --tls-cert và --tls-key.", "give both --tls-cert and --tls-key")
 	}
-	st, err := boltstore.Open(cfg.Dir, cfg.Logger)
+	st, err := openStorage(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -73,8 +77,25 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	cfg.Logger.Info("hub serving", "addr", l.Addr().String(), "data", cfg.Dir, "tls", cfg.TLSCert != "", "version", cfg.Version)
+	cfg.Logger.Info("hub serving", "addr", l.Addr().String(), "data", cfg.Dir, "postgres", cfg.DB != "", "read_replica", cfg.DBRead != "", "tls", cfg.TLSCert != "", "version", cfg.Version)
 	return h.Serve(ctx, l, cfg.TLSCert, cfg.TLSKey)
+}
+
+// openStorage opens PostgreSQL when --db is given (migrating its schema),
+// else the embedded bbolt storage in the data folder.
+func openStorage(ctx context.Context, cfg Config) (hub.Storage, error) {
+	if cfg.DB == "" {
+		if cfg.DBRead != "" {
+			return nil, app.Errorf(app.EInvalid, "db-read", "--db-read chỉ dùng cùng --db (PostgreSQL).", "--db-read needs --db (PostgreSQL)")
+		}
+		return boltstore.Open(cfg.Dir, cfg.Logger)
+	}
+	if err := os.MkdirAll(pendingDir(cfg.Dir), 0o700); err != nil { // the data folder keeps the enrolment drop box only
+		return nil, fmt.Errorf("hub data folder %s: %w", cfg.Dir, err)
+	}
+	open, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	return pgstore.Open(open, pgstore.Config{URL: cfg.DB, ReadURL: cfg.DBRead, Logger: cfg.Logger})
 }
 
 // Enrol prints a new single-use enrolment token for commune, the token
