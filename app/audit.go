@@ -24,6 +24,7 @@ const (
 	AuditClusterRemove  = "cluster_remove"
 	AuditClusterRecover = "cluster_recover"
 	AuditUpdateInstall  = "update_install" // the admin's "install now" (sync/update)
+	AuditUpdateRefused  = "update_refused" // an unsigned catalog or calendar from the hub, refused (sync/update)
 )
 
 // AuditBody is one entry of the audit log.

@@ -45,7 +45,7 @@ func (n *Node) openUpdate(log app.Log) (*update.Service, error) {
 	}
 	interval, grace := n.cfg.Update.Interval, time.Duration(0)
 	if n.cfg.LAN.Fast {
-		interval, grace = cmpOr(interval, time.Second), 10*time.Second
+		interval, grace = cmpOr(interval, time.Second), 30*time.Second
 	}
 	inst, err := n.installConfig()
 	if err != nil {
@@ -53,7 +53,7 @@ func (n *Node) openUpdate(log app.Log) (*update.Service, error) {
 	}
 	return update.NewService(update.ServiceConfig{Trust: trust, Leader: n.leads, Version: n.cfg.Version,
 		Interval: interval, Now: n.cfg.Now, Logger: n.cfg.Logger.With("service", "update"), Install: inst,
-		Has: n.Store.HasCommands, Sources: n.updateSources, PeerGrace: grace,
+		Has: n.Store.HasCommands, Sources: n.updateSources, PeerGrace: grace, Downloader: n.downloads,
 		Publish: func(ctx context.Context, id, kind string, body []byte) error {
 			c, err := app.NewPublishCommand(id, kind, "province", n.Store.NodeID(), n.clock.Next(), body)
 			if err != nil {
@@ -139,26 +139,30 @@ func (n *Node) selfCheck(ctx context.Context, members int) error {
 
 // signedOnly is the log the uplink applies the hub's commands through when
 // updates are on: a catalog or calendar that is not a signed target is
-// refused (logged, not applied). The rest passes.
+// refused — kept in its place, under its ID, as an audit record of the
+// refusal, so the office's pull cursor moves past it and the admin sees it.
+// The rest passes.
 type signedOnly struct {
 	app.Log
 	n *Node
 }
 
 func (l signedOnly) Append(ctx context.Context, cmds ...app.Command) error {
-	keep := cmds[:0:0]
+	out := make([]app.Command, 0, len(cmds))
 	for _, c := range cmds {
 		if (c.Kind == app.KindCatalogPublish || c.Kind == app.KindCalendarPublish) && c.Node == "hub" {
 			l.n.cfg.Logger.Warn("unsigned catalog or calendar from the hub refused: they come as signed updates",
 				"command", c.ID, "kind", c.Kind, "code", update.EBadSignature)
-			continue
+			r, err := app.NewCommand(c.ID, app.KindAudit, c.Actor, c.Node, c.At, &app.AuditBody{Event: app.AuditUpdateRefused,
+				Detail: c.Kind + " " + update.EBadSignature + ": not a signed update target"})
+			if err != nil {
+				return err
+			}
+			c = r
 		}
-		keep = append(keep, c)
+		out = append(out, c)
 	}
-	if len(keep) == 0 {
-		return nil
-	}
-	return l.Log.Append(ctx, keep...)
+	return l.Log.Append(ctx, out...)
 }
 
 func (n *Node) updateHealth() *api.UpdateState {
@@ -183,6 +187,22 @@ func (u updateAdmin) UpdateStatus() (api.UpdateState, []api.UpdateEvent) {
 
 func (u updateAdmin) InstallNow(ctx context.Context) error {
 	return u.n.upd.InstallNow(ctx)
+}
+
+// downloads says whether this PC downloads a new program from the hub for
+// its office: the PC with the smallest node ID among the members (alone:
+// itself). The others take it from a PC that has it.
+func (n *Node) downloads() bool {
+	cl := n.Cluster()
+	if cl == nil {
+		return true
+	}
+	for _, id := range cl.OtherMembers() {
+		if id < n.Store.NodeID() {
+			return false
+		}
+	}
+	return true
 }
 
 // updateSources are the office's other PCs, asked for a target before the

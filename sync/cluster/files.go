@@ -24,3 +24,6 @@ func (c *Cluster) FetchFile(ctx context.Context, sha256 string) ([]byte, string,
 	}
 	return nil, "", err
 }
+
+// OtherMembers lists the node IDs of the cluster's voters but this PC.
+func (c *Cluster) OtherMembers() []string { return c.otherMembers() }

@@ -22,8 +22,9 @@ type Blobs interface {
 	Put(hash string, r io.Reader, limit int64) error
 }
 
-// MaxBlob bounds a file copied from a peer (the desk's own limit is lower).
-const MaxBlob = 32 << 20
+// MaxBlob bounds a file copied from a peer (the desk's own limit is lower;
+// an update's program is the largest file, 30–40 MB): one frame carries it.
+const MaxBlob = MaxFrame - 1<<20
 
 // OpFetch asks for a file: SHA-256 → the file's bytes; an error when the
 // peer lacks it.

@@ -99,10 +99,10 @@ func (s *Service) binary(ctx context.Context, rel *Release) error {
 	return s.install(*it, staged)
 }
 
-// waitForPeers says whether this PC, not the leader, should still wait
+// waitForPeers says whether this PC, not the downloader, should still wait
 // for a peer to hold the target rather than download it from the hub.
 func (s *Service) waitForPeers(sha string, peers int) bool {
-	if peers == 0 || s.cfg.Leader() {
+	if peers == 0 || s.cfg.Downloader() {
 		return false
 	}
 	s.mu.Lock()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"xaso/app"
 	"xaso/sync/update"
@@ -53,11 +54,17 @@ func newRepo(t *testing.T) repoFixture {
 
 func (f repoFixture) addCatalog(t *testing.T, version string) update.Target {
 	t.Helper()
+	return f.addCatalogFrom(t, version, "2026-01-01")
+}
+
+// addCatalogFrom adds and signs a catalog version effective from a day.
+func (f repoFixture) addCatalogFrom(t *testing.T, version, from string) update.Target {
+	t.Helper()
 	c, err := app.DefaultCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Version, c.EffectiveFrom = version, "2026-01-01"
+	c.Version, c.EffectiveFrom = version, from
 	b, _ := json.Marshal(c)
 	p := filepath.Join(f.dir, "catalog-"+version+".json")
 	os.WriteFile(p, b, 0o644)
@@ -116,6 +123,15 @@ func TestHubServesSignedRepository(t *testing.T) {
 		t.Fatalf("a target under another hash: %v %v", res, err)
 	}
 
+	// IT checks the hub's repository offline from the root, with the CLI.
+	rootFile := filepath.Join(f.dir, "root.json")
+	os.WriteFile(rootFile, f.root, 0o644)
+	var cli bytes.Buffer
+	if err := release.Main(ctx, []string{"verify", "--hub", hub.url, "--root", rootFile}, &cli, time.Now); err != nil ||
+		!strings.Contains(cli.String(), "catalog/2026.1.json") {
+		t.Fatalf("xaso release verify --hub: %v\n%s", err, cli.String())
+	}
+
 	pc := filepath.Join(t.TempDir(), "update")
 	mu, tu := update.HubURLs(hub.url)
 	trust, err := update.NewTrust(update.Config{Dir: pc, Root: f.root, MetadataURL: mu, TargetsURL: tu})
@@ -162,6 +178,15 @@ func TestHubServesSignedRepository(t *testing.T) {
 	}
 	if _, _, err := rel2.Fetch(ctx, it.Path); errCode(update.Explain(err)) != update.ETampered {
 		t.Fatalf("forged target bytes: %v", err)
+	}
+	os.WriteFile(stored, append(b, " padding"...), 0o644) // larger than signed
+	fresh3, _ := update.NewTrust(update.Config{Dir: filepath.Join(t.TempDir(), "u"), Root: f.root, MetadataURL: mu, TargetsURL: tu})
+	rel3, err := fresh3.Refresh(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rel3.Fetch(ctx, it.Path); errCode(update.Explain(err)) != update.ETooLarge {
+		t.Fatalf("a target larger than signed: %v", err)
 	}
 	tj := filepath.Join(hubDir, "tuf", "metadata", "2.targets.json")
 	raw, _ := os.ReadFile(tj)

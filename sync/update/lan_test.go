@@ -75,6 +75,7 @@ func TestOfficeSharesOneDownload(t *testing.T) {
 
 	next := copyBinary(t, "\nxaso-test-release-2\n")
 	rel := f.releaseBinary(t, hub, next, "2.0.0")
+	published := time.Now()
 	froms := map[string]int{}
 	testkit.Eventually(t, 90*time.Second, "staged on every PC", func() error {
 		clear(froms)
@@ -95,6 +96,7 @@ func TestOfficeSharesOneDownload(t *testing.T) {
 		}
 		return nil
 	})
+	t.Logf("from publish to the program staged on the 3 PCs: %v", time.Since(published).Round(100*time.Millisecond))
 	var health struct {
 		Served int64 `json:"update_bytes_served"`
 	}
@@ -114,6 +116,7 @@ func TestOfficeSharesOneDownload(t *testing.T) {
 		})
 		testkit.Eventually(t, 60*time.Second, "office whole again", members)
 	}
+	t.Logf("from publish to the 3 PCs running the new program, installed one after the other: %v", time.Since(published).Round(100*time.Millisecond))
 	for i, p := range pcs {
 		if update.FileSHA256(p.exe) != rel.SHA256 {
 			t.Fatalf("PC %d does not run the new program", i)

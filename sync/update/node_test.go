@@ -159,6 +159,17 @@ func TestSignedCatalogReachesOffice(t *testing.T) {
 	if v := procVersion(); v != "2026.1" {
 		t.Fatalf("after the hub's unsigned catalog: %q", v)
 	}
+	var audit struct {
+		Items []struct{ Event, Detail string }
+	}
+	call(t, "GET", node.url+"/api/v1/audit", admin, nil, &audit)
+	refused := false
+	for _, e := range audit.Items {
+		refused = refused || e.Event == app.AuditUpdateRefused
+	}
+	if !refused {
+		t.Fatalf("the refusal is not in the audit log: %+v", audit.Items)
+	}
 
 	// Another province's repository laid over this one's on the hub's disk.
 	other := newRepo(t)
@@ -178,4 +189,48 @@ func TestSignedCatalogReachesOffice(t *testing.T) {
 		t.Fatalf("after another province's metadata: %q", v)
 	}
 	_ = cat
+}
+
+// After provincial IT replaces the release key and the timestamp key (a
+// new root signed by the root key), a PC that knew only the first root
+// keeps updating: the next catalog, signed by the new keys, is applied.
+func TestRotationKeepsOfficeUpdating(t *testing.T) {
+	f := newRepo(t)
+	f.addCatalog(t, "2026.1")
+	hub := startHub(t, t.TempDir())
+	ctx := context.Background()
+	if err := f.repo.Publish(ctx, hub.url, "admin", hubPassword, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	node, admin := startOffice(t, hub, f.root, testkit.Binary(t, ""))
+	procVersion := func(want string) func() error {
+		return func() error {
+			var p struct{ Version string }
+			call(t, "GET", node.url+"/api/v1/procedures", admin, nil, &p)
+			if p.Version != want {
+				return fmt.Errorf("catalog %q, want %q", p.Version, want)
+			}
+			return nil
+		}
+	}
+	testkit.Eventually(t, 30*time.Second, "first catalog", procVersion("2026.1"))
+	for _, role := range []string{"targets", "timestamp"} {
+		p := filepath.Join(f.dir, role+"-2027.key")
+		if _, err := release.Keygen(p); err != nil {
+			t.Fatal(err)
+		}
+		k, err := release.ReadKey(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.repo.Rotate(role, f.keys[role], k, []*release.Key{f.keys["root"]}); err != nil {
+			t.Fatal(err)
+		}
+		f.keys[role] = k
+	}
+	f.addCatalogFrom(t, "2026.2", "2026-06-01") // signed with the new keys
+	if err := f.repo.Publish(ctx, hub.url, "admin", hubPassword, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 30*time.Second, "catalog after the rotation", procVersion("2026.2"))
 }

@@ -63,7 +63,12 @@ type ServiceConfig struct {
 	Sources func() []Source
 	// Install installs new versions of the program; nil: data targets only.
 	Install *InstallConfig
-	// PeerGrace is how long a PC other than the leader waits for a peer to
+	// Downloader says whether this PC downloads a new program from the hub
+	// at once; the others first wait for a peer to hold it. nil: Leader. (A
+	// choice that does not move with the Raft leadership keeps it to one
+	// download per office when leadership changes during a download.)
+	Downloader func() bool
+	// PeerGrace is how long a PC other than the downloader waits for a peer to
 	// hold a new program before it downloads it from the hub; 0: 10 min.
 	PeerGrace time.Duration
 	Version   string // the running program's version
@@ -102,6 +107,9 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	if cfg.Sources == nil {
 		cfg.Sources = func() []Source { return nil }
+	}
+	if cfg.Downloader == nil {
+		cfg.Downloader = cfg.Leader
 	}
 	if cfg.PeerGrace == 0 {
 		cfg.PeerGrace = 10 * time.Minute

@@ -167,6 +167,26 @@ func TestReleaseAttacksRefused(t *testing.T) {
 			resign(t, f, "timestamp.json", f.keys["stranger"])
 		}, update.EBadSignature, nil},
 		{"expired timestamp (freeze)", nil, update.EExpired, func() time.Time { return time.Now().UTC().Add(8 * 24 * time.Hour) }},
+		{"mix and match: the timestamp names snapshot 3, snapshot 2 is served under its name", func(t *testing.T, f fixture) {
+			if _, err := f.repo.Add(catalogFile(t, f.dir, "2027.2"), AddOptions{Kind: update.KindCatalog}); err != nil {
+				t.Fatal(err)
+			}
+			f.sign(t, "targets", "snapshot", "timestamp")
+			m := filepath.Join(f.repo.Dir, "metadata")
+			old, _ := os.ReadFile(filepath.Join(m, "2.snapshot.json"))
+			os.WriteFile(filepath.Join(m, "3.snapshot.json"), old, 0o644)
+		}, update.ERollback, nil},
+		{"root 2 signed by one root key of a threshold of two", func(t *testing.T, f fixture) {
+			root, err := f.repo.Root()
+			if err != nil {
+				t.Fatal(err)
+			}
+			root.Signed.Version = 2
+			if err := signAll(root, []*Key{f.keys["root1"]}); err != nil {
+				t.Fatal(err)
+			}
+			root.ToFile(filepath.Join(f.repo.Dir, "metadata", "2.root.json"), true)
+		}, update.EBadSignature, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
