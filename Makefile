@@ -40,14 +40,16 @@ endef
 
 # Recipes of the parts, each in its own file: the UI (frontend, desktop), the
 # printed forms and reports (PDF tools), the LAN cluster (network namespaces).
-include build/frontend.mk build/pdf.mk build/cluster.mk
+include build/frontend.mk build/pdf.mk build/cluster.mk build/hubpg.mk
 UI_BUILD    := frontend
 EXTRA_TESTS += test-frontend test-ui
 EXTRA_BENCH += bench-ui
-TEST_DEPS   += deps-pdf deps-cluster
+TEST_DEPS   += deps-pdf deps-cluster deps-pg
+EXTRA_TESTS += test-hub-pg
+EXTRA_BENCH += bench-hub-pg
 EXTRA_BENCH += bench-cluster
 
-.PHONY: deps-go build run test test-go fuzz lint bench bench-core bench-uplink bench-registers clean
+.PHONY: deps-go build run test test-go fuzz lint bench bench-core bench-uplink bench-registers soak clean
 
 # Go comes from /usr/local/go or Debian; go.mod's toolchain line fetches the
 # exact Go version through the module proxy when Debian's is older.
@@ -132,6 +134,16 @@ bench-registers: deps-go
 	XASO_BENCH=1 go test -run '^TestBenchRegisters' -v -count=1 -timeout 60m . | grep -E '^(--- FAIL|ok|FAIL)|figure'
 EXTRA_BENCH += bench-registers
 bench: bench-core $(EXTRA_BENCH)
+
+# soak: a year of a province in SOAK_MINUTES (default 60): a hub and communes
+# of 1-3 PCs as real processes in network namespaces, a desk workload and a
+# seeded schedule of faults (SOAK_SEED, printed, replays it), then one PASS or
+# FAIL line per invariant and the figures (build/soak/doc.go). A 2-minute run
+# is part of test-go. Needs root, iproute2 and /dev/fuse.
+soak: deps-go deps-cluster
+	@set -o pipefail; m=$${SOAK_MINUTES:-60}; \
+	SOAK_MINUTES=$$m go test -run '^TestSoak$$' -v -count=1 -timeout $$(awk "BEGIN{print int($$m*2+15)}")m ./build/soak/ \
+	  | grep -E '^(soak|PASS|FAIL|NOT RUN|figure|--- |ok|panic)'
 
 clean:
 	rm -rf build/bin build/artifacts

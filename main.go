@@ -2,6 +2,7 @@
 //
 //	xaso [flags]         the desktop app (a window), with the flags of serve
 //	xaso serve [flags]   the same node without a window: web UI at /, JSON API at /api/v1
+//	xaso release …       provincial IT signs and publishes updates (TUF)
 //	xaso doctor          check a stopped node's data file, rebuild it from its command log
 //	xaso version         print the version
 package main
@@ -14,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -26,6 +28,8 @@ import (
 	"xaso/app/node"
 	"xaso/store/doctor"
 	"xaso/sync/hub/hubrun"
+	"xaso/sync/update"
+	"xaso/sync/update/release"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -66,6 +70,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runNode(ctx, "serve", args, logger, false)
 	case cmd == "hub": // the provincial hub (sync/hub)
 		err = runHub(ctx, args, stdout, logger)
+	case cmd == "release": // provincial IT signs and publishes updates (sync/update/release)
+		err = release.Main(ctx, args, stdout, time.Now)
+	case cmd == "update-watch": // started by the node beside an update's trial (sync/update), not by hand
+		err = updateWatch(args)
 	case cmd == "doctor": // check and repair a stopped node's data file (store/doctor)
 		err = doctor.Run(args, stdout, defaultDataDir(), time.Now)
 	case cmd == "version" || cmd == "--version" || cmd == "-v":
@@ -95,10 +103,12 @@ const usage = `Xã Số — văn phòng số của UBND xã
 
   xaso                  mở ứng dụng (cửa sổ)
   xaso serve [flags]    chạy không cửa sổ: giao diện web tại /, API JSON tại /api/v1
-  xaso hub [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F]
+  xaso hub [--data DIR] [--listen HOST:PORT] [--db postgres://… [--db-read postgres://…]] [--tls-cert F --tls-key F] [--trusted-proxy ADDR]...
                         máy chủ của tỉnh (XASO_HUB_ADMIN_PASSWORD đặt mật khẩu admin khi tạo mới)
   xaso hub enrol --data DIR --commune CODE [--replaces INSTALLATION]
                         in mã đăng ký (dùng một lần) cho một xã
+  xaso release keygen|init|add|sign|publish|verify|rotate
+                        tỉnh ký và phát hành bản cập nhật (xaso release --help)
   xaso doctor --data DIR [--rebuild]
                         kiểm tra tệp dữ liệu (khi Xã Số đã tắt), dựng lại từ nhật ký lệnh
   xaso version          in phiên bản
@@ -133,6 +143,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	raftFast := fs.Bool("raft-fast", false, "short Raft timeouts and discovery intervals (tests and benchmarks)")
 	clockOffset := fs.Duration("clock-offset", 0, "run as if this PC's clock were off by this much, e.g. -7m (tests and drills of wrong clocks)")
 	hubURL := fs.String("hub", "", "URL of the provincial hub, e.g. https://hub.ninhbinh.gov.vn (XASO_ENROL_TOKEN enrols the office on first contact)")
+	hubCA := fs.String("hub-ca", "", "PEM file of the CA (or the hub's own certificate) to trust for an https --hub, instead of the system's roots")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,7 +157,31 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	return node.Run(ctx, node.Config{Dir: *dir, Listen: *listen, Window: window, Commune: *commune, Agency: *agency,
 		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger, AllowHosts: allowHosts,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
-			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, Token: os.Getenv("XASO_ENROL_TOKEN")}})
+			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, CAFile: *hubCA, Token: os.Getenv("XASO_ENROL_TOKEN")}})
+}
+
+// prefixList collects repeated --trusted-proxy flags: addresses or CIDRs.
+type prefixList []netip.Prefix
+
+func (p *prefixList) String() string {
+	var out []string
+	for _, x := range *p {
+		out = append(out, x.String())
+	}
+	return strings.Join(out, ",")
+}
+
+func (p *prefixList) Set(v string) error {
+	if a, err := netip.ParseAddr(v); err == nil {
+		*p = append(*p, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		return nil
+	}
+	x, err := netip.ParsePrefix(v)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy %q: want an address or a CIDR: %w", v, err)
+	}
+	*p = append(*p, x.Masked())
+	return nil
 }
 
 // peerList collects repeated --peer flags.
@@ -193,17 +228,31 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	listen := fs.String("listen", "127.0.0.1:8430", "HTTP(S) address of the hub")
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM); without it the hub speaks plain HTTP, for a reverse proxy")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
-	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (not in this build: the hub keeps bbolt in --data)")
+	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (docs/hub-postgres.md); without it the hub keeps bbolt in --data")
+	dbRead := fs.String("db-read", "", "postgres://… of a read replica for the dashboard's lists and counts (with --db)")
+	var proxies prefixList
+	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy in front of the hub whose X-Forwarded-For the per-address limits believe (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *db != "" {
-		return app.Errorf(app.EInvalid, "db", "Bản này chưa hỗ trợ PostgreSQL (--db); máy chủ tỉnh lưu dữ liệu trong thư mục --data.",
-			"this build has no PostgreSQL storage (--db) yet: the hub keeps its data in --data")
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("hub: unexpected argument %q", fs.Arg(0))
 	}
-	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, Listen: *listen, TLSCert: *cert, TLSKey: *key,
-		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger})
+	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, DB: *db, DBRead: *dbRead, Listen: *listen, TLSCert: *cert, TLSKey: *key,
+		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger, TrustedProxies: proxies})
+}
+
+// updateWatch is `xaso update-watch --dir DIR --pid PID`: the previous
+// program watching a new one's first start (sync/update.Watch).
+func updateWatch(args []string) error {
+	fs := flag.NewFlagSet("update-watch", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the data folder's update folder")
+	pid := fs.Int("pid", 0, "the process in trial")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *pid <= 0 {
+		return errors.New("update-watch: --dir and --pid are required")
+	}
+	return update.Watch(*dir, *pid, os.Environ(), time.Now)
 }

@@ -374,8 +374,15 @@ type BookDigitising struct {
 	Entries  []DraftEntry `json:"entries"`
 }
 
+// BookStates is what counting the digitising needs: the books and the
+// folded state of each entry of a book (a commune's store, or the hub's copy).
+type BookStates interface {
+	Books() ([]Book, error)
+	EntryStates(register string, fn func(Entry) error) error
+}
+
 // DigitisingProgress counts the progress of every old book of the commune.
-func DigitisingProgress(r RegisterReader) (DigitiseProgress, error) {
+func DigitisingProgress(r BookStates) (DigitiseProgress, error) {
 	books, err := r.Books()
 	if err != nil {
 		return DigitiseProgress{}, err
@@ -402,7 +409,7 @@ func DigitisingProgress(r RegisterReader) (DigitiseProgress, error) {
 }
 
 // bookProgress counts a book's progress, calling each with every entry.
-func bookProgress(r RegisterReader, b Book, each func(Entry)) (Progress, error) {
+func bookProgress(r BookStates, b Book, each func(Entry)) (Progress, error) {
 	pr := Progress{Pages: len(b.Pages)}
 	err := r.EntryStates(b.ID, func(e Entry) error {
 		if len(e.Transcripts) == 0 {

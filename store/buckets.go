@@ -9,7 +9,7 @@ var (
 	bEntityCmds = []byte("entity_cmds")  // entity \x00 at(8) node \x00 id → ∅: each entity's commands in fold order
 	bDossiers   = []byte("dossiers")     // dossier ID → state (JSON)
 	bUsers      = []byte("users")        // user name → state (JSON)
-	bConfig     = []byte("config")       // "commune", "install" → state (JSON)
+	bConfig     = []byte("config")       // "commune", "install", "pc/<node ID>" → state (JSON)
 	bSlots      = []byte("slots")        // slot (2 digits) → lease state (JSON)
 	bSeq        = []byte("seq")          // YYMMDD/slot → largest daily number applied (uint32)
 	bCounts     = []byte("counts")       // "status/<name>", "timing/<t>", "published" → count (uint64)
@@ -43,7 +43,15 @@ var (
 	bSessions      = []byte("sessions")       // token hash → session (JSON)
 	bPending       = []byte("pending")        // command ID → entity: made here, not yet replicated
 	bPendingEntity = []byte("pending_entity") // entity \x00 command ID → ∅
-	bUplinkSent    = []byte("uplink_sent")    // command ID → ∅: the provincial hub acknowledged it (store/uplink.go)
+	// The uplink's index (store/uplink.go): derived from cmds alone (every
+	// command but the hub's and the office-only ones, less those an
+	// uplink.sent lists), so it is the same on every PC of the office and is
+	// rebuilt, not copied, when a state snapshot is installed.
+	bUnsent = []byte("uplink_unsent") // command ID → ∅: not acknowledged by the hub yet
+
+	// bUplinkSentOld is the per-PC sent-marks of earlier versions: read once
+	// to build bUnsent, then dropped.
+	bUplinkSentOld = []byte("uplink_sent")
 )
 
 // replicated lists the buckets of the state hash, in hash order.
@@ -52,7 +60,7 @@ var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots
 	bCatalogs, bCalendars,
 	bRegisters, bEntries, bRegSeq, bEntryText, bIdxEntryChange}
 
-var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity, bUplinkSent}
+var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 
 // dense lists the buckets whose new keys mostly sort after the old ones
 // (time-ordered IDs and times): their pages are split nearly full instead of

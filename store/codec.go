@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	kflate "github.com/klauspost/compress/flate"
 )
 
 // Large values (commands and dossier states) are stored deflated against a
@@ -31,9 +33,16 @@ var packDict = []byte(`{"id":"","kind":"dossier.receive","v":1,"actor":"","node"
 	`{"action":"return","from":"result_ready","to":"returned","at":"","by":"","command_id":""}],` +
 	`"conflicts":[{"command_id":"","action":"","by":"","at":"","reason":""}],"attachments":[],"rating":""`)
 
+// The writer is klauspost/compress's deflate (standard deflate, read back
+// by compress/flate): for values of a few hundred bytes the standard
+// library's writer spends most of its time clearing its 640 KB of hash
+// tables at every Reset and building a dynamic Huffman table; this one
+// primes its window with the dictionary instead. Measured on the two values
+// of a receipt (the command, the dossier's state): 34-40 µs of CPU with
+// compress/flate level 2, 24-26 µs at level 3 here, 3% longer output.
 var (
 	writers = sync.Pool{New: func() any {
-		w, err := flate.NewWriterDict(nil, 2, packDict) // level 1 ignores the dictionary
+		w, err := kflate.NewWriterDict(nil, 3, packDict)
 		if err != nil {
 			panic(err) // only for a bad level, which is a constant
 		}
@@ -50,7 +59,7 @@ func pack(raw []byte) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(raw) / 2)
 	buf.WriteByte(packedMark)
-	w := writers.Get().(*flate.Writer)
+	w := writers.Get().(*kflate.Writer)
 	w.Reset(&buf)
 	w.Write(raw)
 	w.Close()

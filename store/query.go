@@ -55,19 +55,6 @@ func (s *Store) DossierIDByCode(code string) (string, error) {
 	return id, err
 }
 
-// User returns a user by name.
-func (s *Store) User(username string) (app.User, error) {
-	var u app.User
-	err := s.viewSetup(func(tx *bolt.Tx) error {
-		ok, err := getJSON(tx, bUsers, []byte(username), &u)
-		if err == nil && (!ok || u.Username == "") {
-			err = notFound("người dùng", "user")
-		}
-		return err
-	})
-	return u, err
-}
-
 // Users lists every user, by name.
 func (s *Store) Users() ([]app.User, error) {
 	var us []app.User
@@ -84,18 +71,6 @@ func (s *Store) Users() ([]app.User, error) {
 		})
 	})
 	return us, err
-}
-
-// Commune returns the commune's configuration; ok is false on a new store.
-func (s *Store) Commune() (app.CommuneConfig, bool, error) {
-	var c app.CommuneConfig
-	var ok bool
-	err := s.viewSetup(func(tx *bolt.Tx) error {
-		var err error
-		ok, err = getJSON(tx, bConfig, []byte("commune"), &c)
-		return err
-	})
-	return c, ok, err
 }
 
 // Slots lists the number slots that were ever leased.
@@ -134,29 +109,29 @@ func (s *Store) seqAt(key []byte) (int, error) {
 }
 
 // Unreplicated counts this node's commands not yet replicated: of one
-// entity ("dossier/<id>"), or all of them when entity is empty.
+// entity ("dossier/<id>"), or all of them when entity is empty. For one
+// entity the folder's queue counts too, without waiting for the fold; a
+// command folded between the two reads is in both and counts once.
 func (s *Store) Unreplicated(entity string) (int, error) {
-	n := 0
-	read := s.view
-	if entity != "" { // a desk's answer about its own command: no wait for the fold
-		s.queued(func(_ app.Command, b app.Body) {
-			if b != nil && b.Entity() == entity {
-				n++
-			}
-		})
-		read = s.viewNow
-	}
-	err := read(func(tx *bolt.Tx) error {
-		if entity == "" {
+	if entity == "" {
+		n := 0
+		err := s.view(func(tx *bolt.Tx) error {
 			if v := tx.Bucket(bMeta).Get(kPending); v != nil {
 				n = int(binary.BigEndian.Uint64(v))
 			}
 			return nil
-		}
+		})
+		return n, err
+	}
+	queued := s.queuedFor(entity) // before bbolt: never missed
+	n := len(queued)
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		prefix := entityPrefix(entity)
 		c := tx.Bucket(bPendingEntity).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			n++
+			if !slices.Contains(queued, string(k[len(prefix):])) {
+				n++
+			}
 		}
 		return nil
 	})
@@ -343,20 +318,11 @@ func planScan(q app.ListQuery) (scan, error) {
 // fold; a new code waiting (a recode, a kind from a newer version) is waited
 // for.
 func (s *Store) CodeClaims(code string) ([]string, error) {
-	var ids []string
+	ids, recodes := s.queuedCode(code)
 	read := s.viewNow
-	s.queued(func(c app.Command, b app.Body) {
-		switch b := b.(type) {
-		case *app.ReceiveBody:
-			if b.Code == code {
-				ids = append(ids, b.DossierID)
-			}
-		case nil, *app.ActBody:
-			if a, ok := b.(*app.ActBody); !ok || a.Action == app.ActRecode {
-				read = s.view
-			}
-		}
-	})
+	if recodes {
+		read = s.view
+	}
 	err := read(func(tx *bolt.Tx) error {
 		prefix := append([]byte(code), 0)
 		c := tx.Bucket(bCodeClaims).Cursor()

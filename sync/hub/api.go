@@ -26,7 +26,7 @@ func (h *Hub) health(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "communes": len(infos), "commands": commands,
-		"version": h.cfg.Version, "time": h.cfg.Now().In(app.VN())})
+		"version": h.cfg.Version, "time": h.cfg.Now().In(app.VN()), "update_bytes_served": h.served.Load()})
 }
 
 // CommuneSummary is one commune in GET /api/v1/communes and

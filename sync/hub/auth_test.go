@@ -3,23 +3,17 @@ package hub_test
 import (
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"xaso/app/argon2id"
 	"xaso/sync/hub"
-	"xaso/sync/hub/boltstore"
 )
 
 // IT signs in; five wrong passwords in a row hold the name back for a
 // while, even from the right one; a request without a session is refused.
 func TestSignInLimits(t *testing.T) {
-	db, err := boltstore.Open(filepath.Join(t.TempDir(), "hub"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStorage(t)
 	hasher := argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}
 	if created, err := hub.EnsureAdmin(db, hasher, "short"); err == nil || created {
 		t.Fatalf("a weak admin password was taken: %v", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,7 +19,6 @@ import (
 	"xaso/build/testkit"
 	"xaso/store"
 	"xaso/sync/hub"
-	"xaso/sync/hub/boltstore"
 	"xaso/sync/uplink"
 )
 
@@ -82,10 +80,7 @@ func BenchmarkUplinkDrain(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		db, err := boltstore.Open(filepath.Join(dir, "hub"), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		db := openStorage(b)
 		h, err := hub.New(hub.Config{Storage: db, Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}})
 		if err != nil {
 			b.Fatal(err)
@@ -168,10 +163,7 @@ func BenchmarkSixteenCommunesPush(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		dir := b.TempDir()
-		db, err := boltstore.Open(filepath.Join(dir, "hub"), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		db := openStorage(b)
 		h, err := hub.New(hub.Config{Storage: db, Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}})
 		if err != nil {
 			b.Fatal(err)
@@ -236,11 +228,7 @@ func BenchmarkCommunesList(b *testing.B) {
 	}
 	for range b.N {
 		b.StopTimer()
-		dir := filepath.Join(b.TempDir(), "hub")
-		db, err := boltstore.Open(dir, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		db, diskBytes := openSized(b)
 		h, err := hub.New(hub.Config{Storage: db, Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}})
 		if err != nil {
 			b.Fatal(err)
@@ -284,16 +272,7 @@ func BenchmarkCommunesList(b *testing.B) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
 		b.ReportMetric(float64(lat[0].Microseconds())/1000, "min_ms")
-		var disk int64
-		filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				if fi, err := d.Info(); err == nil {
-					disk += fi.Size()
-				}
-			}
-			return nil
-		})
-		b.ReportMetric(float64(disk)/(1<<20), "disk_MB")
+		b.ReportMetric(float64(diskBytes())/(1<<20), "disk_MB")
 		b.ReportMetric(testkit.StatusMB(os.Getpid(), "VmRSS:"), "rss_MB")
 		srv.Close()
 		db.Close()

@@ -4,25 +4,19 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"xaso/app/argon2id"
 	"xaso/sync/hub"
-	"xaso/sync/hub/boltstore"
 )
 
 // The hub serves the dashboard page (hub.html, not the desk's index.html)
 // at / and at the page's own routes, its assets as files, and a plain page
 // when the dashboard was not built.
 func TestDashboardPage(t *testing.T) {
-	db, err := boltstore.Open(filepath.Join(t.TempDir(), "hub"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStorage(t)
 	built := fstest.MapFS{
 		"index.html":     {Data: []byte("<p>desk</p>")},
 		"hub.html":       {Data: []byte("<p>dashboard</p>")},

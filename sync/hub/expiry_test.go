@@ -4,23 +4,17 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"xaso/app/argon2id"
 	"xaso/sync/hub"
-	"xaso/sync/hub/boltstore"
 	"xaso/sync/uplink"
 )
 
 // A token not used within its time is refused, and stays unused.
 func TestExpiredToken(t *testing.T) {
-	db, err := boltstore.Open(filepath.Join(t.TempDir(), "hub"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStorage(t)
 	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 	h, err := hub.New(hub.Config{Storage: db, Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1},
 		Now: func() time.Time { return now }})

@@ -5,24 +5,18 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"xaso/app/argon2id"
 	"xaso/sync/hub"
-	"xaso/sync/hub/boltstore"
 	"xaso/sync/uplink"
 )
 
 // A client that stalls (half a header, or half a batch) is cut off after
 // the read timeout, and the hub answers others meanwhile.
 func TestStalledClientsAreCutOff(t *testing.T) {
-	db, err := boltstore.Open(filepath.Join(t.TempDir(), "hub"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStorage(t)
 	h, err := hub.New(hub.Config{Storage: db, Hasher: argon2id.Hasher{MemoryKiB: 64, Time: 1, Threads: 1},
 		ReadTimeout: 500 * time.Millisecond})
 	if err != nil {

@@ -364,5 +364,8 @@ export function createClient(opts: ClientOptions = {}) {
       request<DraftEntry>('POST', '/registers/' + enc(id) + '/transcriptions/' + n, tr),
     settle: (id: string, n: number, values: Record<string, string>) =>
       request<RegisterEntry>('POST', '/registers/' + enc(id) + '/entries/' + n + '/settle', { values }),
+    // desk day: the office's PCs by name.
+    /** namePC gives a PC of the office (on or off) the name officials know it by (admin); "" clears it. */
+    namePC: (nodeId: string, name: string) => request<{ node_id: string; name: string }>('POST', '/cluster/names', { node_id: nodeId, name }),
   };
 }

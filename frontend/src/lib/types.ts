@@ -20,7 +20,14 @@ export interface Health {
   version?: string;
   commune?: string;
   agency?: string;
-  cluster?: { state: string; members: number; problem?: string; error?: string };
+  cluster?: {
+    state: string;
+    members: number;
+    problem?: string;
+    error?: string;
+    /** desk day: the office's PCs that did not answer lately, with their names */
+    off?: { node_id: string; name?: string }[];
+  };
   unreplicated?: number;
   /** configured and last_sync come with the province link (DESIGN §8.1); a missing configured means none */
   uplink?: { online: boolean; unsent: number; configured?: boolean; last_sync?: string | null };
@@ -31,6 +38,8 @@ export interface Health {
 
 export interface DocumentItem {
   name: string;
+  /** the catalog's English name (desk day: shown in the English UI; forms print name) */
+  name_en?: string;
   copies: number;
   /** original | copy | certified_copy (form 01's column) */
   form?: string;
@@ -45,6 +54,8 @@ export interface Procedure {
   rule?: { kind: string; hours?: number; days?: number };
   fee_vnd?: number;
   fee_note?: string;
+  /** desk day: the fee note in English */
+  fee_note_en?: string;
   documents?: DocumentItem[];
   field?: string;
   /** who sets the fee: free (by law) | national | province */
@@ -221,6 +232,8 @@ export interface NewUser {
 /** A row of the desk's document checklist. */
 export interface ChecklistItem {
   name: string;
+  /** desk day: the catalog's English name, for the English UI */
+  name_en?: string;
   copies: number;
   checked: boolean;
   /** original | copy | certified_copy */
@@ -244,7 +257,8 @@ export interface ClusterStatus {
     node_id: string;
     cluster_id: string;
     leader: string;
-    members: { node_id: string; addrs: string[]; leader: boolean }[];
+    /** desk day: off (did not answer lately) and name (what officials call it) */
+    members: { node_id: string; addrs: string[]; leader: boolean; off?: boolean; name?: string }[];
     peers?: { node_id?: string; addrs?: string[]; [k: string]: unknown }[];
     commands?: number;
   };

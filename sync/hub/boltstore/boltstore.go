@@ -181,7 +181,7 @@ func (d *DB) Commune(code string) (hub.CommuneLog, error) {
 		return c, nil
 	}
 	dir := filepath.Join(d.dir, "communes", code)
-	st, err := store.Open(store.Config{Dir: dir, Logger: d.log.With("commune", code)})
+	st, err := store.Open(store.Config{Dir: dir, Logger: d.log.With("commune", code), HubCopy: true})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -18,11 +20,14 @@ import (
 	"xaso/frontend"
 	"xaso/sync/hub"
 	"xaso/sync/hub/boltstore"
+	"xaso/sync/hub/pgstore"
 )
 
 // Config is what the command line gives.
 type Config struct {
 	Dir           string
+	DB            string // postgres://…: the hub's data in PostgreSQL; empty: bbolt in Dir
+	DBRead        string // postgres://… of a read replica for the dashboard's lists and counts
 	Listen        string
 	TLSCert       string
 	TLSKey        string
@@ -32,6 +37,9 @@ type Config struct {
 	Logger        *slog.Logger
 	Hasher        app.PasswordHasher // nil: argon2id
 	Now           func() time.Time
+	// TrustedProxies (--trusted-proxy): reverse proxies whose
+	// X-Forwarded-For the per-address limits believe.
+	TrustedProxies []netip.Prefix
 }
 
 // pendingDir is where `xaso hub enrol` leaves tokens for the hub.
@@ -48,7 +56,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return app.Errorf(app.EInvalid, "tls", "Cần cả --tls-cert và --tls-key.", "give both --tls-cert and --tls-key")
 	}
-	st, err := boltstore.Open(cfg.Dir, cfg.Logger)
+	st, err := openStorage(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -64,7 +72,8 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Dashboard = builtDashboard()
 	}
 	h, err := hub.New(hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
-		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now})
+		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now, TUFDir: filepath.Join(cfg.Dir, "tuf"),
+		TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}
@@ -73,8 +82,25 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	cfg.Logger.Info("hub serving", "addr", l.Addr().String(), "data", cfg.Dir, "tls", cfg.TLSCert != "", "version", cfg.Version)
+	cfg.Logger.Info("hub serving", "addr", l.Addr().String(), "data", cfg.Dir, "postgres", cfg.DB != "", "read_replica", cfg.DBRead != "", "tls", cfg.TLSCert != "", "version", cfg.Version)
 	return h.Serve(ctx, l, cfg.TLSCert, cfg.TLSKey)
+}
+
+// openStorage opens PostgreSQL when --db is given (migrating its schema),
+// else the embedded bbolt storage in the data folder.
+func openStorage(ctx context.Context, cfg Config) (hub.Storage, error) {
+	if cfg.DB == "" {
+		if cfg.DBRead != "" {
+			return nil, app.Errorf(app.EInvalid, "db-read", "--db-read chỉ dùng cùng --db (PostgreSQL).", "--db-read needs --db (PostgreSQL)")
+		}
+		return boltstore.Open(cfg.Dir, cfg.Logger)
+	}
+	if err := os.MkdirAll(pendingDir(cfg.Dir), 0o700); err != nil { // the data folder keeps the enrolment drop box only
+		return nil, fmt.Errorf("hub data folder %s: %w", cfg.Dir, err)
+	}
+	open, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	return pgstore.Open(open, pgstore.Config{URL: cfg.DB, ReadURL: cfg.DBRead, Logger: cfg.Logger})
 }
 
 // Enrol prints a new single-use enrolment token for commune, the token

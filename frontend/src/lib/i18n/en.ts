@@ -597,4 +597,22 @@ export const en: Record<Key, string> = {
   'check.phone': 'The phone number must have 10 or 11 digits starting with 0',
   'desk.failed.n': 'The dossier is not saved: {n} fields need correcting, each marked in red. What you typed is kept.',
   // end desk (issue 14)
+  // desk day (issue 14, second pass): the PCs by name, off or on.
+  'sb.pc.off': 'PC {name} is off',
+  'sb.pcs.off': '{n} PCs are off: {names}',
+  'peers.col.pc': 'PC',
+  'peers.col.state': 'State',
+  'peers.on': 'on',
+  'peers.off': 'off',
+  'peers.unnamed': 'no name yet',
+  'peers.name.edit': 'Name it',
+  'peers.name.label': 'Name of the PC (e.g. Reception 2)',
+  'peers.name.save': 'Save the name',
+  'peers.name.saved': 'PC {name} is named.',
+  'peers.name.saved.off': 'PC {name} is named. It is off; it gets the name when it is back on.',
+  // an online dossier's first step and who took it
+  'action.submit': 'Filed online',
+  'actor.portal': 'Public service portal',
+  'check.reason': 'Please give the reason.',
+  // end desk day
 };

@@ -595,6 +595,24 @@ export const vi = {
   'check.phone': 'Số điện thoại không hợp lệ (10 hoặc 11 chữ số, bắt đầu bằng 0).',
   'desk.failed.n': 'Hồ sơ chưa được lưu: có {n} chỗ cần sửa, báo đỏ bên cạnh từng ô. Dữ liệu đã nhập vẫn còn.',
   // end desk (issue 14)
+  // desk day (issue 14, second pass): the PCs by name, off or on.
+  'sb.pc.off': 'Máy {name} đang tắt',
+  'sb.pcs.off': '{n} máy đang tắt: {names}',
+  'peers.col.pc': 'Máy',
+  'peers.col.state': 'Tình trạng',
+  'peers.on': 'đang bật',
+  'peers.off': 'đang tắt',
+  'peers.unnamed': 'chưa đặt tên',
+  'peers.name.edit': 'Đặt tên',
+  'peers.name.label': 'Tên máy (ví dụ Tiếp nhận 2)',
+  'peers.name.save': 'Lưu tên',
+  'peers.name.saved': 'Đã đặt tên máy {name}.',
+  'peers.name.saved.off': 'Đã đặt tên máy {name}. Máy đang tắt; khi bật lại máy sẽ nhận tên này.',
+  // an online dossier's first step and who took it
+  'action.submit': 'Nộp trực tuyến',
+  'actor.portal': 'Cổng dịch vụ công',
+  'check.reason': 'Vui lòng ghi rõ lý do.',
+  // end desk day
 } as const;
 
 export type Key = keyof typeof vi;

@@ -1,0 +1,15 @@
+# The hub on PostgreSQL (sync/hub/pgstore, docs/hub-postgres.md). Its tests
+# start their own throw-away clusters of Debian's PostgreSQL 15 (no server
+# is set up by hand); test-hub-pg runs the hub's whole suite again on it.
+.PHONY: deps-pg test-hub-pg bench-hub-pg
+
+deps-pg:
+	$(call apt,postgresql)
+
+test-hub-pg: deps-go deps-pg
+	XASO_HUB_TEST_DB=postgres go test -count=1 -timeout 12m ./sync/hub/
+
+# bench-hub-pg: bench-uplink's ingest figures with the hub in PostgreSQL,
+# beside bbolt's: 16 offices pushing at once, GET /communes p99 and disk.
+bench-hub-pg: deps-go deps-pg
+	XASO_HUB_TEST_DB=postgres XASO_BENCH_DOSSIERS=1000 go test -run '^$$' -bench 'SixteenCommunes|CommunesList' -benchtime 1x -timeout 20m ./sync/hub/ | grep -E '^(Benchmark|ok|FAIL)'
