@@ -138,6 +138,10 @@ func TestDigitiseOldBook(t *testing.T) {
 	third.click("#draft-1 a")
 	third.waitFor("#book-"+book, "the old book among the registers")
 	third.waitText("#entry-1", "Hoàng Văn Sơn")
+	// Found from any book, typed without diacritics.
+	third.click("#registers-every")
+	third.typeInto("#registers-search", "hoang van son")
+	third.waitText("#hit-"+book+"-1", "Quyển số 03/1998")
 	var e struct {
 		Facts struct {
 			Subject struct {

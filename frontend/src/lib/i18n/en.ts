@@ -545,6 +545,7 @@ export const en: Record<Key, string> = {
   'registers.open_entry': 'See in the register',
   'registers.extract_pdf': 'Extract (PDF)',
   'registers.facts_from_applicant': 'Declarant left blank: the applicant is taken.',
+  'registers.every_book': 'Search every book (every year)',
   'hub.digitising': 'Old books digitised',
   'hub.digitising.figures': '{pages} pages · {entries} entries · {verified} verified',
   // desk (issue 14): keys of the desk engineer, kept together.

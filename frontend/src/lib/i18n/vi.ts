@@ -543,6 +543,7 @@ export const vi = {
   'registers.open_entry': 'Xem trong sổ',
   'registers.extract_pdf': 'Trích lục (PDF)',
   'registers.facts_from_applicant': 'Để trống người yêu cầu: lấy người nộp hồ sơ.',
+  'registers.every_book': 'Tìm trong mọi sổ (mọi năm)',
   'hub.digitising': 'Số hóa sổ hộ tịch',
   'hub.digitising.figures': '{pages} trang · {entries} mục · {verified} đã đối chiếu',
   // desk (issue 14): keys of the desk engineer, kept together.
