@@ -195,12 +195,13 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
 	db := fs.String("db", "", "postgres://… to keep the hub in PostgreSQL (docs/hub-postgres.md); without it the hub keeps bbolt in --data")
 	dbRead := fs.String("db-read", "", "postgres://… of a read replica for the dashboard's lists and counts (with --db)")
+	portalFile := fs.String("portal", "", "settings file (JSON) of the national public-service portal connector (docs/hub-postgres.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("hub: unexpected argument %q", fs.Arg(0))
 	}
-	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, DB: *db, DBRead: *dbRead, Listen: *listen, TLSCert: *cert, TLSKey: *key,
+	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, DB: *db, DBRead: *dbRead, Portal: *portalFile, Listen: *listen, TLSCert: *cert, TLSKey: *key,
 		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger})
 }

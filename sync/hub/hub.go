@@ -40,6 +40,9 @@ type Config struct {
 	SessionTTL time.Duration
 	// ReadTimeout bounds reading a whole request (a stalled client is cut off); 0: 60 s.
 	ReadTimeout time.Duration
+	// PortalReport is the national portal connector's report (sync/hub/portal),
+	// GET /api/v1/portal; nil: no connector configured.
+	PortalReport func() (any, error)
 }
 
 // Hub serves the hub's HTTP API and dashboard.
@@ -95,6 +98,7 @@ func (h *Hub) routes() {
 	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.auth(h.submitDossier))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/publish", h.auth(h.publish))
+	m.HandleFunc("GET /api/v1/portal", h.auth(h.portal))
 	h.uplinkRoutes() // uplink.go
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
@@ -138,6 +142,22 @@ func (h *Hub) Serve(ctx context.Context, l net.Listener, certFile, keyFile strin
 		err = e
 	}
 	return err
+}
+
+// portal is GET /api/v1/portal: what waits for the national portal and
+// what it refused.
+func (h *Hub) portal(w http.ResponseWriter, r *http.Request, _ User) {
+	if h.cfg.PortalReport == nil {
+		h.fail(w, r, app.Errorf(app.ENotFound, "", "Máy chủ tỉnh chưa được cấu hình kết nối cổng dịch vụ công quốc gia (--portal).",
+			"no national portal connector is configured (--portal)"))
+		return
+	}
+	rep, err := h.cfg.PortalReport()
+	if err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }
 
 func (h *Hub) communeLock(code string) func() {

@@ -20,6 +20,7 @@ import (
 	"xaso/sync/hub"
 	"xaso/sync/hub/boltstore"
 	"xaso/sync/hub/pgstore"
+	"xaso/sync/hub/portal"
 )
 
 // Config is what the command line gives.
@@ -27,6 +28,7 @@ type Config struct {
 	Dir           string
 	DB            string // postgres://…: the hub's data in PostgreSQL; empty: bbolt in Dir
 	DBRead        string // postgres://… of a read replica for the dashboard's lists and counts
+	Portal        string // the national portal connector's settings file (sync/hub/portal); "": none
 	Listen        string
 	TLSCert       string
 	TLSKey        string
@@ -67,8 +69,17 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Dashboard == nil {
 		cfg.Dashboard = builtDashboard()
 	}
-	h, err := hub.New(hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
-		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now})
+	hc := hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
+		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now}
+	if cfg.Portal != "" {
+		stop, report, err := startPortal(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		hc.PortalReport = report
+	}
+	h, err := hub.New(hc)
 	if err != nil {
 		return err
 	}
@@ -96,6 +107,42 @@ func openStorage(ctx context.Context, cfg Config) (hub.Storage, error) {
 	open, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	return pgstore.Open(open, pgstore.Config{URL: cfg.DB, ReadURL: cfg.DBRead, Logger: cfg.Logger})
+}
+
+// startPortal runs the national portal connector beside the hub, its
+// outbox in the data folder; stop waits for it.
+func startPortal(ctx context.Context, cfg Config, st hub.Storage) (stop func(), report func() (any, error), err error) {
+	pc, every, err := portal.LoadFile(cfg.Portal)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	box, err := portal.OpenOutbox(filepath.Join(cfg.Dir, "portal.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var src portal.Source = portal.ScanSource{Storage: st}
+	if feed, ok := st.(portal.Source); ok { // PostgreSQL keeps a change feed
+		src = feed
+	}
+	pc.Logger, pc.Now = cfg.Logger.With("service", "portal"), cfg.Now
+	conn := portal.New(pc, src, box)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = conn.Run(ctx, every)
+	}()
+	cfg.Logger.Info("national portal connector started", "every", every)
+	return func() {
+			cancel()
+			<-done
+			box.Close()
+		}, func() (any, error) {
+			return conn.Report()
+		}, nil
 }
 
 // Enrol prints a new single-use enrolment token for commune, the token
