@@ -57,7 +57,8 @@ type Hub struct {
 	cache sync.Map // commune code → cachedCounts (api.go)
 	enrMu sync.Mutex
 
-	failures failures // sign-in failures by user name (auth.go)
+	failures failures  // sign-in failures by user name (auth.go)
+	open     openCache // the open data's months (opendata.go)
 }
 
 // New builds the hub's handler.
@@ -99,6 +100,13 @@ func (h *Hub) routes() {
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/publish", h.auth(h.publish))
 	m.HandleFunc("GET /api/v1/portal", h.auth(h.portal))
+	m.HandleFunc("GET /open-data/{format}", func(w http.ResponseWriter, r *http.Request) {
+		if f := r.PathValue("format"); f != "monthly.json" && f != "monthly.csv" {
+			h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có tệp dữ liệu mở này (monthly.json, monthly.csv).", "no such open-data file (monthly.json, monthly.csv)"))
+			return
+		}
+		h.openData(w, r)
+	})
 	h.uplinkRoutes() // uplink.go
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
