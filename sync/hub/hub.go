@@ -114,6 +114,10 @@ func (h *Hub) routes() {
 	m.Handle("/", h.dashboard())
 }
 
+// Handle adds a route (before Serve): the national portal's inbound
+// dossiers (sync/hub/portal) are served beside the hub's API.
+func (h *Hub) Handle(pattern string, handler http.Handler) { h.mux.Handle(pattern, handler) }
+
 // ServeHTTP implements http.Handler.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {

@@ -71,17 +71,22 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	hc := hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
 		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now}
+	var conn *portal.Connector
 	if cfg.Portal != "" {
-		stop, report, err := startPortal(ctx, cfg, st)
+		c, stop, err := startPortal(ctx, cfg, st)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		hc.PortalReport = report
+		conn = c
+		hc.PortalReport = func() (any, error) { return c.Report() }
 	}
 	h, err := hub.New(hc)
 	if err != nil {
 		return err
+	}
+	if conn != nil {
+		h.Handle("POST "+portal.PathInbound, conn.Inbound(h))
 	}
 	h.ImportPending()
 	l, err := net.Listen("tcp", cfg.Listen)
@@ -111,7 +116,7 @@ func openStorage(ctx context.Context, cfg Config) (hub.Storage, error) {
 
 // startPortal runs the national portal connector beside the hub, its
 // outbox in the data folder; stop waits for it.
-func startPortal(ctx context.Context, cfg Config, st hub.Storage) (stop func(), report func() (any, error), err error) {
+func startPortal(ctx context.Context, cfg Config, st hub.Storage) (*portal.Connector, func(), error) {
 	pc, every, err := portal.LoadFile(cfg.Portal)
 	if err != nil {
 		return nil, nil, err
@@ -136,13 +141,11 @@ func startPortal(ctx context.Context, cfg Config, st hub.Storage) (stop func(), 
 		_ = conn.Run(ctx, every)
 	}()
 	cfg.Logger.Info("national portal connector started", "every", every)
-	return func() {
-			cancel()
-			<-done
-			box.Close()
-		}, func() (any, error) {
-			return conn.Report()
-		}, nil
+	return conn, func() {
+		cancel()
+		<-done
+		box.Close()
+	}, nil
 }
 
 // Enrol prints a new single-use enrolment token for commune, the token

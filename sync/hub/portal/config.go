@@ -21,6 +21,9 @@ type Settings struct {
 	MaDonVi    string `json:"madonvi"`
 	FileBase   string `json:"file_base,omitempty"` // public URL prefix of scans; "": not listed
 	Every      string `json:"every,omitempty"`     // between rounds; "": 5m
+	// InboundToken is the bearer the adapter presents when it pushes
+	// dossiers to the province (POST /api/v1/portal/dossiers); "": refused.
+	InboundToken string `json:"inbound_token,omitempty"`
 }
 
 // LoadFile reads and checks a settings file.
@@ -47,7 +50,7 @@ func LoadFile(path string) (Config, time.Duration, error) {
 			"the portal settings need session_url, service_url, username, password and madonvi")
 	}
 	return Config{SessionURL: f.SessionURL, ServiceURL: f.ServiceURL, Username: f.Username, Password: f.Password,
-		DstCode: f.DstCode, MaDonVi: f.MaDonVi, Unit: func(code string) Unit {
+		DstCode: f.DstCode, MaDonVi: f.MaDonVi, InboundToken: f.InboundToken, Unit: func(code string) Unit {
 			name := code
 			if c, ok := app.LookupCommune(code); ok {
 				name = "UBND " + c.Name
