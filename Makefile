@@ -49,7 +49,7 @@ EXTRA_TESTS += test-hub-pg
 EXTRA_BENCH += bench-hub-pg
 EXTRA_BENCH += bench-cluster
 
-.PHONY: deps-go build run test test-go fuzz lint bench bench-core bench-uplink clean
+.PHONY: deps-go build run test test-go fuzz lint bench bench-core bench-uplink bench-registers soak clean
 
 # Go comes from /usr/local/go or Debian; go.mod's toolchain line fetches the
 # exact Go version through the module proxy when Debian's is older.
@@ -123,7 +123,25 @@ bench-uplink: deps-go
 	XASO_BENCH_DOSSIERS=1000 go test -run '^$$' -bench 'SixteenCommunes|CommunesList' -benchtime 1x -timeout 20m ./sync/hub/ | grep -E '^(Benchmark|ok|FAIL)'
 
 EXTRA_BENCH += bench-uplink
+
+# bench-registers: civil-status entries through the real API (old books
+# typed twice; births entered at resolution), then a commune's century of
+# books (500,000 entries, loaded straight into the store: minutes) searched
+# over HTTP (p50, p99), disk per entry and the normalised copy search reads.
+bench-registers: deps-go
+	XASO_BENCH=1 go test -run '^TestBenchRegisters' -v -count=1 -timeout 60m . | grep -E '^(--- FAIL|ok|FAIL)|figure'
+EXTRA_BENCH += bench-registers
 bench: bench-core $(EXTRA_BENCH)
+
+# soak: a year of a province in SOAK_MINUTES (default 60): a hub and communes
+# of 1-3 PCs as real processes in network namespaces, a desk workload and a
+# seeded schedule of faults (SOAK_SEED, printed, replays it), then one PASS or
+# FAIL line per invariant and the figures (build/soak/doc.go). A 2-minute run
+# is part of test-go. Needs root, iproute2 and /dev/fuse.
+soak: deps-go deps-cluster
+	@set -o pipefail; m=$${SOAK_MINUTES:-60}; \
+	SOAK_MINUTES=$$m go test -run '^TestSoak$$' -v -count=1 -timeout $$(awk "BEGIN{print int($$m*2+15)}")m ./build/soak/ \
+	  | grep -E '^(soak|PASS|FAIL|NOT RUN|figure|--- |ok|panic)'
 
 clean:
 	rm -rf build/bin build/artifacts

@@ -2,6 +2,7 @@
 //
 //	xaso [flags]         the desktop app (a window), with the flags of serve
 //	xaso serve [flags]   the same node without a window: web UI at /, JSON API at /api/v1
+//	xaso release …       provincial IT signs and publishes updates (TUF)
 //	xaso doctor          check a stopped node's data file, rebuild it from its command log
 //	xaso version         print the version
 package main
@@ -26,6 +27,8 @@ import (
 	"xaso/app/node"
 	"xaso/store/doctor"
 	"xaso/sync/hub/hubrun"
+	"xaso/sync/update"
+	"xaso/sync/update/release"
 )
 
 // version is set at build time: -ldflags "-X main.version=…".
@@ -66,6 +69,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runNode(ctx, "serve", args, logger, false)
 	case cmd == "hub": // the provincial hub (sync/hub)
 		err = runHub(ctx, args, stdout, logger)
+	case cmd == "release": // provincial IT signs and publishes updates (sync/update/release)
+		err = release.Main(ctx, args, stdout, time.Now)
+	case cmd == "update-watch": // started by the node beside an update's trial (sync/update), not by hand
+		err = updateWatch(args)
 	case cmd == "doctor": // check and repair a stopped node's data file (store/doctor)
 		err = doctor.Run(args, stdout, defaultDataDir(), time.Now)
 	case cmd == "version" || cmd == "--version" || cmd == "-v":
@@ -99,6 +106,8 @@ const usage = `Xã Số — văn phòng số của UBND xã
                         máy chủ của tỉnh (XASO_HUB_ADMIN_PASSWORD đặt mật khẩu admin khi tạo mới)
   xaso hub enrol --data DIR --commune CODE [--replaces INSTALLATION]
                         in mã đăng ký (dùng một lần) cho một xã
+  xaso release keygen|init|add|sign|publish|verify|rotate
+                        tỉnh ký và phát hành bản cập nhật (xaso release --help)
   xaso doctor --data DIR [--rebuild]
                         kiểm tra tệp dữ liệu (khi Xã Số đã tắt), dựng lại từ nhật ký lệnh
   xaso version          in phiên bản
@@ -133,6 +142,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	raftFast := fs.Bool("raft-fast", false, "short Raft timeouts and discovery intervals (tests and benchmarks)")
 	clockOffset := fs.Duration("clock-offset", 0, "run as if this PC's clock were off by this much, e.g. -7m (tests and drills of wrong clocks)")
 	hubURL := fs.String("hub", "", "URL of the provincial hub, e.g. https://hub.ninhbinh.gov.vn (XASO_ENROL_TOKEN enrols the office on first contact)")
+	hubCA := fs.String("hub-ca", "", "PEM file of the CA (or the hub's own certificate) to trust for an https --hub, instead of the system's roots")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,7 +156,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	return node.Run(ctx, node.Config{Dir: *dir, Listen: *listen, Window: window, Commune: *commune, Agency: *agency,
 		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger, AllowHosts: allowHosts,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
-			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, Token: os.Getenv("XASO_ENROL_TOKEN")}})
+			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, CAFile: *hubCA, Token: os.Getenv("XASO_ENROL_TOKEN")}})
 }
 
 // peerList collects repeated --peer flags.
@@ -204,4 +214,19 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	}
 	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, DB: *db, DBRead: *dbRead, Portal: *portalFile, Listen: *listen, TLSCert: *cert, TLSKey: *key,
 		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger})
+}
+
+// updateWatch is `xaso update-watch --dir DIR --pid PID`: the previous
+// program watching a new one's first start (sync/update.Watch).
+func updateWatch(args []string) error {
+	fs := flag.NewFlagSet("update-watch", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the data folder's update folder")
+	pid := fs.Int("pid", 0, "the process in trial")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *pid <= 0 {
+		return errors.New("update-watch: --dir and --pid are required")
+	}
+	return update.Watch(*dir, *pid, os.Environ(), time.Now)
 }

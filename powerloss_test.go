@@ -93,7 +93,10 @@ func TestServeSurvivesPowerLoss(t *testing.T) {
 	for count.Load() < 300 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	disk.PowerOff() // every answer given from now on was synced before, or is an error
+	// Every answer given from now on was synced before, or is an error.
+	if err := disk.PowerOff(); err != nil {
+		t.Fatal(err)
+	}
 	p.cmd.Process.Signal(syscall.SIGKILL)
 	<-p.done
 	cancel()

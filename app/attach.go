@@ -228,10 +228,8 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 	if !p.Has(RoleReceiver) {
 		return Attachment{}, false, forbidden()
 	}
-	blobs := s.cfg.Blobs
-	if blobs == nil {
-		return Attachment{}, false, Errorf(EUnavailable, "", "Máy này chưa được cấu hình nơi lưu tệp đính kèm.",
-			"this PC has no attachment storage configured")
+	if s.cfg.Blobs == nil {
+		return Attachment{}, false, noBlobStore()
 	}
 	id, err := s.dossierID(code)
 	if err != nil {
@@ -244,16 +242,9 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 	if len(d.Attachments) >= MaxAttachments {
 		return Attachment{}, false, attachmentsFull() // before reading a file the dossier cannot take
 	}
-	staged, err := blobs.Stage(body, MaxAttachmentSize)
-	switch {
-	case errors.Is(err, ErrBlobTooLarge):
-		return Attachment{}, false, Errorf(ETooLarge, "file", "Tệp quá lớn: mỗi tệp đính kèm tối đa %d MB.",
-			"the file is too large: at most %d MB per attachment", MaxAttachmentSize>>20)
-	case errors.Is(err, ErrUploadBroken):
-		return Attachment{}, false, Errorf(EInvalid, "file", "Tải tệp lên bị gián đoạn, vui lòng thử lại.",
-			"the upload was interrupted, please try again")
-	case err != nil:
-		return Attachment{}, false, Internal(fmt.Errorf("stage attachment: %w", err))
+	staged, media, w, h, err := s.stageScan(body)
+	if err != nil {
+		return Attachment{}, false, err
 	}
 	commit := false
 	defer func() {
@@ -261,10 +252,6 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 			staged.Discard()
 		}
 	}()
-	media, w, h, err := SniffScan(staged, staged.Size())
-	if err != nil {
-		return Attachment{}, false, err
-	}
 	hash := staged.SHA256()
 	unlock := s.lockDossier(id)
 	defer unlock()
@@ -298,6 +285,32 @@ func (s *Service) Attach(ctx context.Context, p Principal, code, name string, bo
 	}
 	a, _ = d.Attachment(hash)
 	return a, true, nil
+}
+
+// stageScan keeps an uploaded scan aside and checks by its content that it
+// is a JPEG, PNG or PDF file; the caller commits or discards it.
+func (s *Service) stageScan(body io.Reader) (staged StagedBlob, media string, w, h int, err error) {
+	staged, err = s.cfg.Blobs.Stage(body, MaxAttachmentSize)
+	switch {
+	case errors.Is(err, ErrBlobTooLarge):
+		return nil, "", 0, 0, Errorf(ETooLarge, "file", "Tệp quá lớn: mỗi tệp đính kèm tối đa %d MB.",
+			"the file is too large: at most %d MB per attachment", MaxAttachmentSize>>20)
+	case errors.Is(err, ErrUploadBroken):
+		return nil, "", 0, 0, Errorf(EInvalid, "file", "Tải tệp lên bị gián đoạn, vui lòng thử lại.",
+			"the upload was interrupted, please try again")
+	case err != nil:
+		return nil, "", 0, 0, Internal(fmt.Errorf("stage scan: %w", err))
+	}
+	if media, w, h, err = SniffScan(staged, staged.Size()); err != nil {
+		staged.Discard()
+		return nil, "", 0, 0, err
+	}
+	return staged, media, w, h, nil
+}
+
+func noBlobStore() *Error {
+	return Errorf(EUnavailable, "", "Máy này chưa được cấu hình nơi lưu tệp đính kèm.",
+		"this PC has no attachment storage configured")
 }
 
 func attachmentsFull() *Error {

@@ -23,6 +23,7 @@ const (
 	AuditPasswordChange = "password_change" // a user changed their own
 	AuditClusterRemove  = "cluster_remove"
 	AuditClusterRecover = "cluster_recover"
+	AuditUpdateInstall  = "update_install" // the admin's "install now" (sync/update)
 )
 
 // AuditBody is one entry of the audit log.

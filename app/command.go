@@ -92,6 +92,9 @@ func (c Command) Check() error {
 	case len(c.Body) == 0 || c.Body[0] != '{':
 		return fmt.Errorf("command %s: body is not an object", c.ID)
 	}
+	if err := checkOfficeOnly(c); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -26,7 +27,10 @@ type Applicant struct {
 
 // Document is a paper the citizen handed in.
 type Document struct {
-	Name   string `json:"name"`
+	Name string `json:"name"`
+	// NameEn is the paper's name in English, carried by the catalog for the
+	// English UI; forms print Name (docs/legal-rules.md: forms stay Vietnamese).
+	NameEn string `json:"name_en,omitempty"`
 	Copies int    `json:"copies"`
 	Form   string `json:"form,omitempty"` // "original", "copy" or "certified_copy" (form 01's column; app/documents.go)
 }
@@ -142,7 +146,7 @@ type ActBody struct {
 	Note      string    `json:"note,omitempty"`
 	DueAt     time.Time `json:"due_at,omitzero"` // the new due date, when the action moves it
 	Holder    string    `json:"holder,omitempty"`
-	Code      string    `json:"code,omitempty"` // recode: the new code, from a slot this node holds
+	Code      string    `json:"code,omitempty"` // recode, and receive of an online dossier: the new code, from a slot this node holds
 	Slot      int       `json:"slot,omitempty"`
 	Seq       int       `json:"seq,omitempty"`
 	Warning   string    `json:"warning,omitempty"` // kept on the history row (Event.Warning)
@@ -222,7 +226,7 @@ func (d *Dossier) Apply(c Command, body Body) {
 		if b.Action == ActApologize {
 			d.Apologized = true
 		}
-		from := d.Status
+		from, note := d.Status, b.Note
 		d.Status = to
 		if !b.DueAt.IsZero() {
 			d.DueAt = b.DueAt.In(vnZone)
@@ -239,13 +243,23 @@ func (d *Dossier) Apply(c Command, body Body) {
 			}
 		case ActForward, ActHandOver:
 			d.Holder = b.Holder
+		case ActReceive: // an online dossier: the official who received it has it, under the office's own code
+			if b.Holder != "" {
+				d.Holder = b.Holder
+			}
+			if b.Code != "" {
+				note = d.Code + " → " + b.Code + "." + strings.TrimSuffix(" "+note, " ")
+				d.Code, d.Provisional = b.Code, false
+			}
 		}
 		if to.Terminal() {
 			d.ClosedAt = at
 			d.Holder = ""
 		}
-		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: b.Note, ID: c.ID, Warning: b.Warning,
-			Holder: b.Holder}
+		ev := Event{Action: b.Action, From: from, To: to, At: at, By: c.Actor, Note: note, ID: c.ID, Warning: b.Warning}
+		if b.Action != ActReceive { // the history says to whom a dossier was forwarded, not who received it
+			ev.Holder = b.Holder
+		}
 		if !b.DueAt.IsZero() {
 			ev.DueAt = d.DueAt
 		}

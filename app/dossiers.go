@@ -157,6 +157,14 @@ func checkDocuments(in []Document, proc Procedure) ([]Document, error) {
 		if d.Copies < 1 || d.Copies > 100 {
 			return nil, Errorf(EInvalid, field+".copies", "Số bản giấy tờ phải từ 1 đến 100.", "copies must be between 1 and 100")
 		}
+		// The English name is the catalog's, never the desk's own words.
+		d.NameEn = ""
+		for _, c := range proc.Documents {
+			if c.Name == d.Name {
+				d.NameEn = c.NameEn
+				break
+			}
+		}
 		if !validDocForm(d.Form) {
 			return nil, Errorf(EInvalid, field+".form", "Hình thức giấy tờ phải là bản chính, bản sao hoặc bản sao chứng thực.",
 				"form must be original, copy or certified_copy")
@@ -248,6 +256,15 @@ func (s *Service) Act(ctx context.Context, p Principal, code string, in ActInput
 		}
 		if in.Action == ActRequestSupplement {
 			body.Warning = s.supplementWarning(d, now)
+		}
+	case ActReceive: // an online dossier: the receiving official holds it, and it takes the office's own code
+		body.Holder = p.Username
+		if d.Provisional {
+			// A code from the office's numbers when this PC has some; else it
+			// keeps its provisional one, recoded later (ActRecode).
+			if code, slot, seq, err := s.nextCode(ctx, now); err == nil && slot >= 0 {
+				body.Code, body.Slot, body.Seq = code, slot, seq
+			}
 		}
 	case ActHandOver, ActForward:
 		if in.Action == ActHandOver && in.Assignee == "" {

@@ -413,3 +413,25 @@ func TestLeaseDoesNotHoldTheDesks(t *testing.T) {
 		t.Fatalf("the leasing desk got %s (provisional %v)", d.Code, d.Provisional)
 	}
 }
+
+// A paper's English name is the catalog's: a paper the catalog names gets
+// it, one the desk typed itself has none, and an English name sent by the
+// desk is not taken (issue 14, point 10).
+func TestPaperEnglishNameFromTheCatalog(t *testing.T) {
+	f := newFixture(t, at("2026-03-02 08:00"))
+	d, err := f.svc.Receive(context.Background(), f.users[app.RoleReceiver], app.ReceiveInput{ProcedureCode: "1.001193",
+		Applicant: applicant(), Documents: []app.Document{
+			{Name: "Giấy chứng sinh", NameEn: "Anything", Copies: 1},
+			{Name: "Sổ hộ khẩu cũ", NameEn: "Old household book", Copies: 1},
+		}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{d.Documents[0].NameEn, d.Documents[1].NameEn}; got[0] != "Birth certificate from the hospital" || got[1] != "" {
+		t.Errorf("English names %q, want the catalog's and none", got)
+	}
+	// Without a list the desk takes the catalog's, English names included.
+	if d := f.receive("1.001193"); d.Documents[0].NameEn != "Birth registration declaration" {
+		t.Errorf("catalog papers carry %q", d.Documents[0].NameEn)
+	}
+}

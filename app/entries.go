@@ -127,7 +127,18 @@ type Entry struct {
 	Extracts     []ExtractIssue `json:"extracts,omitempty"`
 	Conflicts    []Conflict     `json:"conflicts,omitempty"`
 	LastAt       HLC            `json:"last_at,omitempty"`
-	ID           string         `json:"id"` // the command that created it
+	ID           string         `json:"id"` // the command that created it (a digitised entry: that verified it)
+	// An entry of an old book (app/digitise.go): its page, who signed it,
+	// the two typings, the fields they differ on and how they were settled.
+	Page        int               `json:"page,omitempty"`
+	Signer      string            `json:"signer,omitempty"`
+	SignerTitle string            `json:"signer_title,omitempty"`
+	Digitise    string            `json:"digitise,omitempty"` // DigitAwaiting | DigitDisputed | DigitVerified
+	Transcripts []Transcript      `json:"transcripts,omitempty"`
+	Differences []string          `json:"differences,omitempty"`
+	Settled     map[string]string `json:"settled,omitempty"`
+	VerifiedBy  string            `json:"verified_by,omitempty"`
+	VerifiedAt  time.Time         `json:"verified_at,omitzero"`
 }
 
 // Apply folds a command on the entry. A second entry under the same number
@@ -140,6 +151,10 @@ func (e *Entry) Apply(c Command, body Body) {
 		e.Conflicts = append(e.Conflicts, Conflict{CommandID: c.ID, By: c.Actor, At: at, Reason: reason})
 	}
 	switch b := body.(type) {
+	case *TranscribeBody:
+		e.applyTranscript(c, b, at, conflict)
+	case *SettleBody:
+		e.applySettle(c, b, at, conflict)
 	case *EntryBody:
 		if e.ID != "" {
 			conflict("entry_number_taken")

@@ -73,12 +73,19 @@ func (e *Error) WithCause(cause error) *Error {
 type Problems struct{ list []*Error }
 
 // Add records err (a domain error) unless it is nil; a field already
-// blamed keeps its first problem.
+// blamed keeps its first problem. An error that carries several problems
+// (Fields) adds each of them.
 func (p *Problems) Add(err error) {
 	if err == nil {
 		return
 	}
 	e := AsError(err)
+	if len(e.Fields) > 0 {
+		for _, f := range e.Fields {
+			p.Add(f)
+		}
+		return
+	}
 	for _, o := range p.list {
 		if e.Field != "" && o.Field == e.Field {
 			return

@@ -6,7 +6,7 @@ import "strings"
 // body folds into (its target); the entity a command changes is its body's
 // Entity(), "<target>/<id>", and the fold is the Apply method of the
 // target's state (Dossier, User, SlotLease, CommuneConfig, CatalogVersion,
-// CalendarYear, Book, Entry; the audit log keeps
+// CalendarYear, Book, Entry, PCName; the audit log keeps
 // each entry as written). DecodeCommand
 // and the store's apply both look a kind up here: adding a kind is one row
 // plus its case in the state's Apply.
@@ -27,10 +27,18 @@ const (
 	TargetCalendar Target = "calendar" // CalendarYear, by year
 	// The office's identity towards the province, one per office (app/installation.go).
 	TargetInstall Target = "install" // Installation
+	// The office's signing key, kept inside the office only (app/installation.go).
+	TargetInstallKey Target = "install_key" // InstallKey
+	// The uplink's sent-marks, kept inside the office only: no state of its
+	// own, the store's index of unsent commands (store/uplink.go).
+	TargetUplinkSent Target = "uplink_sent" // UplinkSent
 
 	// Civil-status registers (app/registers.go, app/entries.go).
 	TargetRegister Target = "register" // Book, by register ID (kind-year)
 	TargetEntry    Target = "entry"    // Entry, by register ID and number
+
+	// The names officials know the office's PCs by (app/pcname.go).
+	TargetPC Target = "pc" // PCName, by node ID
 )
 
 // KindSpec is one row of the kind table.
@@ -56,6 +64,8 @@ var kinds = map[string]KindSpec{
 	KindCatalogPublish:   {func() Body { return &CatalogBody{} }, TargetCatalog, true},
 	KindCalendarPublish:  {func() Body { return &CalendarBody{} }, TargetCalendar, true},
 	KindInstallation:     {func() Body { return &Installation{} }, TargetInstall, false},
+	KindInstallKey:       {func() Body { return &InstallKey{} }, TargetInstallKey, false},
+	KindUplinkSent:       {func() Body { return &UplinkSent{} }, TargetUplinkSent, false},
 
 	// Civil-status registers.
 	KindRegisterOpen:  {func() Body { return &RegisterBody{} }, TargetRegister, false},
@@ -64,6 +74,15 @@ var kinds = map[string]KindSpec{
 	KindEntryCorrect:  {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
 	KindEntryAnnotate: {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
 	KindEntryExtract:  {func() Body { return &EntryChangeBody{} }, TargetEntry, false},
+
+	// Digitising old books (digitise.go).
+	KindRegisterDigitise: {func() Body { return &RegisterBody{} }, TargetRegister, false},
+	KindRegisterPage:     {func() Body { return &PageBody{} }, TargetRegister, false},
+	KindEntryTranscribe:  {func() Body { return &TranscribeBody{} }, TargetEntry, false},
+	KindEntrySettle:      {func() Body { return &SettleBody{} }, TargetEntry, false},
+
+	// The office's PCs.
+	KindPCName: {func() Body { return &PCName{} }, TargetPC, false},
 }
 
 // LookupKind returns the row of a kind; false for a kind this version does

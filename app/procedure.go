@@ -26,6 +26,8 @@ type Procedure struct {
 	Rule    DeadlineRule `json:"rule"`
 	FeeVND  int          `json:"fee_vnd"`
 	FeeNote string       `json:"fee_note,omitempty"`
+	// FeeNoteEn is the fee note in English for the English UI.
+	FeeNoteEn string `json:"fee_note_en,omitempty"`
 	// FeeBasis: free by law, national amount, or set by the province (app/fee.go).
 	FeeBasis FeeBasis `json:"fee_basis,omitempty"`
 	// FeeOnlineVND is the reduced fee for filing online a provincial resolution sets, if any.

@@ -52,3 +52,22 @@ func TestCatalogCheckRules(t *testing.T) {
 		})
 	}
 }
+
+// The built-in catalog names every procedure, paper and fee note in English
+// too (issue 14, point 10: the English UI shows what the catalog carries).
+func TestDefaultCatalogCarriesEnglishNames(t *testing.T) {
+	c, err := app.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range c.Procedures {
+		if p.NameEn == "" || (p.FeeNote != "" && p.FeeNoteEn == "") {
+			t.Errorf("%s: name_en %q, fee_note_en %q", p.Code, p.NameEn, p.FeeNoteEn)
+		}
+		for _, d := range p.Documents {
+			if d.NameEn == "" || d.NameEn == d.Name {
+				t.Errorf("%s: paper %q has no English name", p.Code, d.Name)
+			}
+		}
+	}
+}

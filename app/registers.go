@@ -65,14 +65,34 @@ func (k RegisterKind) Vi() string {
 // RegisterID names the book of a kind and year: "birth-2026".
 func RegisterID(k RegisterKind, year int) string { return string(k) + "-" + strconv.Itoa(year) }
 
-// ParseRegisterID splits a book's ID into its kind and year.
+// OldBookID names an old paper book opened for digitising: a year may have
+// had several books, so its number is part of the name ("birth-1998-02").
+func OldBookID(k RegisterKind, year int, book string) string { return RegisterID(k, year) + "-" + book }
+
+// ParseRegisterID splits a book's ID (RegisterID or OldBookID) into its
+// kind and year.
 func ParseRegisterID(id string) (RegisterKind, int, error) {
-	k, y, ok := strings.Cut(id, "-")
+	k, rest, ok := strings.Cut(id, "-")
+	y, book, old := strings.Cut(rest, "-")
 	year, err := strconv.Atoi(y)
-	if !ok || err != nil || !RegisterKind(k).Valid() || year < 1900 || year > 9999 {
+	if !ok || err != nil || !RegisterKind(k).Valid() || year < 1900 || year > 9999 || (old && !ValidBookNumber(book)) {
 		return "", 0, Errorf(ENotFound, "register", "Không có sổ hộ tịch %q.", "no register %q", id)
 	}
 	return RegisterKind(k), year, nil
+}
+
+// ValidBookNumber reports whether s can be a book number (quyển số): one
+// to ten ASCII letters and digits.
+func ValidBookNumber(s string) bool {
+	if s == "" || len(s) > 10 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // RegisterBody opens or closes a book.
@@ -82,13 +102,18 @@ type RegisterBody struct {
 	Year     int          `json:"year"`
 	Book     string       `json:"book,omitempty"` // the book number (quyển số), register.open
 	Note     string       `json:"note,omitempty"`
+	Old      bool         `json:"old,omitempty"` // an old paper book opened for digitising (register.digitise)
 }
 
 // Entity implements Body.
 func (b *RegisterBody) Entity() string { return "register/" + b.Register }
 
 func (b *RegisterBody) validate() error {
-	if !b.Kind.Valid() || b.Register != RegisterID(b.Kind, b.Year) {
+	id := RegisterID(b.Kind, b.Year)
+	if b.Old {
+		id = OldBookID(b.Kind, b.Year, b.Book)
+	}
+	if !b.Kind.Valid() || b.Register != id {
 		return fmt.Errorf("register %q: bad kind %q or year %d", b.Register, b.Kind, b.Year)
 	}
 	return nil
@@ -96,30 +121,38 @@ func (b *RegisterBody) validate() error {
 
 // Book is the state of a register book.
 type Book struct {
-	ID        string       `json:"id"`
-	Kind      RegisterKind `json:"kind"`
-	Year      int          `json:"year"`
-	Book      string       `json:"book"`
-	OpenedAt  time.Time    `json:"opened_at,omitzero"`
-	OpenedBy  string       `json:"opened_by,omitempty"`
-	ClosedAt  time.Time    `json:"closed_at,omitzero"`
-	ClosedBy  string       `json:"closed_by,omitempty"`
-	Conflicts []Conflict   `json:"conflicts,omitempty"`
-	LastAt    HLC          `json:"last_at,omitempty"`
+	ID       string       `json:"id"`
+	Kind     RegisterKind `json:"kind"`
+	Year     int          `json:"year"`
+	Book     string       `json:"book"`
+	OpenedAt time.Time    `json:"opened_at,omitzero"`
+	OpenedBy string       `json:"opened_by,omitempty"`
+	ClosedAt time.Time    `json:"closed_at,omitzero"`
+	ClosedBy string       `json:"closed_by,omitempty"`
+	// An old paper book being digitised (app/digitise.go): its page scans.
+	Digitised bool       `json:"digitised,omitempty"`
+	Pages     []BookPage `json:"pages,omitempty"`
+	Conflicts []Conflict `json:"conflicts,omitempty"`
+	LastAt    HLC        `json:"last_at,omitempty"`
 }
 
 // Apply folds a book command. Two PCs apart may both open the book of the
 // year: the same book number is the same opening; another number is kept
 // as a conflict.
 func (b *Book) Apply(c Command, body Body) {
+	at := c.At.Time().In(vnZone)
+	if pb, ok := body.(*PageBody); ok {
+		b.LastAt = max(b.LastAt, c.At)
+		b.applyPage(c, pb, at)
+		return
+	}
 	rb, ok := body.(*RegisterBody)
 	if !ok {
 		return
 	}
 	b.LastAt = max(b.LastAt, c.At)
-	at := c.At.Time().In(vnZone)
 	switch c.Kind {
-	case KindRegisterOpen:
+	case KindRegisterOpen, KindRegisterDigitise:
 		if b.ID != "" {
 			if b.Book != rb.Book {
 				b.Conflicts = append(b.Conflicts, Conflict{CommandID: c.ID, By: c.Actor, At: at, Reason: "book_number_differs"})
@@ -127,6 +160,7 @@ func (b *Book) Apply(c Command, body Body) {
 			return
 		}
 		b.ID, b.Kind, b.Year, b.Book, b.OpenedAt, b.OpenedBy = rb.Register, rb.Kind, rb.Year, rb.Book, at, c.Actor
+		b.Digitised = c.Kind == KindRegisterDigitise
 	case KindRegisterClose:
 		if b.ID == "" {
 			b.Conflicts = append(b.Conflicts, Conflict{CommandID: c.ID, By: c.Actor, At: at, Reason: "book_not_open"})
@@ -180,7 +214,8 @@ type Facts struct {
 }
 
 // CheckFacts validates and tidies the facts of an entry of kind k at now.
-// It returns the first problem found, with its field.
+// It returns every problem found at once (the first, with all of them in
+// Fields when there are several), so the desk's form shows them together.
 func CheckFacts(k RegisterKind, f Facts, now time.Time) (Facts, error) {
 	var errs []*Error
 	bad := func(field, vi, en string) {
@@ -272,8 +307,9 @@ func CheckFacts(k RegisterKind, f Facts, now time.Time) (Facts, error) {
 			bad("content", "Cần ghi nội dung thay đổi, cải chính và lý do.", "what changes and why is required")
 		}
 	}
-	if len(errs) > 0 {
-		return f, errs[0]
+	var probs Problems
+	for _, e := range errs {
+		probs.Add(e)
 	}
-	return f, nil
+	return f, probs.Err()
 }

@@ -19,6 +19,14 @@ type RegisterReader interface {
 	Entry(register string, n int) (Entry, error)
 	Entries(register string, fn func(Entry) error) error // in number order
 	MaxEntry(register string, slot int) (int, error)     // the largest number applied from a slot's block
+	// Old books being digitised: the state of an entry or of every entry
+	// of a book as folded, drafts included (ok false: never named).
+	EntryState(register string, n int) (Entry, bool, error)
+	EntryStates(register string, fn func(Entry) error) error
+	// Registered entries of every book: those whose normalised text holds
+	// key, and those changed after a time, in that order, until fn is false.
+	SearchEntries(key string, fn func(Entry) bool) error
+	EntriesChanged(after HLC, fn func(Entry) bool) error
 }
 
 // withNewFields marks a command whose body carries fields the versions
@@ -221,7 +229,7 @@ func (s *Service) Entries(p Principal, register, q string) ([]Entry, error) {
 		if number > 0 && e.Number != number {
 			return nil
 		}
-		if key == "" || strings.Contains(entrySearchText(e), key) {
+		if key == "" || strings.Contains(EntrySearchText(e), key) {
 			out = append(out, e)
 		}
 		return nil
@@ -232,10 +240,11 @@ func (s *Service) Entries(p Principal, register, q string) ([]Entry, error) {
 	return out, nil
 }
 
-// entrySearchText is what a search of entries looks in, as a TextKey.
-func entrySearchText(e Entry) string {
+// EntrySearchText is what a search of entries looks in, as a TextKey: the
+// normalised copy of the facts in force, which keep the book's spelling.
+func EntrySearchText(e Entry) string {
 	f := e.Current
-	parts := []string{strconv.Itoa(e.Number), e.DossierCode, f.Subject.FullName, f.Subject.DateOfBirth, f.Date,
+	parts := []string{strconv.Itoa(e.Number), e.Register, e.DossierCode, f.Subject.FullName, f.Subject.DateOfBirth, f.Date,
 		f.Declarant.FullName, f.Subject.IDNumber}
 	for _, p := range []*Person{f.Partner, f.Mother, f.Father} {
 		if p != nil {

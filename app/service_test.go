@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -292,5 +293,45 @@ func TestForwardToDisabledOfficial(t *testing.T) {
 	if got, err := f.svc.Act(ctx, f.users[app.RoleReceiver], d.Code,
 		app.ActInput{Action: app.ActForward, Assignee: "u.leader"}); err != nil || got.Holder != "u.leader" {
 		t.Fatalf("forward to an active leader: %v holder %q", err, got.Holder)
+	}
+}
+
+// An online dossier arrives from the hub under a provisional code; the
+// official who receives it holds it afterwards, and it takes the office's
+// own code at that moment (the citizen's receipt carries it), the old code
+// kept in the history.
+func TestOnlineDossierReceivedTakesTheOfficesCode(t *testing.T) {
+	f := newFixture(t, time.Date(2026, 3, 2, 8, 0, 0, 0, app.VN()))
+	id := app.RandomID()
+	old := "TAM-000.00.31.H42-260302-999999-0001"
+	c, err := app.NewCommand(id, app.KindDossierSubmit, "hub:admin", "hub", app.MakeHLC(f.Now().UnixMilli(), 1),
+		&app.ReceiveBody{DossierID: id, Code: old, Slot: -1, Seq: 1, Channel: app.ChannelOnline, Applicant: applicant(),
+			Procedure:  app.ProcedureRef{Code: "1.004873", Name: "x", Rule: app.DeadlineRule{Kind: "working_hours", Hours: 24}},
+			ReceivedAt: f.Now(), DueAt: f.Now().Add(72 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Apply(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(time.Second)
+	desk := f.users[app.RoleReceiver]
+	d, err := f.svc.Act(context.Background(), desk, old, app.ActInput{Action: app.ActReceive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := f.nth(f.Now(), 1); d.Code != want || d.Provisional {
+		t.Errorf("code %s (provisional %v), want the office's %s", d.Code, d.Provisional, want)
+	}
+	if d.Holder != desk.Username {
+		t.Errorf("holder %q, want the receiving official", d.Holder)
+	}
+	last := d.History[len(d.History)-1]
+	if !strings.Contains(last.Note, old+" → "+d.Code) || last.Holder != "" {
+		t.Errorf("the receipt in the history: note %q, holder %q", last.Note, last.Holder)
+	}
+	// The next desk receipt takes the next number, not the same one.
+	if next := f.receive("1.004873"); next.Code != f.nth(f.Now(), 2) {
+		t.Errorf("the next receipt's code %s, want %s", next.Code, f.nth(f.Now(), 2))
 	}
 }

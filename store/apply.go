@@ -28,6 +28,12 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 	if err := cmds.Put(id, stored); err != nil {
 		return false, err
 	}
+	if sent, ok := body.(*app.UplinkSent); ok { // the uplink's sent-marks: the index only (store/uplink.go)
+		return true, markSent(tx, sent.IDs)
+	}
+	if err := indexUnsent(tx, c.ID); err != nil {
+		return false, err
+	}
 	if body == nil {
 		return true, tx.Bucket(bUnknown).Put(id, nil)
 	}
@@ -66,6 +72,10 @@ func applyCommand(tx *bolt.Tx, c app.Command, body app.Body, stored []byte) (boo
 		err = foldEntry(tx, id, entity, c, body, last)
 	case app.TargetInstall: // the office's identity towards the province (store/uplink.go)
 		err = foldSimple[app.Installation](tx, bConfig, kInstall, entity, c, body, last)
+	case app.TargetInstallKey: // the office's signing key, never sent up nor hashed (store/uplink.go)
+		err = foldSimple[app.InstallKey](tx, bConfig, kInstallKey, entity, c, body, last)
+	case app.TargetPC: // the names of the office's PCs
+		err = foldSimple[app.PCName](tx, bConfig, pcKey(id), entity, c, body, last)
 	default:
 		err = fmt.Errorf("command %s: no fold for target %q", c.ID, k.Target)
 	}
@@ -96,8 +106,10 @@ func count(tx *bolt.Tx, c app.Command, body app.Body) error {
 		if b.Idem != "" {
 			return tx.Bucket(bIdem).Put([]byte(b.Idem), []byte(b.DossierID))
 		}
+	case *app.PageBody: // an old book's page scan: a file every PC should hold, like an attachment
+		return tx.Bucket(bIdxBlobs).Put([]byte(b.SHA256+"\x00register/"+b.Register), nil)
 	case *app.ActBody:
-		if b.Action == app.ActRecode && b.Seq > 0 {
+		if (b.Action == app.ActRecode || b.Action == app.ActReceive) && b.Seq > 0 && b.Code != "" {
 			if _, day, _, perr := app.ParseCode(b.Code); perr == nil {
 				return raiseSeqDay(tx, day, b.Slot, b.Seq)
 			}

@@ -9,7 +9,7 @@ var (
 	bEntityCmds = []byte("entity_cmds")  // entity \x00 at(8) node \x00 id → ∅: each entity's commands in fold order
 	bDossiers   = []byte("dossiers")     // dossier ID → state (JSON)
 	bUsers      = []byte("users")        // user name → state (JSON)
-	bConfig     = []byte("config")       // "commune", "install" → state (JSON)
+	bConfig     = []byte("config")       // "commune", "install", "pc/<node ID>" → state (JSON)
 	bSlots      = []byte("slots")        // slot (2 digits) → lease state (JSON)
 	bSeq        = []byte("seq")          // YYMMDD/slot → largest daily number applied (uint32)
 	bCounts     = []byte("counts")       // "status/<name>", "timing/<t>", "published" → count (uint64)
@@ -23,7 +23,7 @@ var (
 	bIdxNum     = []byte("idx_num")      // ID number or phone \x00 id → ∅
 	bIdxClosed  = []byte("idx_closed")   // closed(8) \x00 id → received(8), terminal dossiers only (reports: store/report.go)
 	bUnknown    = []byte("unknown")      // command ID → ∅: kinds from a newer version, applied after upgrade
-	bIdxBlobs   = []byte("idx_blobs")    // attachment SHA-256 \x00 dossier ID → ∅: the files every PC should hold
+	bIdxBlobs   = []byte("idx_blobs")    // scan SHA-256 \x00 dossier ID or "register/"+old book → ∅: the files every PC should hold
 	bIdem       = []byte("idem")         // hash of (official, Idempotency-Key) → dossier ID
 	bAudit      = []byte("audit")        // at(8) id → audit entry (JSON): sign-ins and admins' actions
 	// Published by the province (store/published.go); "published" in bCounts counts their commands.
@@ -34,22 +34,33 @@ var (
 	bRegisters = []byte("registers") // register ID (kind-year) → book state (JSON)
 	bEntries   = []byte("entries")   // register ID \x00 number(4) → entry state (JSON)
 	bRegSeq    = []byte("reg_seq")   // register ID \x00 slot(1) → largest entry number applied from the slot's block (uint32)
+	// Rows of registered entries only (a draft of an old book has none).
+	bEntryText      = []byte("entry_text")       // register ID \x00 number(4) → app.EntrySearchText: the normalised copy search reads
+	bIdxEntryChange = []byte("idx_entry_change") // latest change (HLC, 8) register ID \x00 number(4) → ∅: the export's order
 
 	// Local to this PC.
 	bMeta          = []byte("meta")           // node_id, hlc, pending count, schema version, log position
 	bSessions      = []byte("sessions")       // token hash → session (JSON)
 	bPending       = []byte("pending")        // command ID → entity: made here, not yet replicated
 	bPendingEntity = []byte("pending_entity") // entity \x00 command ID → ∅
-	bUplinkSent    = []byte("uplink_sent")    // command ID → ∅: the provincial hub acknowledged it (store/uplink.go)
+	// The uplink's index (store/uplink.go): derived from cmds alone (every
+	// command but the hub's and the office-only ones, less those an
+	// uplink.sent lists), so it is the same on every PC of the office and is
+	// rebuilt, not copied, when a state snapshot is installed.
+	bUnsent = []byte("uplink_unsent") // command ID → ∅: not acknowledged by the hub yet
+
+	// bUplinkSentOld is the per-PC sent-marks of earlier versions: read once
+	// to build bUnsent, then dropped.
+	bUplinkSentOld = []byte("uplink_sent")
 )
 
 // replicated lists the buckets of the state hash, in hash order.
 var replicated = [][]byte{bCmds, bEntityCmds, bDossiers, bUsers, bConfig, bSlots, bSeq, bCounts,
 	bIdxCode, bIdxRecv, bIdxStatus, bIdxOpenDue, bIdxHolder, bIdxName, bIdxNum, bUnknown, bIdxClosed, bIdem, bCodeClaims, bIdxBlobs, bAudit,
 	bCatalogs, bCalendars,
-	bRegisters, bEntries, bRegSeq}
+	bRegisters, bEntries, bRegSeq, bEntryText, bIdxEntryChange}
 
-var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity, bUplinkSent}
+var local = [][]byte{bMeta, bSessions, bPending, bPendingEntity}
 
 // dense lists the buckets whose new keys mostly sort after the old ones
 // (time-ordered IDs and times): their pages are split nearly full instead of

@@ -30,17 +30,23 @@ import (
 type condition struct {
 	damaged  atomic.Pointer[string] // why the store is damaged; nil while it is not
 	diskFull atomic.Bool            // the last commit failed for want of space
+	// foldStopped: why the folder refuses an acknowledged command (a bug);
+	// nil while it folds (store/writer.go)
+	foldStopped atomic.Pointer[string]
 
 	mu       sync.Mutex
 	sessions map[string]*app.Session // sign-ins kept in memory while the file is damaged (nil: revoked)
 }
 
-// Problem is the store's part of /health: "ok", "damaged" or "disk_full"
-// (DESIGN §8.1). A full disk clears itself once space is back.
+// Problem is the store's part of /health: "ok", "damaged", "fold_stopped"
+// or "disk_full" (DESIGN §8.1). A full disk clears itself once space is
+// back; a stopped fold once a version that folds the command starts.
 func (s *Store) Problem() string {
 	switch {
 	case s.cond.damaged.Load() != nil:
 		return "damaged"
+	case s.cond.foldStopped.Load() != nil:
+		return "fold_stopped"
 	case s.cond.diskFull.Load():
 		if free, ok := freeSpace(s.dir); ok && free >= diskRoom {
 			s.cond.diskFull.Store(false)
@@ -197,4 +203,33 @@ func (s *Store) keptSession(tokenHash string) (sess *app.Session, ok bool) {
 	defer s.cond.mu.Unlock()
 	sess, ok = s.cond.sessions[tokenHash]
 	return sess, ok
+}
+
+// noteFold records what a fold's error says: an acknowledged command the
+// fold refuses, on a sound file with room, stops the folder.
+func (s *Store) noteFold(err error) {
+	if err == nil || isDiskFull(err) || s.Damage() != "" {
+		s.cond.foldStopped.Store(nil)
+		return
+	}
+	why := err.Error()
+	s.cond.foldStopped.Store(&why)
+}
+
+// FoldStopped returns why the folder stopped, or "" while it folds.
+func (s *Store) FoldStopped() string {
+	if p := s.cond.foldStopped.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// foldStoppedError refuses a write while the folder is stopped: the
+// command would be acknowledged and never folded.
+func foldStoppedError(cause error) *app.Error {
+	return &app.Error{Code: app.EUnavailable, Err: cause,
+		Message: "Máy này tạm dừng ghi: một lệnh đã nhận không đưa được vào dữ liệu (lỗi phần mềm). Dữ liệu đã nhận vẫn được giữ. " +
+			"Báo quản trị viên cập nhật Xã Số; trong lúc chờ, dùng máy khác trong văn phòng.",
+		English: "this PC has stopped writing: a command it acknowledged cannot be applied (a software bug). What was acknowledged " +
+			"is kept. Tell the administrator to update xaso; meanwhile use another PC of the office."}
 }

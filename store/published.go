@@ -33,18 +33,35 @@ func foldPublished[T any, P folder[T]](tx *bolt.Tx, bucket, key []byte, entity s
 
 // PublishedStamp returns the number of catalog and calendar commands
 // applied: it changes whenever one is. The service reads it at every
-// receipt, so it waits only for the acknowledged commands that change the
-// setup (catalogs and calendars are among them), not for every receipt to be
+// receipt, so it is kept in memory, updated by each fold that commits, and
+// waits only for the acknowledged commands that change the setup
+// (catalogs and calendars are among them), not for every receipt to be
 // folded (store/writer.go).
 func (s *Store) PublishedStamp() (uint64, error) {
-	var n uint64
-	err := s.viewSetup(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bCounts).Get(kPublished); v != nil {
-			n = binary.BigEndian.Uint64(v)
-		}
-		return nil
+	s.caughtUp(true)
+	return s.published.Load(), nil
+}
+
+// publishedIn is the stamp as tx holds it.
+func publishedIn(tx *bolt.Tx) uint64 {
+	if v := tx.Bucket(bCounts).Get(kPublished); v != nil {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+// loadPublished reads the stamp from the file (at open, and after a state
+// snapshot replaced it, with s.swap held: so not through viewNow). A
+// damaged file that cannot say keeps what it had.
+func (s *Store) loadPublished() {
+	_ = s.guard("read", func() error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bCounts) != nil {
+				s.published.Store(publishedIn(tx))
+			}
+			return nil
+		})
 	})
-	return n, err
 }
 
 // CatalogVersions returns every published catalog version, by version.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -112,5 +113,65 @@ func TestPublishedStampDoesNotWaitForReceipts(t *testing.T) {
 	s.mu.Unlock()
 	if folded >= written {
 		t.Fatalf("the stamp's read folded the receipt at once (folded %d, written %d)", folded, written)
+	}
+}
+
+// The stamp is kept in memory: reading it opens no bbolt transaction, and
+// it is the file's after a restart and after a state snapshot replaced the
+// file.
+func TestPublishedStampInMemory(t *testing.T) {
+	src, dst := openTest(t), openTest(t)
+	cat, err := app.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.Version, cat.EffectiveFrom = "2026.2", "2026-06-01"
+	c, err := app.NewCatalogPublish("", "province", "hub", app.MakeHLC(t0.UnixMilli(), 0), cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Apply(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	before := src.DB().Stats().TxN
+	for range 10 {
+		if n, err := src.PublishedStamp(); err != nil || n != 1 {
+			t.Fatalf("stamp %d (%v), want 1", n, err)
+		}
+	}
+	if opened := src.DB().Stats().TxN - before; opened != 0 {
+		t.Errorf("10 reads of the stamp opened %d read transactions", opened)
+	}
+	var snap bytes.Buffer
+	if err := src.WriteState(&snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.InstallState(bytes.NewReader(snap.Bytes()[len(StateMagic):])); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := dst.PublishedStamp(); n != 1 {
+		t.Errorf("stamp %d after installing a state snapshot, want 1", n)
+	}
+	dir := src.dir
+	if err := src.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := openAgain(t, dir).PublishedStamp(); n != 1 {
+		t.Errorf("stamp %d after a restart, want 1", n)
+	}
+}
+
+// Close may be called from several goroutines at once (the node's stop and
+// a test's cleanup): one closes, the others return.
+func TestCloseTwiceAtOnce(t *testing.T) {
+	s := openTest(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() { errs <- s.Close() }()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

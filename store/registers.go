@@ -38,14 +38,32 @@ func parseEntryID(id string) (string, int, error) {
 	return reg, n, nil
 }
 
-// foldEntry folds a command on an entry and raises its book's counter of
-// the slot the number came from, so a restarted PC goes on above it.
+// foldEntry folds a command on an entry, keeps the normalised copy that
+// search reads and the index of changes the export reads, and raises its
+// book's counter of the slot the number came from, so a restarted PC goes
+// on above it. Entries are stored packed: a commune keeps a century of them.
 func foldEntry(tx *bolt.Tx, id, entity string, c app.Command, body app.Body, last bool) error {
 	reg, n, err := parseEntryID(id)
 	if err != nil {
 		return err
 	}
-	if err := foldSimple[app.Entry](tx, bEntries, entryKey(reg, n), entity, c, body, last); err != nil {
+	key := entryKey(reg, n)
+	var prev app.Entry
+	if _, err := getJSON(tx, bEntries, key, &prev); err != nil {
+		return err
+	}
+	e, err := fold[app.Entry](tx, prev, entity, c, body, last)
+	if err != nil {
+		return err
+	}
+	raw, err := marshalPacked(e)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bEntries).Put(key, raw); err != nil {
+		return err
+	}
+	if err := keepEntryRows(tx, key, prev, e); err != nil {
 		return err
 	}
 	b, ok := body.(*app.EntryBody)
@@ -53,11 +71,32 @@ func foldEntry(tx *bolt.Tx, id, entity string, c app.Command, body app.Body, las
 		return nil
 	}
 	seq := tx.Bucket(bRegSeq)
-	key := regSeqKey(reg, b.Slot)
-	if v := seq.Get(key); v != nil && int(be32(v)) >= b.Number {
+	sk := regSeqKey(reg, b.Slot)
+	if v := seq.Get(sk); v != nil && int(be32(v)) >= b.Number {
 		return nil
 	}
-	return seq.Put(key, u32(uint32(b.Number)))
+	return seq.Put(sk, u32(uint32(b.Number)))
+}
+
+// changeKey is an entry's row in bIdxEntryChange: its latest change, then its key.
+func changeKey(last app.HLC, key []byte) []byte { return append(u64(uint64(last)), key...) }
+
+// keepEntryRows keeps the rows of a registered entry (a draft of an old book
+// has none): its normalised text and its latest change.
+func keepEntryRows(tx *bolt.Tx, key []byte, prev, e app.Entry) error {
+	ch := tx.Bucket(bIdxEntryChange)
+	if prev.ID != "" {
+		if err := ch.Delete(changeKey(prev.LastAt, key)); err != nil {
+			return err
+		}
+	}
+	if e.ID == "" {
+		return nil
+	}
+	if err := ch.Put(changeKey(e.LastAt, key), nil); err != nil {
+		return err
+	}
+	return tx.Bucket(bEntryText).Put(key, []byte(app.EntrySearchText(e)))
 }
 
 // Book returns a register book; ok is false when it was never opened.
@@ -89,12 +128,13 @@ func (s *Store) Books() ([]app.Book, error) {
 	return bs, err
 }
 
-// BookEntryCount counts the entries of a book.
+// BookEntryCount counts the registered entries of a book (an old book's
+// entries count once verified: only they have a normalised copy).
 func (s *Store) BookEntryCount(id string) (int, error) {
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
 		prefix := append([]byte(id), 0)
-		cur := tx.Bucket(bEntries).Cursor()
+		cur := tx.Bucket(bEntryText).Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			n++
 		}
@@ -131,6 +171,83 @@ func (s *Store) Entries(register string, fn func(app.Entry) error) error {
 			}
 			if err := fn(e); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+}
+
+// EntryState returns the state of entry n of a register as folded, a draft
+// of an old book included; ok is false when no command named it.
+func (s *Store) EntryState(register string, n int) (app.Entry, bool, error) {
+	var e app.Entry
+	var ok bool
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		ok, err = getJSON(tx, bEntries, entryKey(register, n), &e)
+		return err
+	})
+	return e, ok, err
+}
+
+// EntryStates calls fn with the state of every entry of a register, drafts
+// of an old book included, in number order.
+func (s *Store) EntryStates(register string, fn func(app.Entry) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		prefix := append([]byte(register), 0)
+		cur := tx.Bucket(bEntries).Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			var e app.Entry
+			if err := unmarshalPacked(v, &e); err != nil {
+				return fmt.Errorf("decode entry %q: %w", k, err)
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SearchEntries calls fn with each registered entry of every register whose
+// normalised text (app.EntrySearchText) holds key, in register and number
+// order, until fn returns false. The scan reads the small normalised copies
+// and decodes only the entries that match.
+func (s *Store) SearchEntries(key string, fn func(app.Entry) bool) error {
+	k := []byte(key)
+	return s.view(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bEntries)
+		cur := tx.Bucket(bEntryText).Cursor()
+		for ek, text := cur.First(); ek != nil; ek, text = cur.Next() {
+			if !bytes.Contains(text, k) {
+				continue
+			}
+			var e app.Entry
+			if err := unmarshalPacked(entries.Get(ek), &e); err != nil {
+				return fmt.Errorf("decode entry %q: %w", ek, err)
+			}
+			if !fn(e) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// EntriesChanged calls fn with each registered entry whose latest change is
+// after the given time, in the order of their latest change, until fn
+// returns false.
+func (s *Store) EntriesChanged(after app.HLC, fn func(app.Entry) bool) error {
+	return s.view(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bEntries)
+		cur := tx.Bucket(bIdxEntryChange).Cursor()
+		for k, _ := cur.Seek(u64(uint64(after) + 1)); k != nil; k, _ = cur.Next() {
+			var e app.Entry
+			if err := unmarshalPacked(entries.Get(k[8:]), &e); err != nil {
+				return fmt.Errorf("decode entry %q: %w", k[8:], err)
+			}
+			if !fn(e) {
+				return nil
 			}
 		}
 		return nil

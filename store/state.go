@@ -78,7 +78,7 @@ func (s *Store) InstallState(r io.Reader) error {
 	if why := s.Damage(); why != "" {
 		return damagedError(s.dir, errors.New(why))
 	}
-	start := time.Now()
+	start := s.now()
 	tmp := s.installPath()
 	os.Remove(tmp)
 	nb, err := openBolt(tmp, time.Second, false)
@@ -116,7 +116,8 @@ func (s *Store) InstallState(r io.Reader) error {
 		s.markDamaged("reopen after installing a state snapshot: " + err.Error())
 		return fmt.Errorf("install state: %w", err)
 	}
-	s.log.Info("state snapshot installed", "pairs", pairs, "own_commands_kept", kept, "took", time.Since(start).Round(time.Millisecond))
+	s.loadPublished()
+	s.log.Info("state snapshot installed", "pairs", pairs, "own_commands_kept", kept, "took", s.now().Sub(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -238,6 +239,11 @@ func (s *Store) keepLocal(nb *bolt.DB, hlc uint64) (kept int, err error) {
 			}
 			for _, id := range done {
 				if _, err := clearPending(tx, string(id)); err != nil {
+					return err
+				}
+			}
+			if !s.hubCopy { // derived from the commands, not copied (store/uplink.go)
+				if err := rebuildUnsent(tx, nil); err != nil {
 					return err
 				}
 			}

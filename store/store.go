@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,6 +29,12 @@ type Config struct {
 	OpenTimeout time.Duration // how long to wait for another process's lock (default 2 s)
 	MaxBatch    int           // most commands in one group commit (default 2048)
 	Logger      *slog.Logger
+	// HubCopy: the store is the provincial hub's copy of a commune, which
+	// keeps no index of commands to send up (store/uplink.go).
+	HubCopy bool
+	// Now is the clock of the write path: how long a receipt has waited
+	// for the folder, how long the log's sync took (default time.Now).
+	Now func() time.Time
 }
 
 // Store is the bbolt-backed state of one node.
@@ -41,7 +48,12 @@ type Store struct {
 	quit   chan struct{}
 	done   chan struct{}
 	max    int
-	closed bool
+	closed atomic.Bool      // Close was called
+	now    func() time.Time // Config.Now
+	// published is the count of catalog and calendar commands folded
+	// (store/published.go), kept in memory: the service reads it at every
+	// receipt.
+	published atomic.Uint64
 
 	wal      *wal          // the write-ahead log of Appends (store/wal.go)
 	lsn      uint64        // the last record's position; the writer's
@@ -51,17 +63,19 @@ type Store struct {
 	foldDone chan struct{} // closed when the folder has stopped
 	// reserveGone: the disk-full reserve is not in place (the folder's)
 	reserveGone bool
+	hubCopy     bool // Config.HubCopy
 }
 
 // request is one caller's commands waiting for the next group commit.
 type request struct {
-	cmds   []app.Command
-	bodies []app.Body // decoded once; nil for kinds from a newer version
-	stored [][]byte   // the commands' stored form, packed by the caller, not the single writer
-	local  bool
-	lsn    uint64 // its record in the write-ahead log; 0 for an Apply
-	setup  bool   // it changes users, slots or the commune (or a kind from a newer version)
-	done   chan error
+	cmds     []app.Command
+	bodies   []app.Body // decoded once; nil for kinds from a newer version
+	entities []string   // bodies[i].Entity(), worked out once ("" for a nil body)
+	stored   [][]byte   // the commands' stored form, packed by the caller, not the single writer
+	local    bool
+	lsn      uint64 // its record in the write-ahead log; 0 for an Apply
+	setup    bool   // it changes users, slots or the commune (or a kind from a newer version)
+	done     chan error
 }
 
 // ErrClosed is returned by writes after Close.
@@ -79,6 +93,10 @@ func Open(cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	_, dirErr := os.Stat(cfg.Dir)
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", cfg.Dir, err)
 	}
@@ -100,7 +118,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{db: db, dir: cfg.Dir, log: cfg.Logger, reqs: make(chan *request, 256), quit: make(chan struct{}),
-		done: make(chan struct{}), max: cfg.MaxBatch}
+		done: make(chan struct{}), max: cfg.MaxBatch, hubCopy: cfg.HubCopy, now: cfg.Now}
 	if existed {
 		// What can be checked quickly: the buckets' root pages, the last
 		// commands, a damage found while running. A damaged file opens
@@ -118,9 +136,22 @@ func Open(cfg Config) (*Store, error) {
 	if s.Damage() != "" {
 		s.node = s.storedNodeID()
 	}
+	s.loadPublished()
 	if err := s.recoverWAL(); err != nil { // store/writer.go
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// The names made here (the folder, xaso.db, wal/) are durable only once
+	// their folders are synced: a power cut could otherwise take the whole
+	// file with everything acknowledged in it (store/powercut).
+	if dirErr != nil {
+		if err := syncDir(filepath.Dir(filepath.Clean(cfg.Dir))); err != nil {
+			s.log.Warn("sync the folder of the data folder", "err", err)
+		}
+	}
+	if err := syncDir(cfg.Dir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: sync the data folder: %w", path, err)
 	}
 	s.fs.wake, s.fs.kick, s.foldDone = make(chan struct{}), make(chan struct{}, 1), make(chan struct{})
 	go s.run()
@@ -147,6 +178,9 @@ func (s *Store) init() error {
 		if err := backfillClosed(tx); err != nil { // store/report.go
 			return err
 		}
+		if err := s.initUnsent(tx); err != nil { // store/uplink.go
+			return fmt.Errorf("the uplink's index: %w", err)
+		}
 		if err := reapplyUnknown(tx); err != nil {
 			return fmt.Errorf("apply commands known since the upgrade: %w", err)
 		}
@@ -169,10 +203,9 @@ func (s *Store) init() error {
 // Close stops the writer after it has committed what it was given, then
 // closes the database.
 func (s *Store) Close() error {
-	if s.closed {
+	if !s.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	s.closed = true
 	close(s.quit)
 	<-s.done
 	s.mu.Lock()
@@ -237,8 +270,12 @@ func (s *Store) submit(ctx context.Context, cmds []app.Command, local bool) erro
 			return err
 		}
 	}
-	r := &request{cmds: cmds, bodies: bodies, stored: stored, local: local, done: make(chan error, 1)}
+	r := &request{cmds: cmds, bodies: bodies, stored: stored, local: local, done: make(chan error, 1),
+		entities: make([]string, len(cmds))}
 	for i, c := range cmds {
+		if bodies[i] != nil {
+			r.entities[i] = bodies[i].Entity()
+		}
 		k, _ := app.LookupKind(c.Kind)
 		if bodies[i] == nil || (k.Target != app.TargetDossier && k.Target != app.TargetAudit) {
 			r.setup = true
@@ -285,11 +322,7 @@ func (s *Store) applyAll(tx *bolt.Tx, r *request) error {
 		}
 		switch {
 		case applied && r.local:
-			entity := ""
-			if r.bodies[i] != nil {
-				entity = r.bodies[i].Entity()
-			}
-			if err := markPending(tx, c, entity); err != nil {
+			if err := markPending(tx, c, r.entities[i]); err != nil {
 				return err
 			}
 			pending++
@@ -322,6 +355,9 @@ func (s *Store) StateHash() (string, error) {
 			h.Write(name)
 			h.Write([]byte{0})
 			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				if officeOnly(name, k) {
+					return nil
+				}
 				v, err := unpack(v)
 				if err != nil {
 					return fmt.Errorf("state hash %s/%s: %w", name, k, err)

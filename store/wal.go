@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"xaso/app"
 )
@@ -50,8 +49,6 @@ type wal struct {
 	off int64
 	mu  sync.Mutex
 	seg []walSeg // oldest first; the last one is f
-
-	syncTime time.Duration // how long the last fdatasync took (the writer's group wait)
 }
 
 // walRecord is one record read back.
@@ -145,8 +142,13 @@ func (r walRecord) request() (*request, error) {
 		if err != nil && !errors.Is(err, app.ErrUnknownKind) {
 			return nil, fmt.Errorf("log record %d: command %s: %w", r.lsn, c.ID, err)
 		}
+		entity := ""
+		if b != nil {
+			entity = b.Entity()
+		}
 		q.cmds = append(q.cmds, c)
 		q.bodies = append(q.bodies, b)
+		q.entities = append(q.entities, entity)
 	}
 	return q, nil
 }
@@ -255,9 +257,7 @@ func (w *wal) write(buf []byte, first uint64) error {
 	}
 	_, err := w.f.WriteAt(buf, w.off)
 	if err == nil {
-		t := time.Now()
 		err = fdatasync(w.f)
-		w.syncTime = time.Since(t)
 	}
 	if err != nil {
 		// Cut back what may have reached the disk, durably: the next batch

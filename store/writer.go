@@ -2,9 +2,9 @@ package store
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,10 +26,11 @@ const (
 	foldDelay   = 200 * time.Millisecond // Appends wait this long for company, unless a read or an Apply needs them
 	foldRetry   = 200 * time.Millisecond // a refused fold (disk full) is tried again after this
 	reserveSize = 2 << 20                // space kept aside so that what was acknowledged can be folded
-	// groupWait bounds how long the writer waits for more desks before it
-	// syncs the log, when the last batch held more than one request.
-	groupWaitMin = 100 * time.Microsecond
-	groupWaitMax = 2 * time.Millisecond
+	// groupWait bounds how long the writer waits for the company it
+	// expects before it syncs the log; groupMemory is how many batches it
+	// remembers to expect company from.
+	groupWait   = 3 * time.Millisecond
+	groupMemory = 16
 )
 
 // foldState is what the writer hands the folder, and how far it got. The
@@ -43,6 +44,7 @@ type foldState struct {
 	setup   uint64     // largest LSN acknowledged that changes users, slots or the commune
 	folded  uint64     // largest LSN folded into a committed transaction
 	err     error      // why folding stopped; nil while folding
+	index   queueIndex // what the reads that do not wait need of queue (store/queued.go)
 	wake    chan struct{}
 	kick    chan struct{}
 }
@@ -85,25 +87,6 @@ func (s *Store) caughtUp(setupOnly bool) {
 	}
 }
 
-// queued calls fn for each command made here that is acknowledged and not
-// yet folded, oldest first. A read that adds these to what viewNow finds
-// answers a desk about its own receipt without waiting for the fold; it
-// takes them before it reads bbolt, so a command folded meanwhile is seen
-// twice, never missed.
-func (s *Store) queued(fn func(app.Command, app.Body)) {
-	s.mu.Lock()
-	q := append([]*request(nil), s.fs.queue...)
-	s.mu.Unlock()
-	for _, r := range q {
-		if !r.local {
-			continue
-		}
-		for i, c := range r.cmds {
-			fn(c, r.bodies[i])
-		}
-	}
-}
-
 // run is the single writer.
 func (s *Store) run() {
 	defer func() {
@@ -112,7 +95,8 @@ func (s *Store) run() {
 		s.mu.Unlock()
 		s.kickFolder()
 	}()
-	others := 0 // requests in the last batch
+	var recent [groupMemory]int // requests in the last batches
+	last := 0
 	wait := time.NewTimer(time.Hour)
 	defer wait.Stop()
 	for {
@@ -140,13 +124,16 @@ func (s *Store) run() {
 				break fill
 			}
 		}
-		if others > 1 && n < s.max {
-			// Several desks are writing: wait about one sync for the
-			// others, so that one fdatasync answers them all. A lone desk
-			// (the last batch held one request) never waits.
-			wait.Reset(min(max(s.wal.syncTime, groupWaitMin), groupWaitMax))
+		// The load says how much company to expect: as many requests as
+		// the largest of the last batches (the desks writing now, each
+		// waiting for its answer before it sends the next). Waiting for
+		// them, at most groupWait, makes one fdatasync answer them all; a
+		// lone desk (every recent batch held one request) never waits.
+		expect := slices.Max(recent[:])
+		if len(batch) < expect && n < s.max {
+			wait.Reset(groupWait)
 		more:
-			for n < s.max {
+			for n < s.max && len(batch) < expect {
 				select {
 				case r := <-s.reqs:
 					batch = append(batch, r)
@@ -159,7 +146,8 @@ func (s *Store) run() {
 				}
 			}
 		}
-		others = len(batch)
+		recent[last%groupMemory] = len(batch)
+		last++
 		s.write(batch)
 	}
 }
@@ -199,7 +187,9 @@ func (s *Store) write(batch []*request) {
 	var err error
 	switch {
 	case len(logged) == 0:
-	case stuck != nil && (!isDiskFull(stuck) || s.Problem() != "ok"):
+	case stuck != nil && !isDiskFull(stuck):
+		err = foldStoppedError(stuck) // nothing more is taken until the refused command folds
+	case stuck != nil && s.Problem() != "ok":
 		err = stuck // the folder cannot take more: refuse, as the commit would
 	case s.cond.diskFull.Load() && s.Problem() != "ok":
 		err = app.DiskFull(errors.New("write-ahead log: the disk-full reserve is in use")) // refuse until space is back
@@ -229,6 +219,7 @@ func (s *Store) write(batch []*request) {
 	for _, r := range batch {
 		s.fs.queue = append(s.fs.queue, r)
 		s.fs.queued += len(r.cmds)
+		s.fs.index.track(r, true)
 		if !r.local {
 			s.fs.urgent = true
 		}
@@ -262,6 +253,7 @@ func (s *Store) foldLoop() {
 				}
 			}
 			s.fs.queue, s.fs.queued = nil, 0
+			s.fs.index.reset()
 			s.mu.Unlock()
 			return
 		}
@@ -272,16 +264,26 @@ func (s *Store) foldLoop() {
 			continue
 		}
 		if since.IsZero() {
-			since = time.Now()
+			since = s.now()
 		}
 		delay := foldDelay
 		switch {
+		case stuck != nil && !isDiskFull(stuck):
+			// A command refused after it was acknowledged (a bug): folding
+			// again cannot help until a fixed version starts, which folds
+			// it from the log. An Apply queued behind it is answered.
+			if !urgent {
+				since = time.Time{}
+				<-s.fs.kick
+				continue
+			}
+			delay = 0
 		case stuck != nil:
 			delay = foldRetry
 		case closing || urgent || queued >= foldMax:
 			delay = 0
 		}
-		if wait := delay - time.Since(since); wait > 0 {
+		if wait := delay - s.now().Sub(since); wait > 0 {
 			timer.Reset(wait)
 			select {
 			case <-s.fs.kick:
@@ -324,6 +326,7 @@ func (s *Store) foldNext() {
 	s.mu.Lock()
 	for _, r := range batch[:done] {
 		s.fs.queued -= len(r.cmds)
+		s.fs.index.track(r, false)
 		if r.lsn > s.fs.folded {
 			s.fs.folded = r.lsn
 		}
@@ -352,8 +355,10 @@ func (s *Store) foldNext() {
 			}
 		}
 		s.fs.queue, s.fs.queued = nil, 0
+		s.fs.index.reset()
 	}
 	s.fs.err = err
+	s.noteFold(err)
 	folded := s.fs.folded
 	s.broadcast()
 	s.mu.Unlock()
@@ -406,18 +411,24 @@ func (s *Store) foldTx(batch []*request) error {
 	for _, r := range batch {
 		top = max(top, r.lsn)
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	var stamp uint64
+	err := s.update(func(tx *bolt.Tx) error {
 		denser(tx)
 		for _, r := range batch {
 			if err := s.applyAll(tx, r); err != nil {
 				return err
 			}
 		}
+		stamp = publishedIn(tx)
 		if top == 0 {
 			return nil
 		}
 		return tx.Bucket(bMeta).Put(kWAL, u64(top))
 	})
+	if err == nil {
+		s.published.Store(stamp) // before the fold is counted done: a reader that waited sees it
+	}
+	return err
 }
 
 // recoverWAL folds what the log holds past the position bbolt recorded, and
@@ -449,28 +460,49 @@ func (s *Store) recoverWAL() error {
 		}
 		todo = append(todo, q)
 	}
+	folded := next
 	if s.Damage() == "" {
-		for len(todo) > 0 {
+		folded = from
+		var stopped error
+		for len(todo) > 0 && stopped == nil {
 			n, cmds := 0, 0
 			for n < len(todo) && (n == 0 || cmds+len(todo[n].cmds) <= foldMax) {
 				cmds += len(todo[n].cmds)
 				n++
 			}
-			if err := s.foldTx(todo[:n]); err != nil {
-				return fmt.Errorf("fold the write-ahead log: %w", err)
+			done, err := s.fold(todo[:n])
+			for _, r := range todo[:done] {
+				folded = max(folded, r.lsn)
 			}
-			todo = todo[n:]
+			todo, stopped = todo[done:], err
+		}
+		if stopped != nil {
+			// An acknowledged command the fold refuses (a bug, or a full
+			// disk) does not stop the PC from starting: it serves what is
+			// folded, refuses new writes and says so in /health; the log
+			// keeps the command and every one after it for the version
+			// that folds them.
+			s.log.Error("write-ahead log: folding stopped at an acknowledged command", "err", stopped, "waiting", len(todo))
+			for _, r := range todo {
+				s.fs.queue = append(s.fs.queue, r)
+				s.fs.queued += len(r.cmds)
+				s.fs.index.track(r, true)
+			}
+			s.fs.err = stopped
+			s.noteFold(stopped)
+		} else {
+			folded = next
 		}
 		if len(recs) > 0 {
-			s.log.Info("write-ahead log folded", "records", len(recs), "from", from)
+			s.log.Info("write-ahead log folded", "records", len(recs), "from", from, "to", folded)
 		}
 	}
-	s.lsn, s.fs.written, s.fs.setup, s.fs.folded = next, next, next, next
+	s.lsn, s.fs.written, s.fs.setup, s.fs.folded = next, next, next, folded
 	if s.wal, err = openWAL(s.dir, segs, next+1); err != nil {
 		return err
 	}
 	if s.Damage() == "" {
-		s.wal.folded(next)
+		s.wal.folded(folded)
 	}
 	if _, err := os.Stat(s.reservePath()); err != nil {
 		s.reserveGone = true

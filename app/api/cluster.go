@@ -31,7 +31,8 @@ type JoinCode struct {
 // comparing PCs by hand), and the admin actions
 // POST /api/v1/cluster/remove {"node_id"} and POST /api/v1/cluster/recover,
 // GET / POST (rotate) /api/v1/cluster/join-code, and POST /api/v1/cluster/join
-// {"code"}, which takes this PC into the office of a typed join code.
+// {"code"}, which takes this PC into the office of a typed join code, and
+// POST /api/v1/cluster/names {"node_id","name"}, which names a PC.
 func (h *Handler) MountCluster(c ClusterAdmin) {
 	h.mux.HandleFunc("GET /api/v1/cluster", h.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		withHash := r.URL.Query().Get("state_hash") == "1"
@@ -78,6 +79,24 @@ func (h *Handler) MountCluster(c ClusterAdmin) {
 			return
 		}
 		h.writeJoinCode(w, r)(c.JoinWithCode(r.Context(), req.Code))
+	}))
+	// A PC's name as officials know it (app/pcname.go): any PC of the
+	// office, on or off; the name is a command of the office's log.
+	h.mux.HandleFunc("POST /api/v1/cluster/names", h.clusterAdmin(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
+		var req struct {
+			NodeID string `json:"node_id"`
+			Name   string `json:"name"`
+		}
+		if err := h.decode(w, r, &req); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		n, err := h.cfg.Service.NamePC(r.Context(), p, req.NodeID, req.Name)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, n)
 	}))
 	h.mux.HandleFunc("POST /api/v1/cluster/recover", h.clusterAdmin(func(w http.ResponseWriter, r *http.Request, p app.Principal) {
 		if err := c.Recover(r.Context()); err != nil {

@@ -114,31 +114,11 @@ const uploadSlack = 64 << 10
 // attach takes a scanned document: the raw file as the body (its name in
 // ?name=), or multipart/form-data with the file in the part "file".
 func (h *Handler) attach(w http.ResponseWriter, r *http.Request, p app.Principal) {
-	tooLarge := app.Errorf(app.ETooLarge, "file", "Tệp quá lớn: mỗi tệp đính kèm tối đa %d MB.",
-		"the file is too large: at most %d MB per attachment", app.MaxAttachmentSize>>20)
-	if r.ContentLength > app.MaxAttachmentSize+uploadSlack {
-		w.Header().Set("Connection", "close") // do not read 100 MB to refuse them
-		h.fail(w, r, tooLarge)
+	body, name, done, ok := h.upload(w, r)
+	if !ok {
 		return
 	}
-	body, name := io.Reader(r.Body), r.URL.Query().Get("name")
-	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if media == "multipart/form-data" {
-		part, err := filePart(r, params["boundary"])
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		defer part.Close()
-		body = part
-		if name == "" {
-			name = part.FileName()
-		}
-	} else if r.ContentLength > app.MaxAttachmentSize {
-		w.Header().Set("Connection", "close")
-		h.fail(w, r, tooLarge)
-		return
-	}
+	defer done()
 	a, created, err := h.cfg.Service.Attach(r.Context(), p, r.PathValue("code"), name, body)
 	if err != nil {
 		if app.ErrorCode(err) == app.ETooLarge {
@@ -153,6 +133,37 @@ func (h *Handler) attach(w http.ResponseWriter, r *http.Request, p app.Principal
 	}
 	w.Header().Set("Location", "/api/v1/dossiers/"+url.PathEscape(r.PathValue("code"))+"/attachments/"+a.SHA256)
 	writeJSON(w, status, a)
+}
+
+// upload reads a scan's upload: the raw file as the body (its name in
+// ?name=), or multipart/form-data with the file in the part "file". A body
+// larger than a scan may be is refused before it is read; !ok: answered.
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request) (body io.Reader, name string, done func(), ok bool) {
+	tooLarge := app.Errorf(app.ETooLarge, "file", "Tệp quá lớn: mỗi tệp đính kèm tối đa %d MB.",
+		"the file is too large: at most %d MB per attachment", app.MaxAttachmentSize>>20)
+	if r.ContentLength > app.MaxAttachmentSize+uploadSlack {
+		w.Header().Set("Connection", "close") // do not read 100 MB to refuse them
+		h.fail(w, r, tooLarge)
+		return nil, "", nil, false
+	}
+	body, name, done = r.Body, r.URL.Query().Get("name"), func() {}
+	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if media == "multipart/form-data" {
+		part, err := filePart(r, params["boundary"])
+		if err != nil {
+			h.fail(w, r, err)
+			return nil, "", nil, false
+		}
+		body, done = part, func() { part.Close() }
+		if name == "" {
+			name = part.FileName()
+		}
+	} else if r.ContentLength > app.MaxAttachmentSize {
+		w.Header().Set("Connection", "close")
+		h.fail(w, r, tooLarge)
+		return nil, "", nil, false
+	}
+	return body, name, done, true
 }
 
 // filePart finds the part named "file" of a multipart upload.

@@ -90,6 +90,12 @@ func TestRegistersOverHTTP(t *testing.T) {
 
 func getRaw(t *testing.T, c *client, path string) []byte {
 	t.Helper()
+	return getAny(t, c, path, "application/pdf")
+}
+
+// getAny fetches a file of the given content type.
+func getAny(t *testing.T, c *client, path, contentType string) []byte {
+	t.Helper()
 	req, _ := http.NewRequest("GET", c.srv.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.srv.Client().Do(req)
@@ -98,7 +104,7 @@ func getRaw(t *testing.T, c *client, path string) []byte {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != contentType {
 		t.Fatalf("GET %s: %d %s %.200s", path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
 	return b

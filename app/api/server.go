@@ -34,6 +34,9 @@ type Health struct {
 	// Services is the state of each of the node's services (http, discover,
 	// cluster, …): running, retrying or stopped.
 	Services map[string]string `json:"services,omitempty"`
+	// Update is the state of updates from the province (app/api/update.go);
+	// nil where updates are not configured.
+	Update *UpdateState `json:"update,omitempty"`
 }
 
 // ClockState compares this PC’s clock with its peers’ (DESIGN §7: warn when
@@ -52,6 +55,15 @@ type ClusterState struct {
 	Members int    `json:"members"`
 	Problem string `json:"problem,omitempty"` // why the LAN cluster is not running: peer_listen_failed, cluster_failed, apply_stopped
 	Error   string `json:"error,omitempty"`   // the error behind apply_stopped, for the technician
+	// Off: the office's PCs that did not answer this one lately, with the
+	// names officials know them by ("Máy Tiếp nhận 2 đang tắt").
+	Off []OffPC `json:"off,omitempty"`
+}
+
+// OffPC is a PC of the office that is off (or cut off) as this PC sees it.
+type OffPC struct {
+	NodeID string `json:"node_id"`
+	Name   string `json:"name,omitempty"`
 }
 
 // UplinkState is the province part of Health.
@@ -119,6 +131,7 @@ func (h *Handler) routes() {
 	h.accountRoutes()  // users PATCH, passwords, audit log (accounts.go)
 	h.documentRoutes() // forms, ID card scans, attachments, ratings, reports (documents.go)
 	h.registerRoutes() // civil-status registers and extracts (registers.go)
+	h.digitiseRoutes() // old books, search across registers, national export (digitise.go)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})

@@ -146,7 +146,7 @@ func (n *Node) openLAN() (*lan, error) {
 			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.NextAfter(after),
 				&app.SlotBody{Slot: slot, Node: node})
 		},
-		Blobs: n.Blobs, WantBlobs: n.Store.AttachmentHashes,
+		Blobs: sharedBlobs{n.Blobs, n}, WantBlobs: n.Store.AttachmentHashes,
 		Now: n.cfg.Now, Logger: n.cfg.Logger}
 	if c.Fast {
 		cc.BlobInterval = time.Second
@@ -204,6 +204,13 @@ func (a clusterAdmin) Status(withHash bool) (any, error) {
 	}
 	if cl := a.n.Cluster(); cl != nil {
 		info := cl.Info()
+		names, err := a.n.Store.PCNames()
+		if err != nil {
+			return nil, app.Internal(err)
+		}
+		for i, m := range info.Members {
+			info.Members[i].Name = names[m.NodeID]
+		}
 		s.Cluster = &info
 	}
 	return s, nil
@@ -277,6 +284,15 @@ func clusterHealth(n *Node) api.ClusterState {
 	s := api.ClusterState{State: cl.State(), Members: cl.Members(), Problem: n.lan.getProblem()}
 	if err := cl.ApplyError(); err != nil {
 		s.Problem, s.Error = ProblemApplyStopped, err.Error()
+	}
+	if off := cl.OffMembers(); len(off) > 0 {
+		names, err := n.Store.PCNames()
+		if err != nil {
+			n.cfg.Logger.Warn("read the PCs' names", "err", err)
+		}
+		for _, id := range off {
+			s.Off = append(s.Off, api.OffPC{NodeID: id, Name: names[id]})
+		}
 	}
 	return s
 }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"xaso/app/desktop"
 	"xaso/frontend"
 	"xaso/store"
+	"xaso/sync/update"
 	"xaso/sync/uplink"
 )
 
@@ -43,6 +45,7 @@ type Config struct {
 	MemoryLimit   int64              // soft limit of the Go runtime's memory; 0: 40 MiB, -1: none
 	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
 	Hub           Hub                // the provincial hub (app/node/uplink.go); zero: none
+	Update        Update             // updates from the province (app/node/update.go), on with a hub and a root
 	// The HTTP edge: host names the UI answers to besides IP
 	// addresses, localhost and the --listen host (--allow-host); the cap of
 	// open connections per client address (0: 64); each response write's
@@ -64,23 +67,41 @@ type Node struct {
 	Service *app.Service
 	Handler http.Handler
 	clock   *app.Clock
-	lan     *lan           // nil: the PC works alone
-	up      *uplink.Uplink // nil: no hub
+	lan     *lan            // nil: the PC works alone
+	up      *uplink.Uplink  // nil: no hub
+	upd     *update.Service // nil: no updates (no hub, or no root of trust)
 	sup     *supervisor
+	listen  string // the HTTP address served (Run)
 }
 
 // Run opens the node of cfg.Dir, serves it on cfg.Listen (and in the window
 // with cfg.Window) until ctx is cancelled or the window closes, and closes it.
 func Run(ctx context.Context, cfg Config) error {
+	// A start in an update's trial checks itself; a second start of the
+	// same trial rolls back at once (sync/update, app/node/update.go).
+	if cfg.Hub.URL != "" {
+		trial, err := update.Boot(UpdateDir(cfg.Dir), update.DefaultSwapper(), os.Environ())
+		if errors.Is(err, update.ErrRelaunched) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		cfg.Update.trial = trial
+	}
+	ctx, restart := context.WithCancel(ctx)
+	defer restart()
+	cfg.Update.restart = restart
 	n, err := Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer n.Close()
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		n.Close()
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
+	n.listen = l.Addr().String()
 	n.cfg.Logger.Info("serving", "addr", l.Addr().String(), "data", cfg.Dir, "node", n.Store.NodeID(), "version", cfg.Version)
 	if cfg.Window {
 		err = n.withWindow(ctx, l)
@@ -88,6 +109,16 @@ func Run(ctx context.Context, cfg Config) error {
 		err = n.Serve(ctx, l)
 	}
 	n.cfg.Logger.Info("stopped", "err", err)
+	if cerr := n.Close(); err == nil {
+		err = cerr
+	}
+	if n.upd != nil && err == nil {
+		// Asked by the update service: start the new program (or the
+		// previous one again) now that the store is closed.
+		if rerr := n.upd.AfterStop(os.Environ()); !errors.Is(rerr, update.ErrRelaunched) {
+			err = rerr
+		}
+	}
 	return err
 }
 
@@ -128,7 +159,7 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 		// of letting the heap double. A soft limit: never an out-of-memory.
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
-	st, err := store.Open(store.Config{Dir: cfg.Dir, Logger: cfg.Logger})
+	st, err := store.Open(store.Config{Dir: cfg.Dir, Logger: cfg.Logger, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -180,13 +211,20 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if n.lan != nil {
 		sc.Log, sc.Leaser = notifyLog{st, n.lan.cl}, n.lan.cl
 	}
-	if n.up, err = n.openUplink(sc.Log); err != nil {
+	if n.upd, err = n.openUpdate(sc.Log); err != nil {
+		return nil, err
+	}
+	upLog := sc.Log
+	if n.upd != nil {
+		upLog = signedOnly{sc.Log, n} // catalog and calendar come signed, not from the hub's word
+	}
+	if n.up, err = n.openUplink(upLog); err != nil {
 		return nil, err
 	}
 	var gate *hubGate
 	if n.up != nil {
 		sc.Log = kickLog{sc.Log, n.up}
-		gate = &hubGate{st: st, inner: sc.Leaser}
+		gate = &hubGate{st: st, inner: sc.Leaser, log: sc.Log, clock: n.clock}
 		sc.Leaser = gate
 	}
 	if n.Service, err = app.NewService(sc); err != nil {
@@ -202,6 +240,9 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	h := api.New(api.Config{Service: n.Service, Health: n.Health, Assets: assets, Logger: cfg.Logger,
 		WriteTimeout: cfg.WriteTimeout})
 	h.MountCluster(clusterAdmin{n})
+	if n.upd != nil {
+		h.MountUpdate(updateAdmin{n})
+	}
 	n.Handler = h
 	backoff := 30 * time.Second
 	if cfg.LAN.Fast {
@@ -251,6 +292,7 @@ func (n *Node) Health() api.Health {
 		h.Status = "degraded"
 	}
 	h.Uplink = n.uplinkHealth()
+	h.Update = n.updateHealth()
 	h.Clock = withHubClock(h.Clock, h.Uplink)
 	if h.Store = n.Store.Problem(); h.Store != "ok" {
 		h.Status = "degraded" // damaged: reads only; disk_full: no writes until space is freed
@@ -274,6 +316,9 @@ func (n *Node) services(l net.Listener) []service {
 	}
 	if n.up != nil {
 		out = append(out, service{"uplink", n.up.Run})
+	}
+	if n.upd != nil {
+		out = append(out, service{"update", n.upd.Run})
 	}
 	return out
 }

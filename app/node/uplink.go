@@ -2,6 +2,12 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
 	"time"
 
 	"xaso/app"
@@ -13,8 +19,12 @@ import (
 // Hub configures the link to the provincial hub (DESIGN §5, §8: serve
 // --hub URL, XASO_ENROL_TOKEN).
 type Hub struct {
-	URL   string // --hub: https://… (or http:// to a reverse proxy); empty: no hub
-	Token string // XASO_ENROL_TOKEN: used once, on first contact
+	URL string // --hub: https://… (or http:// to a reverse proxy); empty: no hub
+	// CAFile (--hub-ca): PEM certificates trusted for an https hub instead of
+	// the system's roots: the province's CA, or the hub's own certificate
+	// (pinned). Empty: the system's roots.
+	CAFile string
+	Token  string // XASO_ENROL_TOKEN: used once, on first contact
 	// Interval between syncs once drained and the least back-off after a
 	// failure; zero: 30 s and 2 s (LAN.Fast: 1 s and 200 ms).
 	Interval, MinBackoff, MaxBackoff time.Duration
@@ -43,13 +53,36 @@ func (n *Node) openUplink(log app.Log) (*uplink.Uplink, error) {
 		interval, minBackoff = cmpOr(interval, time.Second), cmpOr(minBackoff, 200*time.Millisecond)
 		maxBackoff = cmpOr(maxBackoff, 2*time.Second)
 	}
-	return uplink.New(uplink.Config{Hub: h.URL, Token: h.Token, Source: n.Store, Log: log, Blobs: n.Blobs,
+	client, err := hubClient(h.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	return uplink.New(uplink.Config{Hub: h.URL, Token: h.Token, Source: n.Store, Log: log, Blobs: n.Blobs, Client: client,
 		Leader: n.leads, Version: n.cfg.Version, Now: n.cfg.Now, Logger: n.cfg.Logger,
 		Interval: interval, MinBackoff: minBackoff, MaxBackoff: maxBackoff,
 		NewCommand: func(kind string, body app.Body) (app.Command, error) {
 			at := n.clock.Next()
 			return app.NewCommand(app.RandomID(), kind, "system", n.Store.NodeID(), at, body)
 		}})
+}
+
+// hubClient is the uplink's HTTP client: the system's roots, or only the
+// certificates of caFile.
+func hubClient(caFile string) (*http.Client, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, app.Errorf(app.EInvalid, "hub-ca", "Không đọc được tệp chứng thư của máy chủ tỉnh (--hub-ca): %v", "cannot read --hub-ca: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, app.Errorf(app.EInvalid, "hub-ca", "Tệp --hub-ca không chứa chứng thư PEM nào.", "--hub-ca holds no PEM certificate")
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Timeout: 60 * time.Second, Transport: tr}, nil
 }
 
 func cmpOr(d, def time.Duration) time.Duration {
@@ -60,10 +93,11 @@ func cmpOr(d, def time.Duration) time.Duration {
 }
 
 // leads reports whether this PC runs the office's uplink: alone, or the
-// cluster's leader.
+// cluster's leader. A PC with the LAN on and no other PC is the leader of
+// a cluster of one, whose State is "alone": it leads all the same.
 func (n *Node) leads() bool {
 	cl := n.Cluster()
-	return cl == nil || cl.State() == "leader"
+	return cl == nil || cl.IsLeader()
 }
 
 func (n *Node) uplinkHealth() api.UplinkState {
@@ -99,10 +133,15 @@ func (l kickLog) Append(ctx context.Context, cmds ...app.Command) error {
 // its office is enrolled: the hub grants the commune's slots to its
 // installations, so a PC that has met neither its office (the identity
 // comes with the office's commands) nor the hub issues provisional codes.
+// On a PC rebuilt from the hub, the slots the lost office's PCs held move
+// to it when it finds none free (their holders are gone; the hub granted
+// those slots to the installation, not to them).
 type hubGate struct {
 	st    *store.Store
 	inner app.Leaser                         // the cluster, or nil alone
 	local func(context.Context) (int, error) // the service's LeaseLocal, alone
+	log   app.Log                            // the office's log, for the releases
+	clock *app.Clock
 }
 
 var errNotEnrolledYet = app.Errorf(app.EUnavailable, "", "Văn phòng chưa đăng ký với máy chủ tỉnh nên chưa có dải số hồ sơ chính thức; máy cấp mã tạm.",
@@ -114,10 +153,47 @@ func (g *hubGate) Lease(ctx context.Context) (int, error) {
 	} else if !ok {
 		return 0, errNotEnrolledYet
 	}
+	if err := g.takeOverLost(ctx); err != nil {
+		return 0, err
+	}
 	if g.inner != nil {
 		return g.inner.Lease(ctx)
 	}
 	return g.local(ctx)
+}
+
+// takeOverLost releases the slots the replaced office's PCs hold when no
+// slot is free.
+func (g *hubGate) takeOverLost(ctx context.Context) error {
+	lost, err := g.st.Replaced()
+	if err != nil || len(lost) == 0 {
+		return err
+	}
+	slots, err := g.st.Slots()
+	if err != nil {
+		return app.Internal(err)
+	}
+	if _, _, err := app.FreeSlot(slots, g.st.NodeID()); err == nil {
+		return nil // a slot is free: nothing to take over
+	}
+	var cmds []app.Command
+	for _, l := range slots {
+		if slices.Contains(lost, l.Holder) {
+			c, err := app.NewCommand(app.RandomID(), app.KindSlotRelease, "system", g.st.NodeID(), g.clock.NextAfter(l.LastAt),
+				&app.SlotBody{Slot: l.Slot, Node: l.Holder})
+			if err != nil {
+				return app.Internal(err)
+			}
+			cmds = append(cmds, c)
+		}
+	}
+	if len(cmds) == 0 {
+		return nil
+	}
+	if err := g.log.Append(ctx, cmds...); err != nil {
+		return fmt.Errorf("take over the lost office's number slots: %w", err)
+	}
+	return nil
 }
 
 // withHubClock joins the hub's clock to the peers' in the clock check

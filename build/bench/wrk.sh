@@ -11,7 +11,7 @@ set -euo pipefail
 bin=${1:-build/bin/xaso}
 dir=$(mktemp -d) addr=127.0.0.1:18499
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-XASO_ADMIN_PASSWORD=admin-password XASO_CPUPROFILE=${XASO_CPUPROFILE:-} "$bin" serve --data "$dir" --listen $addr --commune 14701 --agency 000.00.31.H42 2>"$dir/log" &
+XASO_ADMIN_PASSWORD=admin-password XASO_CPUPROFILE=${XASO_CPUPROFILE:-} "$bin" serve --data "$dir" --listen $addr --commune 14701 --agency 000.00.31.H42 2>"${XASO_LOG:-$dir/log}" &
 pid=$!
 for _ in $(seq 100); do curl -sf http://$addr/api/v1/health >/dev/null && break; sleep 0.1; done
 token() { curl -sf -X POST http://$addr/api/v1/sessions -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}" | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/'; }

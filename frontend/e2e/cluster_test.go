@@ -23,7 +23,19 @@ type pc struct {
 	name       string
 	base       string
 	peer       string
+	args, env  []string // as started, for start to start it again
 	stop, kill func()
+}
+
+// start starts the PC's xaso serve (again, on the same data folder).
+func (m *pc) start(t *testing.T) {
+	t.Helper()
+	stop, kill, err := startXaso(world.bin, filepath.Join(world.artifacts, "cluster-"+m.name+".log"), m.args, m.env, m.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.stop, m.kill = stop, kill
+	t.Cleanup(stop)
 }
 
 func startPCs(t *testing.T, extra map[string][]string, names ...string) []*pc {
@@ -49,14 +61,9 @@ func startPCs(t *testing.T, extra map[string][]string, names ...string) []*pc {
 				args = append(args, "--peer", o.peer)
 			}
 		}
-		args = append(args, extra[m.name]...)
-		stop, kill, err := startXaso(world.bin, filepath.Join(world.artifacts, "cluster-"+m.name+".log"), args,
-			[]string{"XASO_JOIN_SECRET=" + joinCode}, m.base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.stop, m.kill = stop, kill
-		t.Cleanup(stop)
+		m.args = append(args, extra[m.name]...)
+		m.env = []string{"XASO_JOIN_SECRET=" + joinCode}
+		m.start(t)
 	}
 	return pcs
 }

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,30 @@ func TestEveryProblemOfTheFormAtOnce(t *testing.T) {
 		p.fail("focus on %q after the server's answer, want the ID field", id)
 	}
 	p.shot("21-desk-server-problems-together")
+
+	// The same in English at 1366×768: every problem at once, in English.
+	e := newPage(t, 1366, 768)
+	e.signIn("letiep", password("letiep"))
+	e.click("#lang")
+	e.waitText("header nav", "Receive")
+	e.do(chromedp.WaitVisible(chromedp.CSS(`form.desk[data-ready="true"]`)))
+	e.click("#submit")
+	e.waitFor(`.field-error[data-for="applicant.full_name"]`, "the name's error in English")
+	for f, want := range map[string]string{
+		"procedure_code":      "Choose the administrative procedure",
+		"applicant.id_number": "personal ID number (12 digits) is required",
+		"applicant.full_name": "full name is required",
+	} {
+		if got := e.text(`.field-error[data-for="` + f + `"]`); !strings.Contains(got, want) {
+			e.fail("%s says %q in English, want %q", f, got, want)
+		}
+	}
+	e.typeInto("#date_of_birth", "31/02/1990\t")
+	e.waitText(`.field-error[data-for="applicant.date_of_birth"]`, "day/month/year")
+	if got := e.text("#form-error"); !strings.Contains(got, "3 fields need correcting") {
+		e.fail("the English banner says %q", got)
+	}
+	e.shot("20b-desk-all-problems-at-once-english-1366")
 }
 
 // retype replaces what a field holds with text, as an official selecting
@@ -96,7 +121,14 @@ func (p *page) waitPrinted() {
 // the name without diacritics all find the dossier, newest first.
 func TestOneSearchBoxFindsTheReceipt(t *testing.T) {
 	older, _ := receiveForTest(t, "Vũ Thị Tìm", "001190004411")
-	newer, _ := receiveForTest(t, "Vũ Thị Tìm", "001190004411")
+	newer, desk := receiveForTest(t, "Vũ Thị Tìm", "001190004411")
+	const phone = "0987654301"
+	var d struct{ Code string }
+	if st, err := world.api("POST", "/dossiers", desk, map[string]any{"procedure_code": "1.001193",
+		"applicant": map[string]string{"full_name": "Vũ Văn Gọi", "id_number": "001190004412", "phone": phone}}, &d); err != nil || st != 201 {
+		t.Fatalf("receive with a phone: %d %v", st, err)
+	}
+	byPhone := d.Code
 	day, num := newer[len(newer)-11:len(newer)-5], newer[len(newer)-4:]
 	p := newPage(t, 1024, 768)
 	p.signIn("letiep", password("letiep"))
@@ -124,6 +156,13 @@ func TestOneSearchBoxFindsTheReceipt(t *testing.T) {
 	}
 	search("001190004411|123456789|Vũ Thị Tìm|05031990|Nữ|Yên Mô|15082024||||")
 	p.waitJS(`document.querySelectorAll('#results tbody a.row-link').length === 2`, "both dossiers by the chip-ID QR")
+	search("001190004411")
+	p.waitJS(`document.querySelectorAll('#results tbody a.row-link').length === 2`, "both dossiers by the ID number")
+	search(phone)
+	p.waitText("#results tbody", byPhone)
+	if n := eval[int](p, `document.querySelectorAll('#results tbody a.row-link').length`); n != 1 {
+		p.fail("%d dossiers by the phone number %s, want 1", n, phone)
+	}
 	// The receipt's QR: the scanner types the lookup link and Enter; the
 	// one dossier it names opens.
 	search("https://dichvucong.gov.vn/tra-cuu-ho-so?ma=" + newer + "\r")
@@ -263,18 +302,138 @@ func TestLatePaperEntryIsShownLate(t *testing.T) {
 	p.shot("30-late-paper-entry")
 }
 
-// 10. In English a dossier's procedure is named as the catalog's name_en
-// says, and the page says the forms print in Vietnamese by design.
+// 10. In English the desk and a dossier name the procedure, its papers and
+// its fee note as the catalog's name_en says (what the desk typed itself
+// stays as typed), and the page says the forms print in Vietnamese by
+// design; back in Vietnamese the same papers are named in Vietnamese.
 func TestEnglishProcedureNamesAndVietnameseForms(t *testing.T) {
-	code, _ := receiveForTest(t, "Nguyễn Văn Anh", "001190001011")
-	p := newPage(t, 1366, 768)
-	p.signIn("letiep", password("letiep"))
-	p.click("#lang")
-	p.waitText("header nav", "Receive")
-	p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
-	p.waitText(".facts", "Birth registration")
-	p.waitText("#forms-vi-note", "Vietnamese")
-	p.shot("31-dossier-english")
-	p.click("#lang")
-	p.waitText(".facts", "Đăng ký khai sinh")
+	for _, size := range [][2]int64{{1024, 768}, {1366, 768}} {
+		p := newPage(t, size[0], size[1])
+		p.signIn("letiep", password("letiep"))
+		p.click("#lang")
+		p.waitText("header nav", "Receive")
+		p.pickProcedure("birth", "Birth registration")
+		p.waitText(".checklist", "Birth certificate from the hospital")
+		p.waitText("#procedure-info", "No fee if registered on time")
+		if got := p.text(".checklist"); strings.Contains(got, "Giấy chứng sinh") {
+			p.fail("the English checklist names a paper in Vietnamese: %q", got)
+		}
+		p.typeInto("#id_number", "001190001011")
+		p.typeInto("#full_name", "Nguyễn Văn Anh")
+		p.shot(fmt.Sprintf("31a-desk-english-papers-%d", size[0]))
+		p.click("#submit")
+		p.do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
+		p.waitText("#receipt", "Birth registration")
+		code := p.text("#receipt-code")
+		p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
+		p.waitText(".facts", "Birth registration")
+		p.waitText(".facts", "Birth registration declaration")
+		p.waitText("#forms-vi-note", "Vietnamese")
+		p.shot(fmt.Sprintf("31-dossier-english-%d", size[0]))
+		p.click("#lang")
+		p.waitText(".facts", "Đăng ký khai sinh")
+		p.waitText(".facts", "Tờ khai đăng ký khai sinh")
+	}
+}
+
+// 1 (an apology). A leader's apology with no new date and no reason says
+// both at once, in the label's words (day/month/year, never RFC 3339); a
+// date that does not exist is said so; then it is recorded. In Vietnamese
+// at 1024×768 and in English at 1366×768.
+func TestApologyProblemsAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		lang, dateWords, reasonWords string
+		w                            int64
+	}{
+		{"vi", "ngày/tháng/năm giờ:phút", "lý do", 1024},
+		{"en", "day/month/year hour:minute", "reason", 1366},
+	} {
+		code, _ := receiveForTest(t, "Quách Văn Lỗi", "001190001212")
+		p := newPage(t, c.w, 768)
+		p.signIn("lanhdao", password("lanhdao"))
+		if c.lang == "en" {
+			p.click("#lang")
+			p.waitText("header nav", "Dossiers")
+		}
+		p.do(chromedp.Navigate(world.base + "/#/dossiers/" + code))
+		p.click(`#dossier-actions button[data-action="apologize"]`)
+		p.waitJS(`document.activeElement?.id === 'new_due_at'`, "the focus on the new date")
+		p.click("#confirm-action")
+		p.waitFor(`.field-error[data-for="note"]`, "the reason's problem beside the date's")
+		date := p.text(`.field-error[data-for="new_due_at"]`)
+		if !strings.Contains(date, c.dateWords) || strings.Contains(date, "RFC") {
+			p.fail("the empty date says %q", date)
+		}
+		if got := p.text(`.field-error[data-for="note"]`); !strings.Contains(strings.ToLower(got), c.reasonWords) {
+			p.fail("the empty reason says %q", got)
+		}
+		p.shot(fmt.Sprintf("32-apology-problems-at-once-%s-%d", c.lang, c.w))
+		p.typeInto("#new_due_at", "31/02/2027 10:00")
+		p.typeInto("#reason", "Chờ xác minh")
+		p.click("#confirm-action")
+		p.waitJS(`!document.querySelector('.field-error[data-for="note"]')`, "the reason's problem gone")
+		if got := p.text(`.field-error[data-for="new_due_at"]`); !strings.Contains(got, c.dateWords) {
+			p.fail("31/02/2027 says %q", got)
+		}
+		next := time.Now().AddDate(0, 0, 10).Format("02/01/2006") + " 10:00"
+		p.retype("#new_due_at", next)
+		p.click("#confirm-action")
+		p.waitText("#timeline", "Chờ xác minh")
+	}
+}
+
+// 9. A dossier already past its due date when a supplement is requested
+// stays late: its badge on the dossier, in the overdue list and on the
+// dashboard's overdue tile, in Vietnamese at 1024×768 and English at
+// 1366×768.
+func TestLateStaysVisibleAfterSupplementRequest(t *testing.T) {
+	desk, err := world.login("letiep", password("letiep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := world.login("chuyenvien", password("chuyenvien"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct{ Code string }
+	at := time.Now().AddDate(0, 0, -20).Format(time.RFC3339)
+	if st, err := world.api("POST", "/dossiers", desk, map[string]any{"procedure_code": "1.004873", "received_at": at,
+		"applicant": map[string]string{"full_name": "Tạ Văn Trễ", "id_number": "001190001313"}}, &d); err != nil || st != 201 {
+		t.Fatalf("receive late: %d %v", st, err)
+	}
+	for _, a := range []struct {
+		tok  string
+		body map[string]any
+	}{
+		{desk, map[string]any{"action": "forward", "assignee": "chuyenvien"}},
+		{spec, map[string]any{"action": "request_supplement", "note": "Thiếu giấy xác nhận cư trú"}},
+	} {
+		if st, err := world.api("POST", "/dossiers/"+d.Code+"/actions", a.tok, a.body, nil); err != nil || st != 200 {
+			t.Fatalf("%v: %d %v", a.body["action"], st, err)
+		}
+	}
+	for _, c := range []struct {
+		lang, late string
+		w          int64
+	}{{"vi", "Quá hạn", 1024}, {"en", "Overdue", 1366}} {
+		p := newPage(t, c.w, 768)
+		p.signIn("chuyenvien", password("chuyenvien"))
+		if c.lang == "en" {
+			p.click("#lang")
+			p.waitText("header nav", "Dossiers")
+		}
+		p.do(chromedp.Navigate(world.base + "/#/dossiers/" + d.Code))
+		p.waitText("#dossier-status", map[string]string{"vi": "bổ sung", "en": "upplement"}[c.lang])
+		p.waitText(".dossier .badge.bad", c.late)
+		p.do(chromedp.Navigate(world.base + "/#/queues/overdue"))
+		p.waitText("#results tbody", d.Code)
+		row := eval[string](p, `[...document.querySelectorAll('#results tbody tr.overdue')].map((r) => r.textContent).find((s) => s.includes(`+jsString(d.Code)+`)) ?? ''`)
+		if got := row; !strings.Contains(got, c.late) {
+			p.fail("the overdue list's row says %q", got)
+		}
+		p.shot(fmt.Sprintf("33-late-after-supplement-list-%s-%d", c.lang, c.w))
+		p.key(kbF4)
+		p.waitJS(`Number(document.querySelector('#stat-overdue')?.textContent) >= 1`, "the dashboard's overdue tile counting it")
+		p.shot(fmt.Sprintf("33b-late-after-supplement-dashboard-%s-%d", c.lang, c.w))
+	}
 }

@@ -188,6 +188,11 @@ func startXaso(bin, logPath string, args, env []string, base string) (stop, kill
 
 // api calls the JSON API directly (setup and cross-checks of what the UI shows).
 func (e *env) api(method, path, token string, body any, out any) (int, error) {
+	return apiAt(e.base, method, path, token, body, out)
+}
+
+// apiAt is api on the xaso (a node or the hub) serving at base.
+func apiAt(base, method, path, token string, body any, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -196,7 +201,7 @@ func (e *env) api(method, path, token string, body any, out any) (int, error) {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, e.base+"/api/v1"+path, rd)
+	req, err := http.NewRequest(method, base+"/api/v1"+path, rd)
 	if err != nil {
 		return 0, err
 	}
@@ -221,11 +226,14 @@ func (e *env) api(method, path, token string, body any, out any) (int, error) {
 	return res.StatusCode, nil
 }
 
-func (e *env) login(user, pass string) (string, error) {
+func (e *env) login(user, pass string) (string, error) { return loginAt(e.base, user, pass) }
+
+// loginAt signs in on the xaso (a node or the hub) serving at base.
+func loginAt(base, user, pass string) (string, error) {
 	var s struct {
 		Token string `json:"token"`
 	}
-	code, err := e.api("POST", "/sessions", "", map[string]string{"username": user, "password": pass}, &s)
+	code, err := apiAt(base, "POST", "/sessions", "", map[string]string{"username": user, "password": pass}, &s)
 	if err != nil {
 		return "", err
 	}
@@ -235,14 +243,17 @@ func (e *env) login(user, pass string) (string, error) {
 	return s.Token, nil
 }
 
-func (e *env) createOfficials() error {
-	tok, err := e.login("admin", adminPassword)
+func (e *env) createOfficials() error { return createOfficialsAt(e.base) }
+
+// createOfficialsAt creates the tests' officials on the node at base.
+func createOfficialsAt(base string) error {
+	tok, err := loginAt(base, "admin", adminPassword)
 	if err != nil {
 		return err
 	}
 	names := map[string]string{"letiep": "Lê Thị Tiếp", "chuyenvien": "Phạm Văn Chuyên", "lanhdao": "Trần Văn Lãnh"}
 	for u, role := range officials {
-		code, err := e.api("POST", "/users", tok, map[string]any{
+		code, err := apiAt(base, "POST", "/users", tok, map[string]any{
 			"username": u, "password": password(u), "full_name": names[u], "roles": []string{role},
 		}, nil)
 		if err != nil {

@@ -106,9 +106,10 @@ func TestDeskFitsOfficeScreens(t *testing.T) {
 				p.fail("the desk is wider than %d px: scrollWidth %d", s.w, eval[int](p, `document.documentElement.scrollWidth`))
 			}
 			bottom := eval[float64](p, `document.querySelector('#submit').getBoundingClientRect().bottom`)
-			if bottom > float64(s.h)-30 { // above the status bar
-				p.fail("the Receive button ends at y=%.0f, below the %d px screen", bottom, s.h)
+			if bar := eval[float64](p, `document.querySelector('#statusbar').getBoundingClientRect().top`); bottom > bar {
+				p.fail("the Receive button ends at y=%.0f, under the status bar (from y=%.0f) of the %d px screen", bottom, bar, s.h)
 			}
+			p.nothingCut("#statusbar")
 			p.shot(fmt.Sprintf("12-desk-%dx%d", s.w, s.h))
 		})
 	}
@@ -334,5 +335,19 @@ func TestScanInBurstsWithoutEnter(t *testing.T) {
 	}
 	if p.exists("#qr-error") || p.exists("#receipt") {
 		p.fail("the scan was cut or submitted")
+	}
+}
+
+// nothingCut fails when a part of the element matching sel is cut: wider
+// than its box (an ellipsis) or past the window's right edge (issue 14,
+// point 7: nothing cut at 1024×768).
+func (p *page) nothingCut(sel string) {
+	p.t.Helper()
+	cut := eval[[]string](p, `[...document.querySelectorAll(`+jsString(sel+" *")+`)].filter((e) => {
+		const r = e.getBoundingClientRect();
+		return r.width > 0 && (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' || r.right > window.innerWidth + 1);
+	}).map((e) => e.tagName + '#' + e.id + ' ' + JSON.stringify(e.textContent.trim().slice(0, 60)))`)
+	if len(cut) > 0 {
+		p.fail("cut in %s at %d px: %v", sel, eval[int](p, `window.innerWidth`), cut)
 	}
 }

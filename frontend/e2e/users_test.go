@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -53,6 +55,36 @@ func TestUsersScreenManagesAccounts(t *testing.T) {
 	p.retype("#u-editname", "Nguyễn Thị Văn Thư\r")
 	p.waitText(`tr[data-user="vanthu"]`, "Nguyễn Thị Văn Thư")
 	p.shot("40-users-manage")
+	// Roles change, recorded in the audit log like the rest.
+	p.click(`tr[data-user="vanthu"] button[data-act="roles"]`)
+	p.click(`#user-edit input[value="specialist"]`)
+	p.click(`#user-edit button[type="submit"]`)
+	p.waitJS(`!document.querySelector('#user-edit')`, "the roles dialog closed")
+	var users struct {
+		Items []struct {
+			Username string   `json:"username"`
+			Roles    []string `json:"roles"`
+		} `json:"items"`
+	}
+	if _, err := world.api("GET", "/users", admin, nil, &users); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users.Items {
+		if u.Username == "vanthu" && !slices.Contains(u.Roles, "specialist") {
+			t.Fatalf("vanthu's roles after the change: %v", u.Roles)
+		}
+	}
+	// In English the screen and the server's refusal are English, the
+	// message starting with a capital.
+	p.click("#lang")
+	p.click(`tr[data-user="vanthu"] button[data-act="password"]`)
+	p.typeInto("#u-newpass", "123\r")
+	p.waitFor(`#user-edit p.error`, "the weak password refused")
+	if msg := p.text(`#user-edit p.error`); msg == "" || hasVietnameseLetters(msg) || strings.ToUpper(msg[:1]) != msg[:1] {
+		p.fail("the English refusal of a weak password is %q", msg)
+	}
+	p.shot("41-users-english")
+	p.click("#lang")
 	p.signOut()
 
 	// The official changes their own password.

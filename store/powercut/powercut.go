@@ -3,8 +3,8 @@
 // memory, page by page, until fsync or fdatasync writes them to the folder
 // underneath; PowerOff drops what is in memory and fails every operation
 // after it. What the folder holds afterwards is what a real disk would have
-// kept. Directory changes (create, rename, remove) reach the folder at once:
-// the test is about data that a program claims durable.
+// kept. Directory changes (create, mkdir, rename, unlink, rmdir) are kept
+// until the directory is synced, and undone at the cut (dirops.go).
 //
 // It is for tests: it needs root (it mounts with mount(2)) and /dev/fuse.
 package powercut
@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -30,11 +31,20 @@ type Disk struct {
 	Backing string // the folder underneath: what survives
 	srv     *fuse.Server
 	off     atomic.Bool
+
+	dmu    sync.Mutex // guards what follows, and orders directory changes with PowerOff
+	ops    []dirOp    // directory changes not yet synced, oldest first
+	trash  string     // beside Backing: what unsynced changes removed
+	trashN int
 }
 
 // Mount mounts backing at dir.
 func Mount(backing, dir string) (*Disk, error) {
 	d := &Disk{Dir: dir, Backing: backing}
+	d.trash = filepath.Join(filepath.Dir(filepath.Clean(backing)), "."+filepath.Base(backing)+".powercut-trash")
+	if err := os.MkdirAll(d.trash, 0o700); err != nil {
+		return nil, err
+	}
 	var st syscall.Stat_t
 	if err := syscall.Stat(backing, &st); err != nil {
 		return nil, err
@@ -56,15 +66,27 @@ func Mount(backing, dir string) (*Disk, error) {
 	return d, nil
 }
 
-// PowerOff drops every unsynced write; every operation fails from now on.
-func (d *Disk) PowerOff() { d.off.Store(true) }
+// PowerOff drops every unsynced write and undoes every directory change
+// not synced; every operation fails from now on.
+func (d *Disk) PowerOff() error {
+	d.dmu.Lock()
+	defer d.dmu.Unlock()
+	d.off.Store(true)
+	return d.undoAll()
+}
 
 // Unmount unmounts the disk (after PowerOff, once its users are gone).
+// Without a PowerOff first, every directory change stays, as after a clean
+// shutdown.
 func (d *Disk) Unmount() error {
 	err := d.srv.Unmount()
 	if err != nil {
 		err = syscall.Unmount(d.Dir, syscall.MNT_DETACH)
 	}
+	d.dmu.Lock()
+	d.ops = nil
+	d.dmu.Unlock()
+	os.RemoveAll(d.trash)
 	return err
 }
 
@@ -102,12 +124,20 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 }
 
 func (n *node) Create(ctx context.Context, name string, flags, mode uint32, out *fuse.EntryOut) (*fs.Inode, fs.FileHandle, uint32, syscall.Errno) {
-	if n.disk.off.Load() {
+	d := n.disk
+	d.dmu.Lock()
+	defer d.dmu.Unlock()
+	if d.off.Load() {
 		return nil, nil, 0, syscall.EIO
 	}
+	path := n.backing(name)
+	isNew := !exists(path)
 	in, fh, fl, errno := n.LoopbackNode.Create(ctx, name, flags, mode, out)
 	if errno != 0 {
 		return nil, nil, 0, errno
+	}
+	if isNew {
+		d.record(dirOp{dirs: []string{n.backing("")}, undo: func() error { return os.Remove(path) }})
 	}
 	child := in.Operations().(*node)
 	return in, &file{FileHandle: fh, n: child}, fl, 0

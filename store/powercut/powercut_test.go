@@ -40,6 +40,11 @@ func TestPowerOffKeepsOnlySynced(t *testing.T) {
 	write("a", synced, 0, true)
 	write("a", []byte("LOST"), 5000, false)
 	write("b", []byte("never synced"), 0, false)
+	if dir, err := os.Open(mnt); err != nil || dir.Sync() != nil { // the names are durable, not b's data
+		t.Fatal("sync the folder", err)
+	} else {
+		dir.Close()
+	}
 	got, err := os.ReadFile(filepath.Join(mnt, "a"))
 	if err != nil || !bytes.Equal(got[5000:5004], []byte("LOST")) {
 		t.Fatalf("read before the cut: %q %v", got[5000:5004], err)
@@ -54,7 +59,9 @@ func TestPowerOffKeepsOnlySynced(t *testing.T) {
 	}
 	syscall.Munmap(m)
 	f.Close()
-	d.PowerOff()
+	if err := d.PowerOff(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.ReadFile(filepath.Join(mnt, "a")); err == nil {
 		t.Error("a read after the power cut succeeded")
 	}
@@ -63,5 +70,83 @@ func TestPowerOffKeepsOnlySynced(t *testing.T) {
 	}
 	if got, err := os.ReadFile(filepath.Join(backing, "b")); err != nil || len(got) != 0 {
 		t.Errorf("the unsynced file after the cut: %q %v, want empty", got, err)
+	}
+}
+
+// TestPowerOffUndoesUnsyncedDirectoryChanges: a new name, a rename and a
+// removal last only once their directory is synced; a synced file whose new
+// name was not synced is lost with it.
+func TestPowerOffUndoesUnsyncedDirectoryChanges(t *testing.T) {
+	if err := Available(); err != nil {
+		t.Skip(err)
+	}
+	backing, mnt := t.TempDir(), t.TempDir()
+	d, err := Mount(backing, mnt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Unmount()
+	at := func(name string) string { return filepath.Join(mnt, name) }
+	write := func(name, data string) {
+		t.Helper()
+		f, err := os.Create(at(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(data); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncDir := func(name string) {
+		t.Helper()
+		f, err := os.Open(at(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Sync(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("kept", "kept")
+	write("renamed", "renamed")
+	write("removed", "removed")
+	write("replaced", "old")
+	must(os.Mkdir(at("sub"), 0o700))
+	syncDir(".")
+	write("sub/kept", "in sub")
+	syncDir("sub")
+	// Not synced from here on.
+	write("new", "synced data, unsynced name")
+	must(os.Rename(at("renamed"), at("moved")))
+	must(os.Remove(at("removed")))
+	write("replacement", "new")
+	must(os.Rename(at("replacement"), at("replaced")))
+	must(os.Mkdir(at("newdir"), 0o700))
+	write("sub/new", "x")
+	if got, err := os.ReadFile(at("replaced")); err != nil || string(got) != "new" {
+		t.Fatalf("before the cut the program sees its changes: %q %v", got, err)
+	}
+	must(d.PowerOff())
+	want := map[string]string{"kept": "kept", "renamed": "renamed", "removed": "removed", "replaced": "old", "sub/kept": "in sub"}
+	for name, data := range want {
+		if got, err := os.ReadFile(filepath.Join(backing, name)); err != nil || string(got) != data {
+			t.Errorf("%s after the cut: %q %v, want %q", name, got, err, data)
+		}
+	}
+	for _, name := range []string{"new", "moved", "replacement", "newdir", "sub/new"} {
+		if _, err := os.Lstat(filepath.Join(backing, name)); err == nil {
+			t.Errorf("%s is there after the cut: its directory was never synced", name)
+		}
 	}
 }

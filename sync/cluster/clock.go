@@ -29,10 +29,29 @@ type clockView struct {
 	mu       sync.Mutex
 	readings map[string]clockReading
 	asked    map[string]time.Time // when each peer was last asked (due)
+	// answered: whether each peer answered the last time it was asked; a
+	// peer that did not is off (or cut off) as far as this PC can tell.
+	answered map[string]bool
 }
 
 func newClockView() *clockView {
-	return &clockView{readings: map[string]clockReading{}, asked: map[string]time.Time{}}
+	return &clockView{readings: map[string]clockReading{}, asked: map[string]time.Time{}, answered: map[string]bool{}}
+}
+
+// reached records whether peer answered when it was last asked.
+func (v *clockView) reached(peer string, ok bool) {
+	v.mu.Lock()
+	v.answered[peer] = ok
+	v.mu.Unlock()
+}
+
+// off reports whether peer did not answer the last time it was asked
+// (false for a peer not asked yet).
+func (v *clockView) off(peer string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ok, asked := v.answered[peer]
+	return asked && !ok
 }
 
 // due reports whether peer should be asked for its clock at now (never
@@ -112,8 +131,11 @@ func (c *Cluster) readClocks(ctx context.Context) {
 	for _, id := range c.otherMembers() {
 		if c.clocks.due(id, c.cfg.Now()) {
 			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			_, _ = c.infoOfNode(cctx, id)
+			_, err := c.infoOfNode(cctx, id)
 			cancel()
+			if ctx.Err() == nil {
+				c.clocks.reached(id, err == nil)
+			}
 		}
 	}
 }

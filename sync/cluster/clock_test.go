@@ -85,3 +85,22 @@ func TestClockViewDue(t *testing.T) {
 		t.Fatal("another peer is due on its own")
 	}
 }
+
+// A peer is off once it did not answer the last ask, and on again at its
+// next answer; a peer never asked is not called off.
+func TestPeerOffAfterAnUnansweredAsk(t *testing.T) {
+	v := newClockView()
+	for i, step := range []struct {
+		answered *bool
+		want     bool
+	}{{nil, false}, {ptr(true), false}, {ptr(false), true}, {ptr(false), true}, {ptr(true), false}} {
+		if step.answered != nil {
+			v.reached("n2", *step.answered)
+		}
+		if got := v.off("n2"); got != step.want {
+			t.Errorf("step %d: off %v, want %v", i, got, step.want)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

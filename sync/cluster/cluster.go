@@ -242,11 +242,7 @@ func (c *Cluster) storeClusterID(id string) {
 func (c *Cluster) setClusterID(id string) error {
 	c.storeClusterID(id)
 	b, _ := json.Marshal(state{ClusterID: id})
-	tmp := c.statePath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("save cluster state: %w", err)
-	}
-	if err := os.Rename(tmp, c.statePath()); err != nil {
+	if err := peer.WriteFileDurable(c.statePath(), b, 0o600); err != nil {
 		return fmt.Errorf("save cluster state: %w", err)
 	}
 	return nil
@@ -385,6 +381,18 @@ func (c *Cluster) otherMembers() []string {
 		}
 	}
 	return ids
+}
+
+// OffMembers lists the other voters that did not answer when this PC last
+// asked them (see clockView.off): PCs that are off or cut off.
+func (c *Cluster) OffMembers() []string {
+	var off []string
+	for _, id := range c.otherMembers() {
+		if c.clocks.off(id) {
+			off = append(off, id)
+		}
+	}
+	return off
 }
 
 // Members is the number of voters in the cluster's configuration.

@@ -37,6 +37,11 @@ type Member struct {
 	NodeID string   `json:"node_id"`
 	Addrs  []string `json:"addrs"`
 	Leader bool     `json:"leader"`
+	// Off: the PC did not answer when this one last asked it (every 15 s).
+	Off bool `json:"off,omitempty"`
+	// Name is what officials call the PC (app/pcname.go), filled in by the
+	// node from its store; "" when it has none.
+	Name string `json:"name,omitempty"`
 }
 
 // Info reports this node's view of its cluster.
@@ -55,6 +60,7 @@ func (c *Cluster) Info() Info {
 				m.Addrs = []string{c.advertise()}
 			} else {
 				m.Addrs = c.book.Lookup(id)
+				m.Off = c.clocks.off(id)
 			}
 			in.Members = append(in.Members, m)
 			if _, ok := in.Book[id]; !ok && len(m.Addrs) > 0 {
@@ -117,6 +123,9 @@ func (c *Cluster) infoOf(ctx context.Context, addr string) (Info, error) {
 		return Info{}, err
 	}
 	c.learnInfo(in, addr)
+	if in.NodeID != "" {
+		c.clocks.reached(in.NodeID, true)
+	}
 	if in.NodeID != "" && in.TimeMS != 0 {
 		c.clocks.observe(in.NodeID, sent, got, time.UnixMilli(in.TimeMS))
 	}

@@ -206,3 +206,44 @@ func TestUplinkOverIPv6Only(t *testing.T) {
 		t.Fatalf("the hub holds %v commands of the office", n)
 	}
 }
+
+// A one-PC office with the LAN on (the window's default) leads a cluster
+// of one, which /health calls "alone": it still runs the uplink. It did
+// not (it ran only on a "leader"), so such an office never reached the
+// hub, as the soak found.
+func TestUplinkFromOnePCOffice(t *testing.T) {
+	t.Parallel()
+	lab := netnstest.New(t, "uplink1", 2)
+	hubAddr := fmt.Sprintf("%s:8430", lab.Addr(2))
+	if _, err := lab.Start(2, xasoBin(t), []string{"hub", "--data", filepath.Join(lab.Dir(), "hub"), "--listen", hubAddr},
+		[]string{"XASO_HUB_ADMIN_PASSWORD=Tinh-NinhBinh-2026!"}); err != nil {
+		t.Fatal(err)
+	}
+	hub := &hubClient{t: t, url: "http://" + hubAddr, client: lab.HTTPClient(2)}
+	eventually(t, 20*time.Second, "hub answers", func() error {
+		res, err := hub.client.Get(hub.url + "/api/v1/health")
+		if err == nil {
+			res.Body.Close()
+		}
+		return err
+	})
+	hub.token = hub.do("POST", "/api/v1/sessions", map[string]string{"username": "admin", "password": "Tinh-NinhBinh-2026!"}, 201)["token"].(string)
+	token := hub.do("POST", "/api/v1/communes/14701/enrolments", nil, 201)["token"].(string)
+	n := newNode(t, lab, 1, "--hub", hub.url)
+	n.env = []string{"XASO_ENROL_TOKEN=" + token}
+	n.start()
+	n.mustReceive(1)
+	eventually(t, 30*time.Second, "the one-PC office in sync with the hub", func() error {
+		s, err := n.statusHash()
+		if err != nil {
+			return err
+		}
+		if s.State != "alone" {
+			return fmt.Errorf("cluster state %q, want alone", s.State)
+		}
+		if h := hub.do("GET", "/api/v1/communes/14701?state_hash=1", nil, 200); h["state_hash"] != s.StateHash {
+			return fmt.Errorf("hub %v, office %s", h["state_hash"], s.StateHash)
+		}
+		return nil
+	})
+}

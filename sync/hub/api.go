@@ -27,7 +27,7 @@ func (h *Hub) health(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "communes": len(infos), "commands": commands,
-		"version": h.cfg.Version, "time": h.cfg.Now().In(app.VN())})
+		"version": h.cfg.Version, "time": h.cfg.Now().In(app.VN()), "update_bytes_served": h.served.Load()})
 }
 
 // CommuneSummary is one commune in GET /api/v1/communes and
@@ -52,6 +52,9 @@ type CommuneSummary struct {
 	// as folded here (equal to the office's once it is in sync).
 	Installations []string `json:"installations,omitempty"`
 	StateHash     string   `json:"state_hash,omitempty"`
+	// The digitising of the commune's old civil-status books (pages,
+	// entries, verified), folded from the commands it sent up.
+	Digitising *app.DigitiseProgress `json:"digitising,omitempty"`
 }
 
 func (h *Hub) summary(info CommuneInfo) (CommuneSummary, error) {
@@ -162,6 +165,16 @@ func (h *Hub) commune(w http.ResponseWriter, r *http.Request, _ User) {
 	for _, in := range insts {
 		s.Installations = append(s.Installations, in.ID)
 	}
+	cl, err := h.st.Commune(info.Code)
+	var dg app.DigitiseProgress
+	if err == nil {
+		dg, err = cl.Digitising()
+	}
+	if err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	s.Digitising = &dg
 	if r.URL.Query().Get("state_hash") == "1" {
 		defer h.communeLock(info.Code)()
 		cl, err := h.st.Commune(info.Code)

@@ -2,16 +2,22 @@ package hub
 
 import (
 	"net/http"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"xaso/app"
 )
 
-// RoleIT is provincial IT's role: it enrols communes, publishes and reads
-// every commune.
-const RoleIT = "admin"
+// Roles of the hub's users. RoleIT is provincial IT's: it enrols communes,
+// revokes tokens, publishes, submits online dossiers and reads every
+// commune. RoleViewer reads only (the dashboard, the drill-down). A user
+// with neither is refused everything but signing out; an office's key is
+// never a user: it signs the uplink's requests only.
+const (
+	RoleIT     = "admin"
+	RoleViewer = "viewer"
+)
 
 // EnsureAdmin creates user admin with password on a hub that has none.
 // It changes nothing on a hub that has one already.
@@ -36,8 +42,19 @@ type authed func(w http.ResponseWriter, r *http.Request, u User)
 var errUnauthorized = app.Errorf(app.EUnauthorized, "", "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",
 	"no valid session: sign in again")
 
-// auth resolves the bearer token to a signed-in IT user.
-func (h *Hub) auth(next authed) http.HandlerFunc {
+var errForbidden = app.Errorf(app.EForbidden, "", "Tài khoản này không có quyền thực hiện thao tác này.",
+	"this account's roles do not allow this")
+
+// auth resolves the bearer token to a signed-in user who may read the
+// province's figures (RoleIT or RoleViewer).
+func (h *Hub) auth(next authed) http.HandlerFunc { return h.session(next, RoleIT, RoleViewer) }
+
+// admin is auth for what changes the hub or a commune: RoleIT only.
+func (h *Hub) admin(next authed) http.HandlerFunc { return h.session(next, RoleIT) }
+
+// session resolves the bearer token to a signed-in user holding one of
+// roles (none: any signed-in user).
+func (h *Hub) session(next authed, roles ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		token = strings.TrimSpace(token)
@@ -57,6 +74,10 @@ func (h *Hub) auth(next authed) http.HandlerFunc {
 		u, ok, err := h.st.User(s.Username)
 		if err != nil || !ok {
 			h.fail(w, r, errUnauthorized)
+			return
+		}
+		if len(roles) > 0 && !slices.ContainsFunc(roles, func(role string) bool { return slices.Contains(u.Roles, role) }) {
+			h.fail(w, r, errForbidden)
 			return
 		}
 		next(w, r, u)
@@ -117,42 +138,4 @@ const (
 	failureWindow = 15 * time.Minute
 )
 
-type failures struct {
-	mu sync.Mutex
-	at map[string][]time.Time
-}
-
-func (f *failures) recent(name string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, t := range f.at[name] {
-		if now.Sub(t) < failureWindow {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) == 0 {
-		delete(f.at, name)
-	} else {
-		f.at[name] = keep
-	}
-	return keep
-}
-
-func (f *failures) blocked(name string, now time.Time) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.recent(name, now)) >= maxFailures
-}
-
-func (f *failures) add(name string, now time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.at == nil {
-		f.at = map[string][]time.Time{}
-	}
-	if len(f.at) > 10000 { // bounded: forget the names whose failures have all expired
-		for n := range f.at {
-			f.recent(n, now) // drops n when none is recent
-		}
-	}
-	f.at[name] = append(f.recent(name, now), now)
-}
+func newFailures() window { return window{max: maxFailures, span: failureWindow} }

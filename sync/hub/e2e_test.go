@@ -3,6 +3,7 @@ package hub_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"xaso/app/argon2id"
 	"xaso/build/testkit"
 	"xaso/store"
+	"xaso/sync/uplink"
 )
 
 // An office enrols with a token made by `xaso hub enrol` before the hub
@@ -148,6 +150,15 @@ func TestRebuildFromHub(t *testing.T) {
 	if h := storeHash(t, freshDir); h != lost {
 		t.Fatalf("rebuilt office's state hash %s, lost office's %s", h, lost)
 	}
+	// The replacement signs with a key of its own; the lost office's key
+	// (a stolen PC of it) is refused from now on.
+	oldKey, newKey := officeKey(t, nodeDir), officeKey(t, freshDir)
+	if oldKey.Equal(newKey) {
+		t.Fatal("the replacement signs with the lost office's key")
+	}
+	if st, code := send(t, signedRequest(t, hub.url, "GET", uplink.PathStatus, inst[0].(string), oldKey, nil), nil); st != 401 || code != uplink.EKeyRevoked {
+		t.Fatalf("the lost office's key after the replacement: %d %q", st, code)
+	}
 	if _, err := os.Stat(filepath.Join(freshDir, "blobs", scanHash[:2], scanHash)); err != nil {
 		t.Fatalf("the scan did not come back: %v", err)
 	}
@@ -155,6 +166,21 @@ func TestRebuildFromHub(t *testing.T) {
 	clerk2 := login(t, fresh.url, "motcua", "Mot-Cua-2026!")
 	receive(t, fresh, clerk2, 1)
 	synced(t, fresh, hub, login(t, fresh.url, "admin", nodePassword), it, 20*time.Second)
+}
+
+// officeKey reads a stopped node's signing key.
+func officeKey(t *testing.T, dir string) ed25519.PrivateKey {
+	t.Helper()
+	st, err := store.Open(store.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	k, ok, err := st.InstallKey()
+	if err != nil || !ok {
+		t.Fatalf("no signing key in %s: %v", dir, err)
+	}
+	return k.Key()
 }
 
 // storeHash opens a stopped node's store and returns its state hash.

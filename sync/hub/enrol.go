@@ -87,13 +87,26 @@ func (h *Hub) enrolment(w http.ResponseWriter, r *http.Request, _ User) {
 // bound (a retry whose answer was lost); anything else is refused and
 // nothing is stored.
 func (h *Hub) enrol(w http.ResponseWriter, r *http.Request) {
+	addr, now := clientAddr(r), h.cfg.Now()
+	if h.limits.enrolFail.blocked(addr, now) {
+		h.holdBack(w, r, failSpan)
+		return
+	}
+	if !h.limits.calls.take(addr, now) {
+		h.holdBack(w, r, time.Minute)
+		return
+	}
 	var in uplink.EnrolRequest
 	if err := h.decode(w, r, &in); err != nil {
+		h.limits.enrolFail.add(addr, now)
 		h.fail(w, r, err)
 		return
 	}
 	res, err := h.bind(in)
 	if err != nil {
+		if app.AsError(err).Code != app.EInternal {
+			h.limits.enrolFail.add(addr, now)
+		}
 		h.fail(w, r, err)
 		return
 	}
@@ -113,7 +126,7 @@ func (h *Hub) bind(in uplink.EnrolRequest) (uplink.EnrolResponse, error) {
 	defer h.enrMu.Unlock()
 	now := h.cfg.Now()
 	t, ok, err := h.st.Token(hashText(in.Token))
-	if err == nil && !ok && h.cfg.PendingDir != "" {
+	if err == nil && !ok && h.cfg.PendingDir != "" && h.importDue(now) {
 		h.ImportPending() // a token `xaso hub enrol` wrote while the hub was running
 		t, ok, err = h.st.Token(hashText(in.Token))
 	}
@@ -156,6 +169,20 @@ func (h *Hub) bind(in uplink.EnrolRequest) (uplink.EnrolResponse, error) {
 		}
 	}
 	res.Slots = inst.Slots
+	if t.Replaces != "" {
+		// The replaced office's keys are revoked: a lost or stolen PC of it
+		// can no longer sign as the installation; only the new key can.
+		for _, k := range inst.Keys {
+			if k != in.PublicKey && !slices.Contains(inst.Revoked, k) {
+				inst.Revoked = append(inst.Revoked, k)
+			}
+		}
+		inst.Keys = nil
+	}
+	if slices.Contains(inst.Revoked, in.PublicKey) {
+		return uplink.EnrolResponse{}, app.Errorf(uplink.EKeyRevoked, "public_key", "Khóa này đã bị thu hồi; văn phòng phải tạo khóa mới.",
+			"this key was revoked; the office must make a new one")
+	}
 	if !slices.Contains(inst.Keys, in.PublicKey) {
 		inst.Keys = append(inst.Keys, in.PublicKey)
 	}
@@ -200,8 +227,30 @@ func WritePending(dir, commune, replaces string, now time.Time, ttl time.Duratio
 	return token, nil
 }
 
+// importDue reports whether an unknown token should make the hub look for
+// tokens `xaso hub enrol` wrote: at most once a second, and only when the
+// folder changed since the last look or a minute passed (a stream of
+// invented tokens must not make the hub read the folder each time).
+func (h *Hub) importDue(now time.Time) bool {
+	h.importMu.Lock()
+	defer h.importMu.Unlock()
+	if now.Sub(h.importAt) < time.Second && !now.Before(h.importAt) {
+		return false
+	}
+	var mod time.Time
+	if fi, err := os.Stat(h.cfg.PendingDir); err == nil {
+		mod = fi.ModTime()
+	}
+	if mod.Equal(h.importMod) && now.Sub(h.importAt) < time.Minute && !now.Before(h.importAt) {
+		return false
+	}
+	h.importAt, h.importMod = now, mod
+	return true
+}
+
 // ImportPending takes in the tokens `xaso hub enrol` wrote.
 func (h *Hub) ImportPending() {
+	h.importRuns.Add(1)
 	files, _ := filepath.Glob(filepath.Join(h.cfg.PendingDir, "*.json"))
 	for _, f := range files {
 		raw, err := os.ReadFile(f)

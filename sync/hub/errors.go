@@ -9,6 +9,7 @@ import (
 
 	"xaso/app"
 	"xaso/app/api/strictjson"
+	"xaso/sync/uplink"
 )
 
 // Error codes of the hub (besides app's): stable, English, snake_case.
@@ -32,7 +33,8 @@ func statusOf(code string) int {
 	switch code {
 	case app.EInvalid, codeBadJSON, EBatchBad, ECommandBad, ENotPublish, app.EWeakPassword:
 		return http.StatusBadRequest
-	case app.EBadCredentials, app.EUnauthorized, ETokenUnknown, ETokenExpired, ETokenRevoked, EBadSignature, EUnknownInst:
+	case app.EBadCredentials, app.EUnauthorized, ETokenUnknown, ETokenExpired, ETokenRevoked, EBadSignature, EUnknownInst,
+		uplink.ENonceStale, uplink.EReplayed, uplink.EKeyRevoked:
 		return http.StatusUnauthorized
 	case app.EForbidden, EWrongCommune:
 		return http.StatusForbidden

@@ -10,3 +10,7 @@ func (h *Hub) SignInForTest(user string) (string, error) {
 	token := "bench-" + user + "-token"
 	return token, h.st.PutSession(hashText(token), Session{Username: user, Expires: h.cfg.Now().Add(time.Hour)})
 }
+
+// ImportRunsForTest is how many times the hub looked for tokens `xaso hub
+// enrol` wrote.
+func (h *Hub) ImportRunsForTest() int64 { return h.importRuns.Load() }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"xaso/app"
@@ -40,6 +41,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// ReadTimeout bounds reading a whole request (a stalled client is cut off); 0: 60 s.
 	ReadTimeout time.Duration
+	// TUFDir holds the update repository the hub serves (tuf.go); empty: none.
+	TUFDir string
 	// PortalReport is the national portal connector's report (sync/hub/portal),
 	// GET /api/v1/portal; nil: no connector configured.
 	PortalReport func() (any, error)
@@ -57,8 +60,18 @@ type Hub struct {
 	cache sync.Map // commune code → cachedCounts (api.go)
 	enrMu sync.Mutex
 
-	failures failures  // sign-in failures by user name (auth.go)
+	failures window    // sign-in failures by user name (auth.go)
+	limits   *limits   // per client address (limits.go)
+	nonces   *nonces   // single-use nonces of signed requests (nonce.go)
 	open     openCache // the open data's months (opendata.go)
+
+	importMu   sync.Mutex // ImportPending when a token is unknown: rate-limited (enrol.go)
+	importAt   time.Time
+	importMod  time.Time
+	importRuns atomic.Int64
+
+	tufMu  sync.Mutex   // one upload written at a time (tuf.go)
+	served atomic.Int64 // bytes of update targets served
 }
 
 // New builds the hub's handler.
@@ -81,7 +94,8 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.ReadTimeout == 0 {
 		cfg.ReadTimeout = 60 * time.Second
 	}
-	h := &Hub{cfg: cfg, st: cfg.Storage, log: cfg.Logger, mux: http.NewServeMux(), clock: app.NewClock(cfg.Now, 0)}
+	h := &Hub{cfg: cfg, st: cfg.Storage, log: cfg.Logger, mux: http.NewServeMux(), clock: app.NewClock(cfg.Now, 0),
+		failures: newFailures(), limits: newLimits(), nonces: newNonces()}
 	h.routes()
 	return h, nil
 }
@@ -90,15 +104,15 @@ func (h *Hub) routes() {
 	m := h.mux
 	m.HandleFunc("GET /api/v1/health", h.health)
 	m.HandleFunc("POST /api/v1/sessions", h.login)
-	m.HandleFunc("DELETE /api/v1/sessions/current", h.auth(h.logout))
+	m.HandleFunc("DELETE /api/v1/sessions/current", h.session(h.logout))
 	m.HandleFunc("GET /api/v1/communes", h.auth(h.communes))
 	m.HandleFunc("GET /api/v1/communes/{code}", h.auth(h.commune))
-	m.HandleFunc("POST /api/v1/communes/{code}/enrolments", h.auth(h.enrolment))
-	m.HandleFunc("POST /api/v1/communes/{code}/enrolments/revoke", h.auth(h.revoke))
+	m.HandleFunc("POST /api/v1/communes/{code}/enrolments", h.admin(h.enrolment))
+	m.HandleFunc("POST /api/v1/communes/{code}/enrolments/revoke", h.admin(h.revoke))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers", h.auth(h.listDossiers))
-	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.auth(h.submitDossier))
+	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.admin(h.submitDossier))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))
-	m.HandleFunc("POST /api/v1/publish", h.auth(h.publish))
+	m.HandleFunc("POST /api/v1/publish", h.admin(h.publish))
 	m.HandleFunc("GET /api/v1/portal", h.auth(h.portal))
 	m.HandleFunc("GET /open-data/{format}", func(w http.ResponseWriter, r *http.Request) {
 		if f := r.PathValue("format"); f != "monthly.json" && f != "monthly.csv" {
@@ -108,6 +122,7 @@ func (h *Hub) routes() {
 		h.openData(w, r)
 	})
 	h.uplinkRoutes() // uplink.go
+	h.tufRoutes()    // tuf.go
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có địa chỉ API này.", "no such API endpoint"))
 	})

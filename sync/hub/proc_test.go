@@ -64,6 +64,13 @@ func freeAddr(t *testing.T) string {
 // answers /api/v1/health.
 func start(t *testing.T, addr string, env []string, args ...string) *proc {
 	t.Helper()
+	return startAt(t, "http://"+addr, http.DefaultClient, env, args...)
+}
+
+// startAt is start for a process that answers at url (https: through client).
+func startAt(t *testing.T, url string, client *http.Client, env []string, args ...string) *proc {
+	t.Helper()
+	addr := strings.TrimPrefix(strings.TrimPrefix(url, "http://"), "https://")
 	cmd := exec.Command(testkit.Binary(t, ""), args...)
 	cmd.Env = append(os.Environ(), env...)
 	logs := &lockedBuf{}
@@ -71,7 +78,7 @@ func start(t *testing.T, addr string, env []string, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, url: "http://" + addr, addr: addr, logs: logs, done: make(chan error, 1)}
+	p := &proc{cmd: cmd, url: url, addr: addr, logs: logs, done: make(chan error, 1)}
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
@@ -82,7 +89,7 @@ func start(t *testing.T, addr string, env []string, args ...string) *proc {
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get(p.url + "/api/v1/health"); err == nil {
+		if resp, err := client.Get(p.url + "/api/v1/health"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				return p

@@ -38,15 +38,34 @@ func enrolRaw(t *testing.T, hub *proc, token, commune string, key ed25519.Privat
 	return st, out
 }
 
-// pushRaw sends body as a signed push and returns the status and error code.
-func pushRaw(t *testing.T, hub *proc, inst string, key ed25519.PrivateKey, body []byte, tamper bool) (int, string) {
+// nonceOf asks the hub for a fresh nonce, as an office does.
+func nonceOf(t *testing.T, url string) string {
 	t.Helper()
-	r, _ := http.NewRequest("POST", hub.url+uplink.PathPush, bytes.NewReader(body))
-	uplink.Sign(r, inst, key, time.Now(), body)
-	if tamper {
-		r.Body = io.NopCloser(bytes.NewReader(append([]byte{0}, body...)))
-		r.ContentLength++
+	res, err := http.Get(url + uplink.PathNonce)
+	if err != nil {
+		t.Fatal(err)
 	}
+	res.Body.Close()
+	n := res.Header.Get(uplink.HeaderNonce)
+	if res.StatusCode != 204 || n == "" {
+		t.Fatalf("nonce: %d %q", res.StatusCode, n)
+	}
+	return n
+}
+
+// signedRequest builds a request signed as an office would, over a fresh nonce.
+func signedRequest(t *testing.T, url, method, path, inst string, key ed25519.PrivateKey, body []byte) *http.Request {
+	t.Helper()
+	r, _ := http.NewRequest(method, url+path, bytes.NewReader(body))
+	uplink.Sign(r, inst, key, time.Now(), nonceOf(t, url), body)
+	return r
+}
+
+// send sends r (again: its body is rebuilt from body) and returns the
+// status and the error code.
+func send(t *testing.T, r *http.Request, body []byte) (int, string) {
+	t.Helper()
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	res, err := http.DefaultClient.Do(r)
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +77,16 @@ func pushRaw(t *testing.T, hub *proc, inst string, key ed25519.PrivateKey, body 
 	}
 	_ = json.Unmarshal(raw, &e)
 	return res.StatusCode, e.Error.Code
+}
+
+// pushRaw sends body as a signed push and returns the status and error code.
+func pushRaw(t *testing.T, hub *proc, inst string, key ed25519.PrivateKey, body []byte, tamper bool) (int, string) {
+	t.Helper()
+	r := signedRequest(t, hub.url, "POST", uplink.PathPush, inst, key, body)
+	if tamper {
+		return send(t, r, append([]byte{0}, body...))
+	}
+	return send(t, r, body)
 }
 
 func hubCommands(t *testing.T, hub *proc) float64 {

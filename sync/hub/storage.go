@@ -53,6 +53,8 @@ type CommuneLog interface {
 	Dossier(id string) (app.Dossier, error)
 	Dossiers(q app.ListQuery) ([]app.Dossier, string, error)
 	Counts(now time.Time) (app.Stats, error)
+	// Digitising is the progress of the commune's old books, as folded.
+	Digitising() (app.DigitiseProgress, error)
 	Config() (app.CommuneConfig, bool, error)
 	StateHash() (string, error)
 	// What the province published to the commune, as folded (catalog
@@ -96,9 +98,12 @@ type Token struct {
 // Installation is a commune's office (its Raft cluster) known to the hub,
 // with the public keys that may sign its batches.
 type Installation struct {
-	ID      string    `json:"id"`
-	Commune string    `json:"commune"`
-	Keys    []string  `json:"keys"`  // base64 Ed25519 public keys
+	ID      string   `json:"id"`
+	Commune string   `json:"commune"`
+	Keys    []string `json:"keys"` // base64 Ed25519 public keys
+	// Revoked: keys that signed for the installation before IT replaced it
+	// (a lost or stolen office): refused with installation_key_revoked.
+	Revoked []string  `json:"revoked,omitempty"`
 	Slots   []int     `json:"slots"` // dossier-number slots granted (app.SlotCount in all per commune)
 	Created time.Time `json:"created"`
 }

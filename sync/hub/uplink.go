@@ -14,12 +14,14 @@ import (
 	"time"
 
 	"xaso/app"
+	"xaso/sync/update"
 	"xaso/sync/uplink"
 )
 
 func (h *Hub) uplinkRoutes() {
 	m := h.mux
 	m.HandleFunc("POST "+uplink.PathEnrol, h.enrol)
+	m.HandleFunc("GET "+uplink.PathNonce, h.nonce)
 	m.HandleFunc("POST "+uplink.PathPush, h.signedBy(h.push))
 	m.HandleFunc("GET "+uplink.PathPull, h.signedBy(h.pull))
 	m.HandleFunc("GET "+uplink.PathLog, h.signedBy(h.logPage))
@@ -39,9 +41,21 @@ type signedReq struct {
 type signedHandler func(w http.ResponseWriter, r *http.Request, s signedReq)
 
 // signedBy reads the body (bounded) and checks that a key of the
-// installation named in the headers signed the request.
+// installation named in the headers signed the request over a nonce this
+// hub issued and nobody used yet. Every answer after a good signature
+// carries the next nonce. An address whose signed requests keep being
+// refused is held back (limits.go).
 func (h *Hub) signedBy(next signedHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		addr, now := clientAddr(r), h.cfg.Now()
+		if h.limits.uplinkFail.blocked(addr, now) {
+			h.holdBack(w, r, failSpan)
+			return
+		}
+		refuse := func(err error) {
+			h.limits.uplinkFail.add(addr, now)
+			h.fail(w, r, err)
+		}
 		limit := int64(uplink.MaxWireBytes)
 		if r.Method == http.MethodPut {
 			limit = uplink.MaxBlobBytes
@@ -57,19 +71,46 @@ func (h *Hub) signedBy(next signedHandler) http.HandlerFunc {
 			return
 		}
 		if !ok {
-			h.fail(w, r, app.Errorf(EUnknownInst, "", "Bản cài đặt này chưa đăng ký với máy chủ tỉnh.", "this installation is not enrolled at this hub"))
+			refuse(app.Errorf(EUnknownInst, "", "Bản cài đặt này chưa đăng ký với máy chủ tỉnh.", "this installation is not enrolled at this hub"))
 			return
 		}
 		key := r.Header.Get(uplink.HeaderKey)
 		pub, _ := base64.StdEncoding.DecodeString(key)
+		if slices.Contains(inst.Revoked, key) {
+			refuse(app.Errorf(uplink.EKeyRevoked, "", "Khóa ký này đã bị thu hồi: bản cài đặt đã được thay thế (máy bị mất hoặc được dựng lại). Hãy xin bộ phận CNTT của tỉnh mã đăng ký mới.",
+				"this signing key was revoked: the installation was replaced (a lost office, or a rebuild); ask provincial IT for a new token"))
+			return
+		}
 		if !slices.Contains(inst.Keys, key) || !uplink.Verify(r, ed25519.PublicKey(pub), body) {
-			h.fail(w, r, app.Errorf(EBadSignature, "", "Chữ ký của lô dữ liệu không đúng với khóa của bản cài đặt.",
+			refuse(app.Errorf(EBadSignature, "", "Chữ ký của lô dữ liệu không đúng với khóa của bản cài đặt.",
 				"the batch is not signed by a key of the installation"))
+			return
+		}
+		w.Header().Set(uplink.HeaderNonce, h.nonces.issue(now))
+		if err := h.nonces.use(r.Header.Get(uplink.HeaderNonce), now); err != nil {
+			if app.ErrorCode(err) == uplink.EReplayed {
+				h.log.Warn("replayed uplink request refused", "installation", inst.ID, "addr", addr, "path", r.URL.Path)
+				refuse(err)
+			} else {
+				h.fail(w, r, err) // a hub restart, or a slow office: not counted
+			}
 			return
 		}
 		at, _ := time.Parse(time.RFC3339Nano, r.Header.Get(uplink.HeaderTime))
 		next(w, r, signedReq{inst: inst, body: body, at: at})
 	}
+}
+
+// nonce is GET /api/v1/uplink/nonce: a fresh nonce in the X-Xaso-Nonce
+// header (nothing is kept: see nonce.go), at most callsPerMinute an address.
+func (h *Hub) nonce(w http.ResponseWriter, r *http.Request) {
+	addr, now := clientAddr(r), h.cfg.Now()
+	if h.limits.uplinkFail.blocked(addr, now) || !h.limits.calls.take(addr, now) {
+		h.holdBack(w, r, time.Minute)
+		return
+	}
+	w.Header().Set(uplink.HeaderNonce, h.nonces.issue(now))
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // writeZ writes v compressed.
@@ -115,8 +156,17 @@ func checkCommands(cmds []app.Command, inst Installation) ([]app.Command, error)
 		if err := c.Check(); err != nil {
 			return nil, app.Errorf(ECommandBad, field, "Lệnh thứ %d không hợp lệ.", "command %d is not valid", i).WithCause(err)
 		}
+		if app.OfficeOnly(c) {
+			// The office's signing key never leaves it: an office that sends
+			// it is broken, and the hub must not hold it.
+			return nil, app.Errorf(ECommandBad, field, "Lệnh thứ %d là khóa ký riêng của văn phòng, không bao giờ được gửi lên tỉnh.",
+				"command %d is the office's own signing key, which never leaves the office", i)
+		}
 		if strings.HasPrefix(c.ID, "hub.") {
 			continue
+		}
+		if k, ok := app.LookupKind(c.Kind); ok && k.FromHub && strings.HasPrefix(c.ID, update.CommandIDPrefix) {
+			continue // a signed update target the office applied (sync/update): the repository here holds it
 		}
 		if k, ok := app.LookupKind(c.Kind); ok && k.FromHub {
 			return nil, app.Errorf(ECommandBad, field, "Lệnh thứ %d (%s) chỉ do tỉnh gửi xuống, xã không gửi lên được.",

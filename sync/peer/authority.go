@@ -195,11 +195,7 @@ func (a *Authority) save(c *credentials) error {
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
 		return fmt.Errorf("save peer credentials: %w", err)
 	}
-	tmp := a.path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("save peer credentials: %w", err)
-	}
-	if err := os.Rename(tmp, a.path); err != nil {
+	if err := WriteFileDurable(a.path, data, 0o600); err != nil {
 		return fmt.Errorf("save peer credentials: %w", err)
 	}
 	return nil

@@ -2,9 +2,10 @@ package uplink
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
+	crand "crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -26,11 +27,20 @@ type Source interface {
 	NodeID() string
 	Commune() (app.CommuneConfig, bool, error)
 	Installation() (app.Installation, bool, error)
+	// InstallKey is the office's signing key (app.KindInstallKey), made
+	// here before the first enrolment and replicated inside the office.
+	InstallKey() (app.InstallKey, bool, error)
+	// Unsent reads the index of commands the hub has not acknowledged; an
+	// uplink.sent command (appended through Log) takes IDs out of it on
+	// every PC of the office.
 	Unsent(after string, limit int) ([]app.Command, int, error)
-	MarkSent(ids []string) error
 	LastCommandID(prefix string) (string, error)
 	AttachmentHashes() ([]string, error)
 	Slots() ([]app.SlotLease, error)
+	// SetReplaced records, on a PC rebuilt from the hub, the PCs of the lost
+	// office: their number slots are the installation's, and this PC takes
+	// them over when it needs one (app/node's hubGate).
+	SetReplaced(nodes []string) error
 	// Apply takes commands of a rebuild (not this PC's own: nothing to
 	// replicate or send again).
 	Apply(ctx context.Context, cmds ...app.Command) error
@@ -59,7 +69,8 @@ type Config struct {
 	// Leader says whether this PC runs the uplink now: the office's Raft
 	// leader, or a PC alone.
 	Leader func() bool
-	// NewCommand stamps a command of this PC (the identity at enrolment).
+	// NewCommand stamps a command of this PC (the key and the identity at
+	// enrolment).
 	NewCommand func(kind string, body app.Body) (app.Command, error)
 	Version    string
 	Now        func() time.Time
@@ -91,6 +102,7 @@ type Uplink struct {
 	status   Status
 	hubHas   map[string]bool // scans the hub holds, as far as this run knows
 	followed time.Time       // when a follower last asked the hub (follow)
+	nonce    string          // the hub's next nonce, single use ("" : ask for one)
 }
 
 // New checks the configuration and returns an uplink; Run it.
@@ -188,11 +200,10 @@ func (u *Uplink) setOnline(ok bool, problem string) {
 // Sync runs one exchange: identity, push every unsent command, scans,
 // then pull the hub's commands.
 func (u *Uplink) Sync(ctx context.Context) error {
-	inst, err := u.identity(ctx)
+	inst, key, err := u.identity(ctx)
 	if err != nil {
 		return err
 	}
-	key := inst.Key()
 	if err := u.push(ctx, inst.ID, key); err != nil {
 		return err
 	}
@@ -208,43 +219,92 @@ func (u *Uplink) Sync(ctx context.Context) error {
 	return nil
 }
 
-// tokenKey is the key a PC binds its enrolment token to. It is derived
-// from the token and the PC, so a retry after a lost answer binds the
-// same key, and nothing needs keeping until the identity is a command.
-func tokenKey(token, node string) ed25519.PrivateKey {
-	seed := sha256.Sum256([]byte("xaso-uplink-key\x00" + token + "\x00" + node))
-	return ed25519.NewKeyFromSeed(seed[:])
-}
-
 var errNotEnrolled = app.Errorf("not_enrolled", "XASO_ENROL_TOKEN",
 	"Văn phòng chưa đăng ký với máy chủ tỉnh: đặt mã đăng ký XASO_ENROL_TOKEN do bộ phận CNTT của tỉnh cấp.",
 	"the office is not enrolled with the hub: set XASO_ENROL_TOKEN to the token provincial IT issued")
+
+var errNoKey = app.Errorf("installation_key_missing", "XASO_ENROL_TOKEN",
+	"Văn phòng đã đăng ký nhưng không còn khóa ký của mình: hãy xin bộ phận CNTT của tỉnh mã đăng ký thay thế (--replaces) và đặt vào XASO_ENROL_TOKEN.",
+	"the office is enrolled but holds no signing key: ask provincial IT for a replacement token (--replaces) and set XASO_ENROL_TOKEN")
 
 var errNeedsCommune = app.Errorf("commune_not_set_up", "commune",
 	"Mã đăng ký này dành cho một văn phòng mới, không phải để dựng lại văn phòng: hãy khởi động lại với --commune MÃ_XÃ và XASO_ADMIN_PASSWORD.",
 	"this token enrols a new office, not a rebuild: start again with --commune CODE and XASO_ADMIN_PASSWORD")
 
-// identity returns the office's identity, enrolling on first contact (and
-// rebuilding the office from the hub when the token says so).
-func (u *Uplink) identity(ctx context.Context) (app.Installation, error) {
-	if inst, ok, err := u.cfg.Source.Installation(); err != nil || ok {
-		return inst, err
+// officeKey returns the office's signing key, making it first when create is
+// set: a random seed, kept as an install.key command through the office's
+// log (Raft when clustered) before the hub hears of it, so a retry after a
+// lost answer, a restart or a new leader binds the same key. The seed
+// never leaves the office.
+func (u *Uplink) officeKey(ctx context.Context, create bool) (ed25519.PrivateKey, bool, error) {
+	k, ok, err := u.cfg.Source.InstallKey()
+	if err != nil || (!ok && !create) {
+		return nil, false, err
 	}
-	if u.cfg.Token == "" {
-		return app.Installation{}, errNotEnrolled
+	if ok {
+		return k.Key(), true, nil
+	}
+	seed := make32()
+	c, err := u.cfg.NewCommand(app.KindInstallKey, &app.InstallKey{Seed: seed})
+	if err != nil {
+		return nil, false, err
+	}
+	c.ID = app.InstallKeyPrefix + app.RandomID()
+	if err := u.cfg.Log.Append(ctx, c); err != nil {
+		return nil, false, fmt.Errorf("keep the office's signing key: %w", err)
+	}
+	// Read it back: when two PCs made one, the office keeps the first.
+	if k, ok, err = u.cfg.Source.InstallKey(); err != nil || !ok {
+		return nil, false, cmp.Or(err, errors.New("the office's signing key was not kept"))
+	}
+	return k.Key(), true, nil
+}
+
+func make32() []byte {
+	b := make([]byte, ed25519.SeedSize)
+	if _, err := crand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return b
+}
+
+// identity returns the office's identity and signing key, enrolling on
+// first contact (and rebuilding the office from the hub when the token
+// says so).
+func (u *Uplink) identity(ctx context.Context) (app.Installation, ed25519.PrivateKey, error) {
+	inst, enrolled, err := u.cfg.Source.Installation()
+	if err != nil {
+		return app.Installation{}, nil, err
+	}
+	if enrolled {
+		key, ok, err := u.officeKey(ctx, false)
+		if err != nil || ok {
+			return inst, key, err
+		}
+		if u.cfg.Token == "" {
+			return app.Installation{}, nil, errNoKey
+		}
+		// An office enrolled without a key of its own here (enrolled by an
+		// older version, whose key the hub held): a replacement token gives
+		// it a new one; the rebuild then finds every command here already.
+	} else if u.cfg.Token == "" {
+		return app.Installation{}, nil, errNotEnrolled
+	}
+	key, _, err := u.officeKey(ctx, true)
+	if err != nil {
+		return app.Installation{}, nil, err
 	}
 	node := u.cfg.Source.NodeID()
-	key := tokenKey(u.cfg.Token, node)
 	req := EnrolRequest{Token: u.cfg.Token, Node: node, Version: u.cfg.Version,
 		PublicKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))}
 	if c, ok, err := u.cfg.Source.Commune(); err != nil {
-		return app.Installation{}, err
+		return app.Installation{}, nil, err
 	} else if ok {
 		req.Commune = c.Commune
 	}
 	slots, err := u.cfg.Source.Slots()
 	if err != nil {
-		return app.Installation{}, err
+		return app.Installation{}, nil, err
 	}
 	for _, l := range slots {
 		if l.Holder != "" && l.Holder != ReservedHolder {
@@ -254,32 +314,31 @@ func (u *Uplink) identity(ctx context.Context) (app.Installation, error) {
 	raw, _ := json.Marshal(req)
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, u.cfg.Hub+PathEnrol, bytes.NewReader(raw))
 	if err != nil {
-		return app.Installation{}, err
+		return app.Installation{}, nil, err
 	}
 	r.Header.Set("Content-Type", "application/json")
 	var res EnrolResponse
 	if err := u.do(r, &res, false); err != nil {
-		return app.Installation{}, err
+		return app.Installation{}, nil, err
 	}
 	u.log.Info("enrolled with the hub", "installation", res.Installation, "commune", res.Commune, "replacement", res.Replacement)
 	if res.Replacement {
 		if err := u.rebuild(ctx, res.Installation, key); err != nil {
-			return app.Installation{}, err
+			return app.Installation{}, nil, err
 		}
 		if inst, ok, err := u.cfg.Source.Installation(); err != nil || ok {
-			return inst, err // the lost office's own identity, from its log
+			return inst, key, err // the lost office's own identity, from its log
 		}
 	}
 	if !res.Replacement && req.Commune == "" {
 		// A new installation, not a rebuild, on a PC never set up: the token
 		// stays bound to this PC's key, so a start with --commune carries on.
-		return app.Installation{}, errNeedsCommune
+		return app.Installation{}, nil, errNeedsCommune
 	}
-	seed := key.Seed()
-	inst := app.Installation{ID: res.Installation, Commune: res.Commune, Hub: u.cfg.Hub, Seed: seed}
+	inst = app.Installation{ID: res.Installation, Commune: res.Commune, Hub: u.cfg.Hub}
 	c, err := u.cfg.NewCommand(app.KindInstallation, &inst)
 	if err != nil {
-		return app.Installation{}, err
+		return app.Installation{}, nil, err
 	}
 	cmds := []app.Command{c}
 	// The slots granted to the commune's other installations are reserved
@@ -290,14 +349,14 @@ func (u *Uplink) identity(ctx context.Context) (app.Installation, error) {
 		}
 		r, err := u.cfg.NewCommand(app.KindSlotLease, &app.SlotBody{Slot: s, Node: ReservedHolder})
 		if err != nil {
-			return app.Installation{}, err
+			return app.Installation{}, nil, err
 		}
 		cmds = append(cmds, r)
 	}
 	if err := u.cfg.Log.Append(ctx, cmds...); err != nil {
-		return app.Installation{}, fmt.Errorf("keep the installation identity: %w", err)
+		return app.Installation{}, nil, fmt.Errorf("keep the installation identity: %w", err)
 	}
-	return inst, nil
+	return inst, key, nil
 }
 
 // push sends every unsent command, batch by batch; each batch the hub
@@ -331,7 +390,7 @@ func (u *Uplink) push(ctx context.Context, inst string, key ed25519.PrivateKey) 
 		for i, c := range cmds {
 			ids[i] = c.ID
 		}
-		if err := u.cfg.Source.MarkSent(ids); err != nil {
+		if err := u.markSent(ctx, ids); err != nil {
 			return err
 		}
 		sent += len(cmds)
@@ -340,6 +399,21 @@ func (u *Uplink) push(ctx context.Context, inst string, key ed25519.PrivateKey) 
 		u.status.Unsent = total - sent
 		u.mu.Unlock()
 	}
+}
+
+// markSent records through the office's log (Raft when clustered) that
+// the hub holds the commands with these IDs: an office-only uplink.sent
+// command, so a new leader carries on where this one stopped.
+func (u *Uplink) markSent(ctx context.Context, ids []string) error {
+	c, err := u.cfg.NewCommand(app.KindUplinkSent, &app.UplinkSent{IDs: ids})
+	if err != nil {
+		return err
+	}
+	c.ID = app.UplinkSentPrefix + app.RandomID()
+	if err := u.cfg.Log.Append(ctx, c); err != nil {
+		return fmt.Errorf("record what the hub holds: %w", err)
+	}
+	return nil
 }
 
 // pull applies the hub's commands after the office's cursor (the greatest
@@ -359,14 +433,7 @@ func (u *Uplink) pull(ctx context.Context, inst app.Installation, key ed25519.Pr
 			if err := u.cfg.Log.Append(ctx, res.Commands...); err != nil {
 				return fmt.Errorf("apply the hub's commands: %w", err)
 			}
-			ids := make([]string, len(res.Commands))
-			for i, c := range res.Commands {
-				ids[i] = c.ID
-			}
-			if err := u.cfg.Source.MarkSent(ids); err != nil {
-				return err
-			}
-			u.log.Info("applied commands from the hub", "count", len(res.Commands))
+			u.log.Info("applied commands from the hub", "count", len(res.Commands)) // never sent back: the store leaves IDs hub.… out of its index
 		}
 		if !res.More {
 			return nil
@@ -376,19 +443,78 @@ func (u *Uplink) pull(ctx context.Context, inst app.Installation, key ed25519.Pr
 
 // signed sends a signed request and decodes the compressed answer into out.
 func (u *Uplink) signed(ctx context.Context, method, path, inst string, key ed25519.PrivateKey, body []byte, out any) error {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	r, err := http.NewRequestWithContext(ctx, method, u.cfg.Hub+path, rd)
+	res, err := u.send(ctx, method, path, inst, key, body)
 	if err != nil {
 		return err
 	}
-	if body != nil {
-		r.Header.Set("Content-Type", ContentType)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, MaxWireBytes+1))
+	if err != nil {
+		return fmt.Errorf("read the hub's answer: %w", err)
 	}
-	Sign(r, inst, key, u.cfg.Now(), body)
-	return u.do(r, out, true)
+	if out == nil || len(raw) == 0 {
+		return nil
+	}
+	if raw, err = Decompress(raw); err != nil {
+		return fmt.Errorf("the hub's answer: %w", err)
+	}
+	return json.Unmarshal(raw, out)
+}
+
+// send signs and sends a request over the hub's next nonce and returns
+// the hub's 2xx answer, whose body the caller closes. A nonce the hub no
+// longer knows (it restarted) is replaced once, transparently.
+func (u *Uplink) send(ctx context.Context, method, path, inst string, key ed25519.PrivateKey, body []byte) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		nonce, err := u.nextNonce(ctx, inst)
+		if err != nil {
+			return nil, err
+		}
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		r, err := http.NewRequestWithContext(ctx, method, u.cfg.Hub+path, rd)
+		if err != nil {
+			return nil, err
+		}
+		if body != nil {
+			r.Header.Set("Content-Type", ContentType)
+		}
+		Sign(r, inst, key, u.cfg.Now(), nonce, body)
+		res, err := u.roundTrip(r)
+		if err != nil && attempt == 0 && app.ErrorCode(err) == ENonceStale {
+			continue
+		}
+		return res, err
+	}
+}
+
+// nextNonce takes the nonce the hub gave with its last answer, or asks for one.
+func (u *Uplink) nextNonce(ctx context.Context, inst string) (string, error) {
+	if n := u.takeNonce(); n != "" {
+		return n, nil
+	}
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, u.cfg.Hub+PathNonce, nil)
+	if err != nil {
+		return "", err
+	}
+	r.Header.Set(HeaderInstallation, inst)
+	if err := u.do(r, nil, false); err != nil {
+		return "", err
+	}
+	if n := u.takeNonce(); n != "" {
+		return n, nil
+	}
+	return "", app.Errorf(EBadAnswer, "", "Máy chủ tỉnh không cấp mã dùng một lần (nonce) cho yêu cầu.", "the hub gave no nonce")
+}
+
+func (u *Uplink) takeNonce() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	n := u.nonce
+	u.nonce = ""
+	return n
 }
 
 // HubError is a refusal from the hub, with its code.
@@ -402,28 +528,16 @@ func (e *HubError) Error() string {
 	return fmt.Sprintf("hub answered %d %s: %s", e.Status, e.Code, e.Message)
 }
 
+// do sends r and decodes the answer (zstd when compressed) into out.
 func (u *Uplink) do(r *http.Request, out any, compressed bool) error {
-	res, err := u.cfg.Client.Do(r)
+	res, err := u.roundTrip(r)
 	if err != nil {
-		return app.Errorf("hub_unreachable", "", "Không kết nối được máy chủ tỉnh.", "the hub is unreachable").WithCause(err)
+		return err
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, MaxWireBytes+1))
 	if err != nil {
 		return fmt.Errorf("read the hub's answer: %w", err)
-	}
-	if hub, err := time.Parse(time.RFC1123, res.Header.Get("Date")); err == nil {
-		u.mu.Lock()
-		u.status.SkewMS = hub.Sub(u.cfg.Now()).Milliseconds()
-		u.mu.Unlock()
-	}
-	if res.StatusCode/100 != 2 {
-		var e struct {
-			Error struct{ Code, Message string } `json:"error"`
-		}
-		_ = json.Unmarshal(raw, &e)
-		he := &HubError{Status: res.StatusCode, Code: e.Error.Code, Message: e.Error.Message}
-		return app.Errorf(he.Code, "", "Máy chủ tỉnh từ chối: %s", "the hub refused: %s", he.Error()).WithCause(he)
 	}
 	if out == nil || len(raw) == 0 {
 		return nil
@@ -434,6 +548,42 @@ func (u *Uplink) do(r *http.Request, out any, compressed bool) error {
 		}
 	}
 	return json.Unmarshal(raw, out)
+}
+
+// roundTrip sends r and returns a 2xx answer, whose body the caller
+// closes; a refusal is an app.Error with the hub's code, or EBadAnswer when
+// the body is not the hub's JSON (a proxy's page, a 502).
+func (u *Uplink) roundTrip(r *http.Request) (*http.Response, error) {
+	res, err := u.cfg.Client.Do(r)
+	if err != nil {
+		return nil, app.Errorf("hub_unreachable", "", "Không kết nối được máy chủ tỉnh.", "the hub is unreachable").WithCause(err)
+	}
+	if hub, err := time.Parse(time.RFC1123, res.Header.Get("Date")); err == nil {
+		u.mu.Lock()
+		u.status.SkewMS = hub.Sub(u.cfg.Now()).Milliseconds()
+		u.mu.Unlock()
+	}
+	if n := res.Header.Get(HeaderNonce); n != "" {
+		u.mu.Lock()
+		u.nonce = n
+		u.mu.Unlock()
+	}
+	if res.StatusCode/100 == 2 {
+		return res, nil
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	he := &HubError{Status: res.StatusCode}
+	if json.Unmarshal(raw, &e) == nil && e.Error.Code != "" {
+		he.Code, he.Message = e.Error.Code, e.Error.Message
+		return nil, app.Errorf(he.Code, "", "Máy chủ tỉnh từ chối: %s", "the hub refused: %s", he.Error()).WithCause(he)
+	}
+	he.Code = EBadAnswer
+	return nil, app.Errorf(EBadAnswer, "", "Máy chủ tỉnh (hoặc máy trung gian trước nó) trả lời không đúng dạng: HTTP %d.",
+		"the hub, or a proxy before it, answered HTTP %d without the hub's error", res.StatusCode).WithCause(he)
 }
 
 // follow is what a PC that does not lead the office does: at most every
@@ -455,8 +605,13 @@ func (u *Uplink) follow(ctx context.Context) {
 		u.setOnline(false, "not_enrolled")
 		return
 	}
+	key, ok, err := u.officeKey(ctx, false)
+	if err != nil || !ok {
+		u.setOnline(false, errNoKey.Code)
+		return
+	}
 	var res StatusResponse
-	if err := u.signed(ctx, http.MethodGet, PathStatus, inst.ID, inst.Key(), nil, &res); err != nil {
+	if err := u.signed(ctx, http.MethodGet, PathStatus, inst.ID, key, nil, &res); err != nil {
 		u.setOnline(false, app.ErrorCode(err))
 		return
 	}

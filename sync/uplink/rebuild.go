@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"xaso/app"
 )
@@ -25,11 +27,16 @@ func (u *Uplink) rebuild(ctx context.Context, inst string, key ed25519.PrivateKe
 		if err := u.cfg.Source.Apply(ctx, cmds...); err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
-		ids := make([]string, len(cmds))
-		for i, c := range cmds {
-			ids[i] = c.ID
+		var ids []string
+		for _, c := range cmds {
+			if !strings.HasPrefix(c.ID, app.HubIDPrefix) { // the hub's own are never in the index
+				ids = append(ids, c.ID)
+			}
 		}
-		return u.cfg.Source.MarkSent(ids)
+		if len(ids) == 0 {
+			return nil
+		}
+		return u.markSent(ctx, ids)
 	}
 	for {
 		var res LogResponse
@@ -56,6 +63,22 @@ func (u *Uplink) rebuild(ctx context.Context, inst string, key ed25519.PrivateKe
 	if err := u.rebuildScans(ctx, inst, key); err != nil {
 		return err
 	}
+	// The lost office's PCs held some of the installation's number slots:
+	// this PC may take them over (before the identity: a start after a cut
+	// rebuilds and records them again).
+	slots, err := u.cfg.Source.Slots()
+	if err != nil {
+		return err
+	}
+	var lost []string
+	for _, l := range slots {
+		if l.Holder != "" && l.Holder != ReservedHolder && l.Holder != u.cfg.Source.NodeID() && !slices.Contains(lost, l.Holder) {
+			lost = append(lost, l.Holder)
+		}
+	}
+	if err := u.cfg.Source.SetReplaced(lost); err != nil {
+		return err
+	}
 	if err := apply(identities); err != nil {
 		return err
 	}
@@ -76,18 +99,12 @@ func (u *Uplink) rebuildScans(ctx context.Context, inst string, key ed25519.Priv
 		if ok, _ := u.cfg.Blobs.HasBlob(h); ok {
 			continue
 		}
-		r, err := http.NewRequestWithContext(ctx, http.MethodGet, u.cfg.Hub+PathBlobs+h, nil)
-		if err != nil {
-			return err
-		}
-		Sign(r, inst, key, u.cfg.Now(), nil)
-		res, err := u.cfg.Client.Do(r)
-		if err != nil {
-			return err
-		}
-		if res.StatusCode != http.StatusOK {
-			res.Body.Close()
+		res, err := u.send(ctx, http.MethodGet, PathBlobs+h, inst, key, nil)
+		if app.ErrorCode(err) == app.ENotFound {
 			continue // the hub lacks it too: the office never sent it
+		}
+		if err != nil {
+			return err
 		}
 		err = u.cfg.Blobs.Put(h, res.Body, MaxBlobBytes)
 		res.Body.Close()

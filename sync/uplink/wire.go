@@ -33,6 +33,10 @@ const (
 	// PathStatus: GET → StatusResponse (signed): what the hub last heard
 	// from the office, for the PCs that do not lead it.
 	PathStatus = "/api/v1/uplink/status"
+	// PathNonce: GET → 204 with a fresh nonce in HeaderNonce. Every answer
+	// to a signed request carries the next one too, so a busy office asks
+	// here only after a failure or a hub restart.
+	PathNonce = "/api/v1/uplink/nonce"
 )
 
 // StatusResponse is the hub's record of the office's last sync.
@@ -48,6 +52,19 @@ const (
 	HeaderTime         = "X-Xaso-Time" // the office's clock, RFC 3339: the hub records the skew
 	HeaderSignature    = "X-Xaso-Signature"
 	HeaderKey          = "X-Xaso-Key" // the signing public key (base64), among the installation's keys
+	// HeaderNonce: on a request, the hub-issued nonce the signature covers
+	// (single use, minutes long: a captured request cannot be replayed); on
+	// an answer, the next nonce to use.
+	HeaderNonce = "X-Xaso-Nonce"
+)
+
+// Codes of the uplink's refusals that the office acts on (the hub's
+// others are in sync/hub/errors.go).
+const (
+	ENonceStale = "nonce_stale"      // the nonce is not the hub's, or too old (a hub restart): take a new one
+	EReplayed   = "request_replayed" // the nonce was used already: a replayed request
+	EKeyRevoked = "installation_key_revoked"
+	EBadAnswer  = "hub_bad_answer" // the hub (or a proxy before it) answered with something not the hub's JSON
 )
 
 // Limits of a batch: what the hub accepts on the wire and once decompressed.
@@ -144,19 +161,22 @@ func DownSeq(commune, id string) uint64 {
 	return seq
 }
 
-// signed is what a signature covers.
-func signed(method, uri, at string, body []byte) []byte {
+// signed is what a signature covers: the request, the hub's nonce, the
+// office's clock (for the skew only: office clocks are wrong by hours, so
+// freshness comes from the nonce) and the body's hash.
+func signed(method, uri, nonce, at string, body []byte) []byte {
 	sum := sha256.Sum256(body)
-	return []byte("xaso-uplink-v1\n" + method + "\n" + uri + "\n" + at + "\n" + hex.EncodeToString(sum[:]))
+	return []byte("xaso-uplink-v2\n" + method + "\n" + uri + "\n" + nonce + "\n" + at + "\n" + hex.EncodeToString(sum[:]))
 }
 
-// Sign sets the signature headers of r, whose body is body.
-func Sign(r *http.Request, installation string, key ed25519.PrivateKey, at time.Time, body []byte) {
+// Sign sets the signature headers of r, whose body is body, over nonce.
+func Sign(r *http.Request, installation string, key ed25519.PrivateKey, at time.Time, nonce string, body []byte) {
 	ts := at.UTC().Format(time.RFC3339Nano)
 	r.Header.Set(HeaderInstallation, installation)
 	r.Header.Set(HeaderTime, ts)
+	r.Header.Set(HeaderNonce, nonce)
 	r.Header.Set(HeaderKey, base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)))
-	r.Header.Set(HeaderSignature, base64.StdEncoding.EncodeToString(ed25519.Sign(key, signed(r.Method, r.URL.RequestURI(), ts, body))))
+	r.Header.Set(HeaderSignature, base64.StdEncoding.EncodeToString(ed25519.Sign(key, signed(r.Method, r.URL.RequestURI(), nonce, ts, body))))
 }
 
 // Verify checks r's signature, made by pub, over body.
@@ -165,7 +185,7 @@ func Verify(r *http.Request, pub ed25519.PublicKey, body []byte) bool {
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return false
 	}
-	return ed25519.Verify(pub, signed(r.Method, r.URL.RequestURI(), r.Header.Get(HeaderTime), body), sig)
+	return ed25519.Verify(pub, signed(r.Method, r.URL.RequestURI(), r.Header.Get(HeaderNonce), r.Header.Get(HeaderTime), body), sig)
 }
 
 // Encode is v as JSON compressed with zstd.

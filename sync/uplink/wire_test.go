@@ -25,19 +25,24 @@ func TestDownID(t *testing.T) {
 	}
 }
 
-// A signature covers the method, the URI, the time and the body.
+// A signature covers the method, the URI, the nonce, the time and the body.
 func TestSignVerify(t *testing.T) {
 	pub, key, _ := ed25519.GenerateKey(rand.Reader)
 	other, _, _ := ed25519.GenerateKey(rand.Reader)
 	body := []byte("batch")
 	r, _ := http.NewRequest("POST", "http://hub/api/v1/uplink/push?x=1", nil)
-	Sign(r, "i1", key, time.Now(), body)
+	Sign(r, "i1", key, time.Now(), "nonce-1", body)
 	if !Verify(r, pub, body) {
 		t.Fatal("a signed request does not verify")
 	}
 	if Verify(r, pub, []byte("batcH")) || Verify(r, other, body) {
 		t.Fatal("a changed body or another key verifies")
 	}
+	r.Header.Set(HeaderNonce, "nonce-2")
+	if Verify(r, pub, body) {
+		t.Fatal("a changed nonce verifies")
+	}
+	r.Header.Set(HeaderNonce, "nonce-1")
 	r.URL.RawQuery = "x=2"
 	if Verify(r, pub, body) {
 		t.Fatal("a changed URI verifies")

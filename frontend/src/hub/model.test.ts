@@ -49,6 +49,12 @@ describe('communes', () => {
       version: '', unsent: 0, clock_skew_ms: 0, overdue: 0 });
   });
 
+  it('read the digitising of a commune\'s old books from the drill-down (registers)', () => {
+    const c = normalise({ code: '14701', digitising: { books: [], total: { pages: 12, entries: 40, verified: 38, disputed: 2 } } });
+    expect(c.digitising).toEqual({ pages: 12, entries: 40, verified: 38, disputed: 2 });
+    expect(normalise({ code: '14701', digitising: 'x' }).digitising).toBeUndefined();
+  });
+
   it.each([
     ['name', false, ['13318', '13285', '13291', '14701']], // Châu Sơn, Phủ Lý, Phù Vân: diacritics ignored
     ['overdue', true, ['13285', '13291', '13318', '14701']],

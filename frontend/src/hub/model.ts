@@ -21,6 +21,8 @@ export interface CommuneItem {
   /** the commune's clock minus the hub's, in milliseconds, at its last sync */
   clock_skew_ms: number;
   overdue: number;
+  /** registers: the digitising of the commune's old books (drill-down only), summed over its books */
+  digitising?: { pages: number; entries: number; verified: number; disputed: number };
 }
 
 /** The statuses counted as work in progress (not yet finished). */
@@ -49,6 +51,8 @@ export function normalise(input: unknown): CommuneItem {
     for (const [k, v] of Object.entries(raw.dossiers_by_status)) by[k] = num(v);
   }
   const rate = raw.on_time_rate;
+  const dg = (raw.digitising && typeof raw.digitising === 'object' ? raw.digitising : null) as { total?: Record<string, unknown> } | null;
+  const dt = dg?.total && typeof dg.total === 'object' ? dg.total : null;
   return {
     code: typeof raw.code === 'string' || typeof raw.code === 'number' ? String(raw.code) : '',
     name: typeof raw.name === 'string' ? raw.name : '',
@@ -60,6 +64,7 @@ export function normalise(input: unknown): CommuneItem {
     unsent: num(raw.unsent),
     clock_skew_ms: num(raw.clock_skew_ms),
     overdue: num(raw.overdue),
+    ...(dt ? { digitising: { pages: num(dt.pages), entries: num(dt.entries), verified: num(dt.verified), disputed: num(dt.disputed) } } : {}),
   };
 }
 

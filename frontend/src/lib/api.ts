@@ -25,6 +25,13 @@ import type {
   RegisterInfo,
   RegisterEntry,
   ExtractIssue,
+  BookDigitising,
+  BookPage,
+  BookProgress,
+  DigitiseCounts,
+  DraftEntry,
+  OldBook,
+  Transcription,
 } from './types';
 import { dossierRef, type DossierKey } from './dossier';
 
@@ -336,5 +343,29 @@ export function createClient(opts: ClientOptions = {}) {
     /** extractUrl is where the extract of issue no of an entry is served (a PDF). */
     extractUrl: (id: string, n: number, issue: number) =>
       base + '/registers/' + enc(id) + '/entries/' + n + '/extract.pdf' + queryString({ issue: String(issue) }),
+    // Registers: digitising old books, search across books (docs/api.md "Digitising old books").
+    /** entryPdfUrl is an entry's extract: of its latest issue, or a preview. */
+    entryPdfUrl: (id: string, n: number) => base + '/registers/' + enc(id) + '/entries/' + n + '/extract.pdf',
+    /** searchRegisters finds entries of every book, with or without diacritics. */
+    searchRegisters: (q: string) => request<Page<RegisterEntry>>('GET', '/registers/search' + queryString({ q })),
+    /** digitising is the progress of the commune's old books. */
+    digitising: () => request<{ books: BookProgress[]; total: DigitiseCounts }>('GET', '/registers/digitising'),
+    openOldBook: (b: { kind: string; year: number; book: string }) => request<OldBook>('POST', '/registers/old', b),
+    oldBook: (id: string) => request<BookDigitising>('GET', '/registers/' + enc(id) + '/digitising'),
+    /** addPage uploads the scan of page n of an old book (sent as bytes, as attach does). */
+    async addPage(id: string, n: number, file: Blob): Promise<{ page: BookPage; created: boolean }> {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const h = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' };
+      const r = await call('POST', base + '/registers/' + enc(id) + '/pages/' + n, bytes, h, uploadTimeoutMs, readJSON<BookPage>);
+      return { page: r.data, created: r.status === 201 };
+    },
+    pageUrl: (id: string, n: number) => base + '/registers/' + enc(id) + '/pages/' + n,
+    transcribe: (id: string, n: number, tr: Transcription) =>
+      request<DraftEntry>('POST', '/registers/' + enc(id) + '/transcriptions/' + n, tr),
+    settle: (id: string, n: number, values: Record<string, string>) =>
+      request<RegisterEntry>('POST', '/registers/' + enc(id) + '/entries/' + n + '/settle', { values }),
+    // desk day: the office's PCs by name.
+    /** namePC gives a PC of the office (on or off) the name officials know it by (admin); "" clears it. */
+    namePC: (nodeId: string, name: string) => request<{ node_id: string; name: string }>('POST', '/cluster/names', { node_id: nodeId, name }),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dossierRef, formFileName } from './dossier';
+import { dossierRef, formFileName, who } from './dossier';
 
 describe('dossierRef', () => {
   it('names a dossier by its code, or by its ID while its code is shared', () => {
@@ -22,5 +22,15 @@ describe('formFileName', () => {
   it('names a form file by code, and adds the ID when the code is shared', () => {
     expect(formFileName({ code: 'A-1', id: 'x1' }, '01')).toBe('A-1-01.pdf');
     expect(formFileName({ code: 'A-1', id: 'x1', code_clash: true }, '06')).toBe('A-1-x1-06.pdf');
+  });
+});
+
+describe('desk day: who took a step', () => {
+  it('names an official by full name, the online portal by its name, else the login name', () => {
+    const d = { names: { 'thu.lt': 'Lê Thị Thu' } };
+    expect(who(d, 'thu.lt', 'Cổng dịch vụ công')).toBe('Lê Thị Thu');
+    expect(who(d, 'hub:admin', 'Cổng dịch vụ công')).toBe('Cổng dịch vụ công');
+    expect(who(d, 'hub:admin')).toBe('hub:admin');
+    expect(who(d, 'other')).toBe('other');
   });
 });

@@ -13,10 +13,14 @@ export function dossierRef(d: DossierKey): string {
   return d.code_clash && d.id ? d.id : d.code;
 }
 
-/** who is an official's full name as the dossier's names give it, else the login name. */
-export function who(d: Pick<Dossier, 'names'> | null | undefined, username: string | undefined): string {
+/**
+ * who is an official's full name as the dossier's names give it, else the
+ * login name; portal names the province's online portal, which acts as
+ * "hub:<user>" on dossiers filed online (desk day).
+ */
+export function who(d: Pick<Dossier, 'names'> | null | undefined, username: string | undefined, portal = ''): string {
   if (!username) return '';
-  return d?.names?.[username] || username;
+  return d?.names?.[username] || (portal && username.startsWith('hub:') ? portal : username);
 }
 
 /** formFileName is the name of form nn of d as a file; a clashing code gets the ID too, so the two stay apart. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copiesLine, officeLine, uplinkLine } from './office';
+import { copiesLine, offLine, officeLine, uplinkLine } from './office';
 import type { Health } from './types';
 
 const h = (over: Partial<Health>): Health => ({ status: 'ok', ...over });
@@ -31,5 +31,17 @@ describe('the status bar in an official’s words', () => {
       params: { n: 4 },
       warn: true,
     });
+  });
+});
+
+describe('desk day: PCs that are off, by their names', () => {
+  it('names one PC off, by its name or else its ID; says nothing when all answer or alone', () => {
+    const on = h({ cluster: { state: 'leader', members: 3 } });
+    expect(offLine(on)).toBeNull();
+    const one = h({ cluster: { state: 'leader', members: 3, off: [{ node_id: 'n1', name: 'Tiếp nhận 2' }] } });
+    expect(offLine(one)).toEqual({ key: 'sb.pc.off', params: { name: 'Tiếp nhận 2' }, warn: true });
+    const two = h({ cluster: { state: 'leader', members: 3, off: [{ node_id: 'n1', name: 'Tiếp nhận 2' }, { node_id: 'n2' }] } });
+    expect(offLine(two)).toEqual({ key: 'sb.pcs.off', params: { n: 2, names: 'Tiếp nhận 2, n2' }, warn: true });
+    expect(offLine(h({ cluster: { state: 'alone', members: 1, off: [{ node_id: 'n1' }] } }))).toBeNull();
   });
 });

@@ -41,3 +41,16 @@ export function uplinkLine(h: Health | null | undefined): Line | null {
   if (u.online) return u.last_sync ? { key: 'sb.uplink.sent', params: { at: dateTime(u.last_sync) }, warn: false } : { key: 'sb.uplink.online', warn: false };
   return u.unsent > 0 ? { key: 'sb.uplink.waiting', params: { n: u.unsent }, warn: true } : { key: 'sb.uplink.idle', warn: false };
 }
+
+/**
+ * offLine names the office's PCs that are off (desk day): "Máy Tiếp nhận 2
+ * đang tắt" by the name officials gave it, its node ID when it has none;
+ * null when every PC answers.
+ */
+export function offLine(h: Health | null | undefined): Line | null {
+  const off = h?.cluster?.off ?? [];
+  if (!inOffice(h) || off.length === 0) return null;
+  const names = off.map((p) => p.name || p.node_id);
+  if (names.length === 1) return { key: 'sb.pc.off', params: { name: names[0] }, warn: true };
+  return { key: 'sb.pcs.off', params: { n: names.length, names: names.join(', ') }, warn: true };
+}

@@ -147,6 +147,16 @@ export class AppState {
     return vi ?? code ?? '';
   }
 
+  /** docName is a paper's name in the UI language (desk day): the catalog's name_en in English. */
+  docName(d: { name: string; name_en?: string }): string {
+    return this.lang === 'en' && d.name_en ? d.name_en : d.name;
+  }
+
+  /** feeNote is a procedure's fee note in the UI language (desk day). */
+  feeNote(p: { fee_note?: string; fee_note_en?: string }): string {
+    return (this.lang === 'en' && p.fee_note_en) || p.fee_note || '';
+  }
+
   async loadProcedures(): Promise<Procedure[]> {
     if (!this.procedures) this.procedures = (await this.api.procedures()).items ?? [];
     return this.procedures;

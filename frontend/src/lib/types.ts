@@ -20,7 +20,14 @@ export interface Health {
   version?: string;
   commune?: string;
   agency?: string;
-  cluster?: { state: string; members: number; problem?: string; error?: string };
+  cluster?: {
+    state: string;
+    members: number;
+    problem?: string;
+    error?: string;
+    /** desk day: the office's PCs that did not answer lately, with their names */
+    off?: { node_id: string; name?: string }[];
+  };
   unreplicated?: number;
   /** configured and last_sync come with the province link (DESIGN §8.1); a missing configured means none */
   uplink?: { online: boolean; unsent: number; configured?: boolean; last_sync?: string | null };
@@ -31,6 +38,8 @@ export interface Health {
 
 export interface DocumentItem {
   name: string;
+  /** the catalog's English name (desk day: shown in the English UI; forms print name) */
+  name_en?: string;
   copies: number;
   /** original | copy | certified_copy (form 01's column) */
   form?: string;
@@ -45,6 +54,8 @@ export interface Procedure {
   rule?: { kind: string; hours?: number; days?: number };
   fee_vnd?: number;
   fee_note?: string;
+  /** desk day: the fee note in English */
+  fee_note_en?: string;
   documents?: DocumentItem[];
   field?: string;
   /** who sets the fee: free (by law) | national | province */
@@ -54,6 +65,8 @@ export interface Procedure {
   fee_vi?: string;
   /** the statutory extension the law allows (verification), if any */
   extension?: { max_hours: number; when: string; by_agreement?: boolean; source: string };
+  /** registers: the civil-status register a resolved dossier is entered in (birth, death, …), if any */
+  register?: string;
 }
 
 export interface StatusInfo {
@@ -134,6 +147,8 @@ export interface Dossier {
   rating?: Rating;
   /** desk: full names of the officials the dossier names, by login name */
   names?: Record<string, string>;
+  /** registers: the register entry a resolved civil-status dossier made */
+  register_entry?: EntryRef;
 }
 
 /** A scanned document attached to a dossier, named by the SHA-256 of its content. */
@@ -174,6 +189,8 @@ export interface NewDossier {
   note?: string;
   received_at?: string;
   extension?: ExtensionChoice;
+  /** registers: the civil-status facts, for a procedure with a register */
+  facts?: Facts;
 }
 
 export interface ActionRequest {
@@ -215,6 +232,8 @@ export interface NewUser {
 /** A row of the desk's document checklist. */
 export interface ChecklistItem {
   name: string;
+  /** desk day: the catalog's English name, for the English UI */
+  name_en?: string;
   copies: number;
   checked: boolean;
   /** original | copy | certified_copy */
@@ -238,7 +257,8 @@ export interface ClusterStatus {
     node_id: string;
     cluster_id: string;
     leader: string;
-    members: { node_id: string; addrs: string[]; leader: boolean }[];
+    /** desk day: off (did not answer lately) and name (what officials call it) */
+    members: { node_id: string; addrs: string[]; leader: boolean; off?: boolean; name?: string }[];
     peers?: { node_id?: string; addrs?: string[]; [k: string]: unknown }[];
     commands?: number;
   };
@@ -375,4 +395,69 @@ export interface RegisterEntry {
   annotations?: { note: string; by: string; at: string }[];
   extracts?: ExtractIssue[];
   conflicts?: { reason: string }[];
+}
+
+// Registers: digitising old books and the national export (docs/api.md
+// "Digitising old books"; area: registers).
+export interface EntryRef {
+  register: string;
+  book: string;
+  number: number;
+}
+
+export interface BookPage {
+  no: number;
+  sha256: string;
+  media_type: string;
+  size: number;
+  by: string;
+  at: string;
+}
+
+export interface OldBook {
+  id: string;
+  kind: string;
+  year: number;
+  book: string;
+  digitised?: boolean;
+  pages?: BookPage[];
+}
+
+export interface Transcription {
+  page: number;
+  registered_on: string;
+  signer?: string;
+  signer_title?: string;
+  facts: Facts;
+}
+
+export interface DraftEntry {
+  number: number;
+  status: 'awaiting_second' | 'disputed' | 'verified';
+  typed_by: string[];
+  mine?: Transcription;
+  differences?: { field: string; values: [string, string] }[];
+  settled?: Record<string, string>;
+  subject?: string;
+}
+
+export interface DigitiseCounts {
+  pages: number;
+  entries: number;
+  verified: number;
+  disputed: number;
+}
+
+export interface BookProgress extends DigitiseCounts {
+  id: string;
+  kind: string;
+  kind_vi: string;
+  year: number;
+  book: string;
+}
+
+export interface BookDigitising {
+  book: OldBook;
+  progress: DigitiseCounts;
+  entries: DraftEntry[];
 }

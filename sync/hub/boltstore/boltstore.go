@@ -181,7 +181,7 @@ func (d *DB) Commune(code string) (hub.CommuneLog, error) {
 		return c, nil
 	}
 	dir := filepath.Join(d.dir, "communes", code)
-	st, err := store.Open(store.Config{Dir: dir, Logger: d.log.With("commune", code)})
+	st, err := store.Open(store.Config{Dir: dir, Logger: d.log.With("commune", code), HubCopy: true})
 	if err != nil {
 		return nil, err
 	}
@@ -311,8 +311,11 @@ func (c *communeLog) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) 
 }
 func (c *communeLog) Counts(now time.Time) (app.Stats, error)  { return c.st.Counts(now) }
 func (c *communeLog) Config() (app.CommuneConfig, bool, error) { return c.st.Commune() }
-func (c *communeLog) StateHash() (string, error)               { return c.st.StateHash() }
-func (c *communeLog) PublishedStamp() (uint64, error)          { return c.st.PublishedStamp() }
+func (c *communeLog) Digitising() (app.DigitiseProgress, error) {
+	return app.DigitisingProgress(c.st)
+}
+func (c *communeLog) StateHash() (string, error)      { return c.st.StateHash() }
+func (c *communeLog) PublishedStamp() (uint64, error) { return c.st.PublishedStamp() }
 func (c *communeLog) CatalogVersions() ([]app.CatalogVersion, error) {
 	return c.st.CatalogVersions()
 }

@@ -70,7 +70,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Dashboard = builtDashboard()
 	}
 	hc := hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
-		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now}
+		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now, TUFDir: filepath.Join(cfg.Dir, "tuf")}
 	var conn *portal.Connector
 	if cfg.Portal != "" {
 		c, stop, err := startPortal(ctx, cfg, st)

@@ -241,6 +241,8 @@ func newState(t app.Target) (state, error) {
 		return &app.Book{}, nil
 	case app.TargetEntry:
 		return &app.Entry{}, nil
+	case app.TargetPC:
+		return &app.PCName{}, nil
 	case app.TargetInstall:
 		return &app.Installation{}, nil
 	}
