@@ -232,13 +232,14 @@ func runHub(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	dbRead := fs.String("db-read", "", "postgres://… of a read replica for the dashboard's lists and counts (with --db)")
 	var proxies prefixList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy in front of the hub whose X-Forwarded-For the per-address limits believe (repeatable)")
+	portalFile := fs.String("portal", "", "settings file (JSON) of the national public-service portal connector (docs/hub-postgres.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("hub: unexpected argument %q", fs.Arg(0))
 	}
-	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, DB: *db, DBRead: *dbRead, Listen: *listen, TLSCert: *cert, TLSKey: *key,
+	return hubrun.Run(ctx, hubrun.Config{Dir: *dir, DB: *db, DBRead: *dbRead, Portal: *portalFile, Listen: *listen, TLSCert: *cert, TLSKey: *key,
 		AdminPassword: os.Getenv("XASO_HUB_ADMIN_PASSWORD"), Version: version, Logger: logger, TrustedProxies: proxies})
 }
 

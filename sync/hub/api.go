@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -277,9 +278,9 @@ func (h *Hub) getDossier(w http.ResponseWriter, r *http.Request, _ User) {
 	writeJSON(w, http.StatusOK, h.view(d))
 }
 
-// submitInput is a node's POST /dossiers body plus when the citizen
+// SubmitInput is a node's POST /dossiers body plus when the citizen
 // submitted it online.
-type submitInput struct {
+type SubmitInput struct {
 	app.ReceiveInput
 	SubmittedAt *time.Time `json:"submitted_at"`
 }
@@ -292,46 +293,61 @@ const hubPC = 999999
 // submitDossier is POST /api/v1/communes/{code}/dossiers (IT): a dossier
 // submitted online goes down to the commune's desk as dossier.submit.
 func (h *Hub) submitDossier(w http.ResponseWriter, r *http.Request, u User) {
-	var in submitInput
+	var in SubmitInput
 	if err := h.decode(w, r, &in); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	cl, ok := h.communeLog(w, r)
-	if !ok {
+	if _, ok := h.communeLog(w, r); !ok {
 		return
 	}
-	code := r.PathValue("code")
+	id, d, err := h.SubmitOnline(r.Context(), r.PathValue("code"), "hub:"+u.Username, in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		ID string `json:"id"`
+		app.DossierView
+	}{id, h.view(d)})
+}
+
+// SubmitOnline sends a dossier submitted online down to the commune's desk
+// (dossier.submit, kept in the commune's down log); by names who sent it
+// ("hub:USER", "portal"). Bad input is a coded error and keeps nothing.
+func (h *Hub) SubmitOnline(ctx context.Context, code, by string, in SubmitInput) (string, app.Dossier, error) {
+	if _, err := h.known(code); err != nil {
+		return "", app.Dossier{}, err
+	}
+	cl, err := h.st.Commune(code)
+	if err != nil {
+		return "", app.Dossier{}, app.Internal(err)
+	}
 	now := h.cfg.Now().In(app.VN())
 	submitted := now
 	if in.SubmittedAt != nil {
 		submitted = in.SubmittedAt.In(app.VN())
 		if submitted.After(now.Add(time.Minute)) {
-			h.fail(w, r, app.Errorf(app.EInvalid, "submitted_at", "Thời điểm nộp không được ở tương lai.", "submitted_at cannot be in the future"))
-			return
+			return "", app.Dossier{}, app.Errorf(app.EInvalid, "submitted_at", "Thời điểm nộp không được ở tương lai.", "submitted_at cannot be in the future")
 		}
 	}
 	cat, err := app.DefaultCatalog()
 	if err != nil {
-		h.fail(w, r, app.Internal(err))
-		return
+		return "", app.Dossier{}, app.Internal(err)
 	}
 	// The commune's catalogs and calendar in force: the built-in ones and
 	// what the province published to it.
 	pub, err := app.NewPublished(cl, []app.Catalog{cat}, calendar.Config{}, h.cfg.Now, h.log)
 	if err != nil {
-		h.fail(w, r, app.Internal(err))
-		return
+		return "", app.Dossier{}, app.Internal(err)
 	}
 	proc, version, ok := pub.Catalogs().Lookup(strings.TrimSpace(in.ProcedureCode), submitted)
 	if !ok {
-		h.fail(w, r, app.Errorf(app.EInvalid, "procedure_code", "Thủ tục hành chính không có trong danh mục.", "unknown procedure code"))
-		return
+		return "", app.Dossier{}, app.Errorf(app.EInvalid, "procedure_code", "Thủ tục hành chính không có trong danh mục.", "unknown procedure code")
 	}
 	a := app.NormalizeApplicant(in.Applicant)
 	if err := app.ValidateApplicant(a, now); err != nil {
-		h.fail(w, r, err)
-		return
+		return "", app.Dossier{}, err
 	}
 	docs := in.Documents
 	if len(docs) == 0 {
@@ -339,9 +355,8 @@ func (h *Hub) submitDossier(w http.ResponseWriter, r *http.Request, u User) {
 	}
 	for i, d := range docs {
 		if strings.TrimSpace(d.Name) == "" || d.Copies < 1 || d.Copies > 100 {
-			h.fail(w, r, app.Errorf(app.EInvalid, fmt.Sprintf("documents.%d", i), "Giấy tờ cần có tên và số bản từ 1 đến 100.",
-				"a document needs a name and 1 to 100 copies"))
-			return
+			return "", app.Dossier{}, app.Errorf(app.EInvalid, fmt.Sprintf("documents.%d", i), "Giấy tờ cần có tên và số bản từ 1 đến 100.",
+				"a document needs a name and 1 to 100 copies")
 		}
 	}
 	agency := app.ProvisionalAgency
@@ -350,29 +365,24 @@ func (h *Hub) submitDossier(w http.ResponseWriter, r *http.Request, u User) {
 	}
 	due := pub.Calendar().Due(submitted, proc.Rule)
 	defer h.communeLock(code)()
-	c, err := cl.AppendDown(r.Context(), func(seq uint64) (app.Command, error) {
+	c, err := cl.AppendDown(ctx, func(seq uint64) (app.Command, error) {
 		id := uplink.DownID(code, seq)
 		body := &app.ReceiveBody{DossierID: id, Slot: -1,
 			Code:      fmt.Sprintf("%s%s-%s-%06d-%04d", app.ProvisionalPrefix, agency, submitted.Format("060102"), hubPC, seq%10000),
 			Procedure: app.ProcedureRef{Code: proc.Code, Name: proc.Name, Version: version, Rule: proc.Rule},
 			Channel:   app.ChannelOnline, Applicant: a, Documents: docs, Note: strings.TrimSpace(in.Note),
 			ReceivedAt: submitted, DueAt: due}
-		return app.NewCommand(id, app.KindDossierSubmit, "hub:"+u.Username, "hub", h.clock.Next(), body)
+		return app.NewCommand(id, app.KindDossierSubmit, by, "hub", h.clock.Next(), body)
 	})
 	if err != nil {
-		h.fail(w, r, app.Internal(err))
-		return
+		return "", app.Dossier{}, app.Internal(err)
 	}
 	d, err := cl.Dossier(c.ID)
 	if err != nil {
-		h.fail(w, r, app.Internal(err))
-		return
+		return "", app.Dossier{}, app.Internal(err)
 	}
-	h.log.Info("online dossier sent down", "commune", code, "id", c.ID)
-	writeJSON(w, http.StatusCreated, struct {
-		ID string `json:"id"`
-		app.DossierView
-	}{c.ID, h.view(d)})
+	h.log.Info("online dossier sent down", "commune", code, "id", c.ID, "by", by)
+	return c.ID, d, nil
 }
 
 // publishInput is POST /api/v1/publish: a command of a kind the hub may

@@ -8,8 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -64,8 +62,5 @@ func TestDigitisingReachesTheHub(t *testing.T) {
 	if total["pages"] != 1.0 || total["entries"] != 1.0 || total["verified"] != 1.0 || total["disputed"] != 0.0 {
 		t.Fatalf("the hub's digitising of the commune: %v", c["digitising"])
 	}
-	testkit.WaitFor(t, 20*time.Second, "the page scan at the hub", func() bool {
-		_, err := os.Stat(filepath.Join(hubDir, "communes", "14701", "blobs", scanHash[:2], scanHash))
-		return err == nil
-	})
+	testkit.WaitFor(t, 20*time.Second, "the page scan at the hub", func() bool { return hubHasBlob(t, hubDir, scanHash) })
 }

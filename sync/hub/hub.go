@@ -49,6 +49,9 @@ type Config struct {
 	// limits, against the last address of X-Forwarded-For that is not a
 	// trusted proxy; from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
+	// PortalReport is the national portal connector's report (sync/hub/portal),
+	// GET /api/v1/portal; nil: no connector configured.
+	PortalReport func() (any, error)
 }
 
 // Hub serves the hub's HTTP API and dashboard.
@@ -63,9 +66,10 @@ type Hub struct {
 	cache sync.Map // commune code → cachedCounts (api.go)
 	enrMu sync.Mutex
 
-	failures window  // sign-in failures by user name (auth.go)
-	limits   *limits // per client address (limits.go)
-	nonces   *nonces // single-use nonces of signed requests (nonce.go)
+	failures window    // sign-in failures by user name (auth.go)
+	limits   *limits   // per client address (limits.go)
+	nonces   *nonces   // single-use nonces of signed requests (nonce.go)
+	open     openCache // the open data's months (opendata.go)
 
 	importMu   sync.Mutex // ImportPending when a token is unknown: rate-limited (enrol.go)
 	importAt   time.Time
@@ -116,6 +120,14 @@ func (h *Hub) routes() {
 	m.HandleFunc("POST /api/v1/communes/{code}/dossiers", h.admin(h.submitDossier))
 	m.HandleFunc("GET /api/v1/communes/{code}/dossiers/{id}", h.auth(h.getDossier))
 	m.HandleFunc("POST /api/v1/publish", h.admin(h.publish))
+	m.HandleFunc("GET /api/v1/portal", h.auth(h.portal))
+	m.HandleFunc("GET /open-data/{format}", func(w http.ResponseWriter, r *http.Request) {
+		if f := r.PathValue("format"); f != "monthly.json" && f != "monthly.csv" {
+			h.fail(w, r, app.Errorf(app.ENotFound, "", "Không có tệp dữ liệu mở này (monthly.json, monthly.csv).", "no such open-data file (monthly.json, monthly.csv)"))
+			return
+		}
+		h.openData(w, r)
+	})
 	h.uplinkRoutes() // uplink.go
 	h.tufRoutes()    // tuf.go
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -123,6 +135,10 @@ func (h *Hub) routes() {
 	})
 	m.Handle("/", h.dashboard())
 }
+
+// Handle adds a route (before Serve): the national portal's inbound
+// dossiers (sync/hub/portal) are served beside the hub's API.
+func (h *Hub) Handle(pattern string, handler http.Handler) { h.mux.Handle(pattern, handler) }
 
 // ServeHTTP implements http.Handler.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -160,6 +176,22 @@ func (h *Hub) Serve(ctx context.Context, l net.Listener, certFile, keyFile strin
 		err = e
 	}
 	return err
+}
+
+// portal is GET /api/v1/portal: what waits for the national portal and
+// what it refused.
+func (h *Hub) portal(w http.ResponseWriter, r *http.Request, _ User) {
+	if h.cfg.PortalReport == nil {
+		h.fail(w, r, app.Errorf(app.ENotFound, "", "Máy chủ tỉnh chưa được cấu hình kết nối cổng dịch vụ công quốc gia (--portal).",
+			"no national portal connector is configured (--portal)"))
+		return
+	}
+	rep, err := h.cfg.PortalReport()
+	if err != nil {
+		h.fail(w, r, app.Internal(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }
 
 func (h *Hub) communeLock(code string) func() {

@@ -306,6 +306,9 @@ func (c *communeLog) Dossier(id string) (app.Dossier, error) { return c.st.Dossi
 func (c *communeLog) Dossiers(q app.ListQuery) ([]app.Dossier, string, error) {
 	return c.st.Dossiers(q)
 }
+func (c *communeLog) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error) error {
+	return c.st.DossiersForPeriod(from, to, fn)
+}
 func (c *communeLog) Counts(now time.Time) (app.Stats, error)  { return c.st.Counts(now) }
 func (c *communeLog) Config() (app.CommuneConfig, bool, error) { return c.st.Commune() }
 func (c *communeLog) Digitising() (app.DigitiseProgress, error) {

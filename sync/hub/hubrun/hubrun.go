@@ -21,6 +21,7 @@ import (
 	"xaso/sync/hub"
 	"xaso/sync/hub/boltstore"
 	"xaso/sync/hub/pgstore"
+	"xaso/sync/hub/portal"
 )
 
 // Config is what the command line gives.
@@ -28,6 +29,7 @@ type Config struct {
 	Dir           string
 	DB            string // postgres://…: the hub's data in PostgreSQL; empty: bbolt in Dir
 	DBRead        string // postgres://… of a read replica for the dashboard's lists and counts
+	Portal        string // the national portal connector's settings file (sync/hub/portal); "": none
 	Listen        string
 	TLSCert       string
 	TLSKey        string
@@ -71,11 +73,25 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Dashboard == nil {
 		cfg.Dashboard = builtDashboard()
 	}
-	h, err := hub.New(hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
+	hc := hub.Config{Storage: st, PendingDir: pendingDir(cfg.Dir), Hasher: cfg.Hasher, Dashboard: cfg.Dashboard,
 		Version: cfg.Version, Logger: cfg.Logger, Now: cfg.Now, TUFDir: filepath.Join(cfg.Dir, "tuf"),
-		TrustedProxies: cfg.TrustedProxies})
+		TrustedProxies: cfg.TrustedProxies}
+	var conn *portal.Connector
+	if cfg.Portal != "" {
+		c, stop, err := startPortal(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		conn = c
+		hc.PortalReport = func() (any, error) { return c.Report() }
+	}
+	h, err := hub.New(hc)
 	if err != nil {
 		return err
+	}
+	if conn != nil {
+		h.Handle("POST "+portal.PathInbound, conn.Inbound(h))
 	}
 	h.ImportPending()
 	l, err := net.Listen("tcp", cfg.Listen)
@@ -101,6 +117,40 @@ func openStorage(ctx context.Context, cfg Config) (hub.Storage, error) {
 	open, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	return pgstore.Open(open, pgstore.Config{URL: cfg.DB, ReadURL: cfg.DBRead, Logger: cfg.Logger})
+}
+
+// startPortal runs the national portal connector beside the hub, its
+// outbox in the data folder; stop waits for it.
+func startPortal(ctx context.Context, cfg Config, st hub.Storage) (*portal.Connector, func(), error) {
+	pc, every, err := portal.LoadFile(cfg.Portal)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	box, err := portal.OpenOutbox(filepath.Join(cfg.Dir, "portal.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var src portal.Source = portal.ScanSource{Storage: st}
+	if feed, ok := st.(portal.Source); ok { // PostgreSQL keeps a change feed
+		src = feed
+	}
+	pc.Logger, pc.Now = cfg.Logger.With("service", "portal"), cfg.Now
+	conn := portal.New(pc, src, box)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = conn.Run(ctx, every)
+	}()
+	cfg.Logger.Info("national portal connector started", "every", every)
+	return conn, func() {
+		cancel()
+		<-done
+		box.Close()
+	}, nil
 }
 
 // Enrol prints a new single-use enrolment token for commune, the token

@@ -157,14 +157,27 @@ func (c *communeLog) applyTx(ctx context.Context, tx pgx.Tx, ps []pending) (int,
 	if err := c.insertCommands(ctx, tx, fresh); err != nil {
 		return 0, err
 	}
+	// The stored states of the entities folded on top, read at once; the
+	// new states written in one pipelined batch.
+	onTop := map[string]bool{}
 	for _, e := range entities {
 		cs := byEntity[e]
 		slices.SortFunc(cs, func(a, b pending) int { return keyOf(a.cmd).compare(keyOf(b.cmd)) })
 		top, had := latest[e]
-		onTop := !had || top.compare(keyOf(cs[0].cmd)) < 0
-		if err := c.fold(ctx, tx, e, cs, onTop); err != nil {
+		onTop[e] = !had || top.compare(keyOf(cs[0].cmd)) < 0
+	}
+	stored, err := c.loadStates(ctx, tx, entities, byEntity, onTop)
+	if err != nil {
+		return 0, err
+	}
+	writes := &pgx.Batch{}
+	for _, e := range entities {
+		if err := c.fold(ctx, tx, writes, e, byEntity[e], onTop[e], stored[e]); err != nil {
 			return 0, fmt.Errorf("apply %s: %w", e, err)
 		}
+	}
+	if err := tx.SendBatch(ctx, writes).Close(); err != nil {
+		return 0, err
 	}
 	return len(fresh), nil
 }
@@ -236,27 +249,59 @@ func newState(t app.Target) (state, error) {
 	return nil, fmt.Errorf("no fold for target %q", t)
 }
 
+// loadStates reads the stored states of the entities folded on top.
+func (c *communeLog) loadStates(ctx context.Context, tx pgx.Tx, entities []string, byEntity map[string][]pending, onTop map[string]bool) (map[string][]byte, error) {
+	var dossierIDs, others []string
+	for _, e := range entities {
+		if !onTop[e] {
+			continue
+		}
+		if byEntity[e][0].target == app.TargetDossier {
+			dossierIDs = append(dossierIDs, app.EntityID(e))
+		} else {
+			others = append(others, e)
+		}
+	}
+	out := map[string][]byte{}
+	read := func(q string, keys []string, prefix string) error {
+		if len(keys) == 0 {
+			return nil
+		}
+		rows, err := tx.Query(ctx, q, c.code, keys)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			var raw []byte
+			if err := rows.Scan(&k, &raw); err != nil {
+				return err
+			}
+			out[prefix+k] = raw
+		}
+		return rows.Err()
+	}
+	if err := read(`SELECT id, doc FROM dossiers WHERE commune = $1 AND id = ANY($2)`, dossierIDs, "dossier/"); err != nil {
+		return nil, err
+	}
+	if err := read(`SELECT entity, doc FROM entities WHERE commune = $1 AND entity = ANY($2)`, others, ""); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // fold brings one entity's view up to date with cs (its new commands, in
-// fold order).
-func (c *communeLog) fold(ctx context.Context, tx pgx.Tx, entity string, cs []pending, onTop bool) error {
+// fold order) and queues its write: on top of its stored state (raw, nil
+// for a new entity), or again from all of its commands.
+func (c *communeLog) fold(ctx context.Context, tx pgx.Tx, writes *pgx.Batch, entity string, cs []pending, onTop bool, raw []byte) error {
 	target := cs[0].target
 	st, err := newState(target)
 	if err != nil {
 		return err
 	}
 	if onTop {
-		var raw []byte
-		q := `SELECT doc FROM entities WHERE commune = $1 AND entity = $2`
-		key := entity
-		if target == app.TargetDossier {
-			q, key = `SELECT doc FROM dossiers WHERE commune = $1 AND id = $2`, app.EntityID(entity)
-		}
-		err := tx.QueryRow(ctx, q, c.code, key).Scan(&raw)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
-			return err
-		default:
+		if raw != nil {
 			if err := json.Unmarshal(raw, st); err != nil {
 				return fmt.Errorf("stored state: %w", err)
 			}
@@ -286,15 +331,16 @@ func (c *communeLog) fold(ctx context.Context, tx pgx.Tx, entity string, cs []pe
 		}
 	}
 	if d, ok := st.(*app.Dossier); ok {
-		return c.putDossier(ctx, tx, app.EntityID(entity), d)
+		c.putDossier(writes, app.EntityID(entity), d)
+		return nil
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO entities (commune, entity, target, doc) VALUES ($1, $2, $3, $4)
+	writes.Queue(`INSERT INTO entities (commune, entity, target, doc) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (commune, entity) DO UPDATE SET doc = EXCLUDED.doc`, c.code, entity, string(target), st)
-	return err
+	return nil
 }
 
 // putDossier writes a dossier's view with the columns lists filter on.
-func (c *communeLog) putDossier(ctx context.Context, tx pgx.Tx, id string, d *app.Dossier) error {
+func (c *communeLog) putDossier(writes *pgx.Batch, id string, d *app.Dossier) {
 	var due, closed *int64
 	if !d.DueAt.IsZero() {
 		v := d.DueAt.UnixMilli()
@@ -313,7 +359,7 @@ func (c *communeLog) putDossier(ctx context.Context, tx pgx.Tx, id string, d *ap
 	if keys == nil {
 		keys = []string{}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO dossiers (commune, id, live, code, status, received_ms, due_ms, closed_ms, holder, timing,
+	writes.Queue(`INSERT INTO dossiers (commune, id, live, code, status, received_ms, due_ms, closed_ms, holder, timing,
 			id_number, phone, name_keys, channel, procedure, changed, xact, doc)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, nextval('dossier_changes'), pg_current_xact_id(), $16)
 		ON CONFLICT (commune, id) DO UPDATE SET live = EXCLUDED.live, code = EXCLUDED.code, status = EXCLUDED.status,
@@ -323,7 +369,6 @@ func (c *communeLog) putDossier(ctx context.Context, tx pgx.Tx, id string, d *ap
 			doc = EXCLUDED.doc`,
 		c.code, id, d.ID != "", d.Code, string(d.Status), d.ReceivedAt.UnixMilli(), due, closed, d.Holder, timing,
 		d.Applicant.IDNumber, d.Applicant.Phone, keys, string(d.Channel), d.Procedure.Code, d)
-	return err
 }
 
 func (c *communeLog) Count() int { return int(c.count.Load()) }

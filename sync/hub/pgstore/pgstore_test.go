@@ -190,3 +190,27 @@ func TestChangeFeed(t *testing.T) {
 		t.Fatal("a bad cursor was accepted")
 	}
 }
+
+// BenchmarkIngest16: 16 communes' batches into PostgreSQL at once.
+func BenchmarkIngest16(b *testing.B) {
+	pg := pgtest.Start(b)
+	url := pg.CreateDB("hub")
+	ctx := context.Background()
+	db, err := pgstore.Open(ctx, pgstore.Config{URL: url})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	storetest.Ingest(b, db, func() int64 {
+		var n int64
+		if err := conn.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		return n
+	})
+}

@@ -249,6 +249,42 @@ func (c *communeLog) Counts(now time.Time) (app.Stats, error) {
 	return st, err
 }
 
+// DossiersForPeriod calls fn with every dossier a report on [from, to) may
+// count: received before to, and open or closed at or after from (read on
+// the replica when there is one).
+func (c *communeLog) DossiersForPeriod(from, to time.Time, fn func(app.Dossier) error) error {
+	var ds []app.Dossier
+	err := c.db.call(func(ctx context.Context) error {
+		ds = ds[:0]
+		rows, err := c.db.read.Query(ctx, `SELECT doc FROM dossiers WHERE commune = $1 AND live AND received_ms < $2
+			AND (closed_ms IS NULL OR closed_ms >= $3) ORDER BY id`, c.code, to.UnixMilli(), from.UnixMilli())
+		if err != nil {
+			return err
+		}
+		raws, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			return err
+		}
+		for _, raw := range raws {
+			var d app.Dossier
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return err
+			}
+			ds = append(ds, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (c *communeLog) Config() (app.CommuneConfig, bool, error) {
 	v, ok, err := getDoc[app.CommuneConfig](c.db, `SELECT doc FROM entities WHERE commune = $1 AND entity = $2`, c.code, "commune")
 	return v, ok, err

@@ -29,6 +29,8 @@ type Config struct {
 	Password   string
 	DstCode    string // the adapter's routing code for the national portal
 	MaDonVi    string // the province's unit code at the portal
+	// InboundToken is the bearer of the adapter's pushes to the hub (Inbound).
+	InboundToken string
 	// Unit names a commune's unit for the portal; nil: its code.
 	Unit       func(commune string) Unit
 	Client     *http.Client  // nil: 30 s timeout per call
@@ -92,10 +94,22 @@ func (c *Connector) Collect(ctx context.Context) (int, error) {
 		}
 		states := make([]item, 0, len(changes))
 		for _, ch := range changes {
-			if !Exportable(ch.Dossier) {
+			// A dossier the portal sent keeps the portal's MaHoSo, whatever
+			// code the desk gives it.
+			portalCode, fromPortal, err := c.box.inboundCode(ch.Dossier.ID)
+			if err != nil {
+				return total, err
+			}
+			if !fromPortal && !Exportable(ch.Dossier) {
 				continue
 			}
 			d, rows := Export(ch.Dossier, c.cfg.Unit(ch.Commune))
+			if fromPortal {
+				d.MaHoSo = portalCode
+				for i := range rows {
+					rows[i].MaHoSo = portalCode
+				}
+			}
 			states = append(states, item{Dossier: d, Progress: rows, Hash: stateHash(d, rows)})
 		}
 		n, err := c.box.add(states, next)
@@ -358,6 +372,11 @@ func (c *Connector) Run(ctx context.Context, every time.Duration) error {
 		case <-t.C:
 		}
 	}
+}
+
+// Inbound serves the portal's pushes of dossiers to the province.
+func (c *Connector) Inbound(sub Submitter) *Inbound {
+	return NewInbound(sub, c.box, c.cfg.InboundToken, c.cfg.Now)
 }
 
 // Report is the outbox's report.
