@@ -103,7 +103,8 @@ const usage = `Xã Số — văn phòng số của UBND xã
 
   xaso                  mở ứng dụng (cửa sổ)
   xaso serve [flags]    chạy không cửa sổ: giao diện web tại /, API JSON tại /api/v1
-  xaso hub [--data DIR] [--listen HOST:PORT] [--db postgres://… [--db-read postgres://…]] [--tls-cert F --tls-key F] [--trusted-proxy ADDR]...
+  xaso hub [--data DIR] [--listen HOST:PORT] [--db postgres://… [--db-read postgres://…]]
+           [--tls-cert F --tls-key F] [--trusted-proxy ADDR]... [--portal FILE]
                         máy chủ của tỉnh (XASO_HUB_ADMIN_PASSWORD đặt mật khẩu admin khi tạo mới)
   xaso hub enrol --data DIR --commune CODE [--replaces INSTALLATION]
                         in mã đăng ký (dùng một lần) cho một xã
