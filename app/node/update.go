@@ -150,7 +150,9 @@ type signedOnly struct {
 func (l signedOnly) Append(ctx context.Context, cmds ...app.Command) error {
 	out := make([]app.Command, 0, len(cmds))
 	for _, c := range cmds {
-		if (c.Kind == app.KindCatalogPublish || c.Kind == app.KindCalendarPublish) && c.Node == "hub" {
+		// Every catalog or calendar coming down this log is the hub's: the
+		// signed ones reach the office's own log through the updater.
+		if c.Kind == app.KindCatalogPublish || c.Kind == app.KindCalendarPublish {
 			l.n.cfg.Logger.Warn("unsigned catalog or calendar from the hub refused: they come as signed updates",
 				"command", c.ID, "kind", c.Kind, "code", update.EBadSignature)
 			r, err := app.NewCommand(c.ID, app.KindAudit, c.Actor, c.Node, c.At, &app.AuditBody{Event: app.AuditUpdateRefused,

@@ -429,6 +429,9 @@ func (u *Uplink) pull(ctx context.Context, inst app.Installation, key ed25519.Pr
 		if err := u.signed(ctx, http.MethodGet, path, inst.ID, key, nil, &res); err != nil {
 			return err
 		}
+		if err := checkDown(inst.Commune, DownSeq(inst.Commune, last), res.Commands); err != nil {
+			return err
+		}
 		if len(res.Commands) > 0 {
 			if err := u.cfg.Log.Append(ctx, res.Commands...); err != nil {
 				return fmt.Errorf("apply the hub's commands: %w", err)
@@ -439,6 +442,24 @@ func (u *Uplink) pull(ctx context.Context, inst app.Installation, key ed25519.Pr
 			return nil
 		}
 	}
+}
+
+// checkDown refuses a page of the hub's commands unless every one is a
+// kind the hub may send down, under this commune's down IDs, after the
+// office's cursor and in order: a hub (or whatever answers in its place)
+// cannot write users, dossiers of the office or another commune's commands
+// into the office. The whole page is refused and nothing is applied.
+func checkDown(commune string, after uint64, cmds []app.Command) error {
+	for _, c := range cmds {
+		k, ok := app.LookupKind(c.Kind)
+		seq := DownSeq(commune, c.ID)
+		if !ok || !k.FromHub || seq <= after {
+			return app.Errorf(EBadAnswer, "", "Máy chủ tỉnh gửi xuống một lệnh không được phép (%s, %s): không áp dụng trang này.",
+				"the hub sent down a command it may not send (%s, %s): the page is not applied", c.Kind, c.ID)
+		}
+		after = seq
+	}
+	return nil
 }
 
 // signed sends a signed request and decodes the compressed answer into out.

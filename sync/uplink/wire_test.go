@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+
+	"xaso/app"
 )
 
 // Down IDs sort by their sequence and parse back; other IDs are not down IDs.
@@ -72,5 +74,44 @@ func TestDecodeLimits(t *testing.T) {
 	}
 	if err := Decode([]byte("not zstd"), &out); err == nil || errors.Is(err, ErrTooLarge) {
 		t.Fatalf("garbage: %v", err)
+	}
+}
+
+// A page of the hub's commands is applied only when every one is a kind the
+// hub may send, under this commune's down IDs, after the cursor and in order.
+func TestCheckDown(t *testing.T) {
+	clock := app.NewClock(time.Now, 0)
+	cmd := func(id, kind string, body app.Body) app.Command {
+		c, err := app.NewCommand(id, kind, "hub:admin", "hub", clock.Next(), body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	submit := func(id string) app.Command {
+		return cmd(id, app.KindDossierSubmit, &app.ReceiveBody{DossierID: app.RandomID()})
+	}
+	for _, tc := range []struct {
+		name string
+		cmds []app.Command
+		ok   bool
+	}{
+		{"online dossiers in order", []app.Command{submit(DownID("14701", 5)), submit(DownID("14701", 6))}, true},
+		{"nothing", nil, true},
+		{"a user from the hub", []app.Command{cmd(DownID("14701", 5), app.KindUserCreate,
+			&app.UserBody{Username: "kegia", Roles: []app.Role{app.RoleAdmin}})}, false},
+		{"not a down ID", []app.Command{submit("zz-not-a-hub-id")}, false},
+		{"another commune's", []app.Command{submit(DownID("13285", 5))}, false},
+		{"at or before the cursor", []app.Command{submit(DownID("14701", 4))}, false},
+		{"out of order", []app.Command{submit(DownID("14701", 6)), submit(DownID("14701", 5))}, false},
+	} {
+		err := checkDown("14701", 4, tc.cmds)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		var ae *app.Error
+		if err != nil && (!errors.As(err, &ae) || ae.Code != EBadAnswer) {
+			t.Errorf("%s: %v, want code %s", tc.name, err, EBadAnswer)
+		}
 	}
 }
