@@ -130,6 +130,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 	dir := fs.String("data", defaultDataDir(), "data folder")
 	listen := fs.String("listen", "127.0.0.1:8420", "HTTP address of the web UI and API")
 	commune := fs.String("commune", "", "commune administrative-unit code, 5 digits (new data folder only)")
+	founding := fs.Bool("founding", false, "this PC founds the office (new data folder only): it issues final dossier codes even though XASO_JOIN_SECRET is set; a new PC without XASO_JOIN_SECRET founds it anyway")
 	agency := fs.String("agency", "", "agency electronic ID code for dossier codes, e.g. 000.00.31.H42 (new data folder only)")
 	peerDefault := ""
 	if window {
@@ -156,7 +157,7 @@ func runNode(ctx context.Context, name string, args []string, logger *slog.Logge
 		now = func() time.Time { return time.Now().Add(off) }
 	}
 	return node.Run(ctx, node.Config{Dir: *dir, Listen: *listen, Window: window, Commune: *commune, Agency: *agency,
-		Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger, AllowHosts: allowHosts,
+		Founding: *founding, Now: now, AdminPassword: os.Getenv("XASO_ADMIN_PASSWORD"), Version: version, Logger: logger, AllowHosts: allowHosts,
 		LAN: node.LAN{PeerListen: *peerListen, Peers: peers, NoMDNS: *noMDNS, Secret: os.Getenv("XASO_JOIN_SECRET"),
 			Fast: *raftFast}, Hub: node.Hub{URL: *hubURL, CAFile: *hubCA, Token: os.Getenv("XASO_ENROL_TOKEN")}})
 }

@@ -12,6 +12,10 @@ type CommuneConfig struct {
 	Commune string `json:"commune"`
 	Agency  string `json:"agency"`
 	Name    string `json:"name,omitempty"`
+	// Founder is the node ID of the office's founding PC, the one an
+	// administrator set up as its first PC (app/founding.go). Set by that
+	// PC's setup command only; a later configuration without it keeps it.
+	Founder string `json:"founder,omitempty"`
 }
 
 // Entity implements Body.
@@ -24,10 +28,16 @@ func (b *CommuneConfig) validate() error {
 	return nil
 }
 
-// Apply folds a configuration command: the latest in entity order wins.
+// Apply folds a configuration command: the latest in entity order wins,
+// except the founder, which the first configuration that names one sets
+// for good (a PC set up alone, then merged, must not erase it).
 func (b *CommuneConfig) Apply(c Command, body Body) {
 	if n, ok := body.(*CommuneConfig); ok {
+		founder := b.Founder
 		*b = *n
+		if founder != "" {
+			b.Founder = founder
+		}
 	}
 }
 

@@ -206,8 +206,22 @@ func (s *Service) lockDossier(id string) func() {
 }
 
 // Bootstrap sets up a new data folder: the commune's identity and the first
-// user, admin. On a folder that is already set up it does nothing.
+// user, admin. On a folder that is already set up it does nothing. It sets
+// up the office's founding PC (app/founding.go): this PC is
+// recorded as the founder and issues final codes. A PC set up to join an
+// office (with its join code) is set up by BootstrapJoining instead.
 func (s *Service) Bootstrap(ctx context.Context, commune, agency, adminPassword string) error {
+	return s.bootstrap(ctx, commune, agency, adminPassword, s.cfg.Node)
+}
+
+// BootstrapJoining sets up a PC that is to join an existing office: it is
+// not the founder, so it issues provisional codes until it meets its office
+// (or the hub enrols it).
+func (s *Service) BootstrapJoining(ctx context.Context, commune, agency, adminPassword string) error {
+	return s.bootstrap(ctx, commune, agency, adminPassword, "")
+}
+
+func (s *Service) bootstrap(ctx context.Context, commune, agency, adminPassword, founder string) error {
 	if _, ok, err := s.cfg.Reader.Commune(); err != nil {
 		return Internal(err)
 	} else if ok {
@@ -233,7 +247,7 @@ func (s *Service) Bootstrap(ctx context.Context, commune, agency, adminPassword 
 	if err != nil {
 		return err
 	}
-	conf, err := s.command("", KindCommuneConfigure, "system", &CommuneConfig{Commune: commune, Agency: agency})
+	conf, err := s.command("", KindCommuneConfigure, "system", &CommuneConfig{Commune: commune, Agency: agency, Founder: founder})
 	if err != nil {
 		return err
 	}

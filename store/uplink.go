@@ -45,7 +45,7 @@ func officeOnly(name, k []byte) bool {
 var installKeyEntity = entityPrefix((&app.InstallKey{}).Entity())
 
 // kReplaced (bMeta, local): the PCs of the office this PC was rebuilt to
-// replace, whose number slots it may take over (app/node's hubGate).
+// replace, whose number slots it may take over (app/node's slotGate).
 var kReplaced = []byte("replaced")
 
 // SetReplaced records the PCs of a lost office this PC replaces.

@@ -37,6 +37,17 @@ type Health struct {
 	// Update is the state of updates from the province (app/api/update.go);
 	// nil where updates are not configured.
 	Update *UpdateState `json:"update,omitempty"`
+	// Codes says whether this PC issues final dossier codes or provisional
+	// ones only, and why (app/founding.go).
+	Codes CodesState `json:"codes"`
+}
+
+// CodesState is the dossier-codes part of Health: Mode "final" or
+// "provisional"; Reason, when provisional, a stable code
+// (app.ProvisionalOfficeNotMet, app.ProvisionalNotEnrolled).
+type CodesState struct {
+	Mode   string `json:"mode"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // ClockState compares this PC’s clock with its peers’ (DESIGN §7: warn when

@@ -146,6 +146,16 @@ func (n *Node) openLAN() (*lan, error) {
 			return app.NewCommand(app.RandomID(), app.KindSlotLease, "system", n.Store.NodeID(), n.clock.NextAfter(after),
 				&app.SlotBody{Slot: slot, Node: node})
 		},
+		MayLease: func() error {
+			reason, err := provisionalReason(n.Store, n.cfg.Hub.URL != "")
+			if err != nil {
+				return app.Internal(err)
+			}
+			if reason != "" {
+				return app.ProvisionalError(reason)
+			}
+			return nil
+		},
 		Blobs: sharedBlobs{n.Blobs, n}, WantBlobs: n.Store.AttachmentHashes,
 		Now: n.cfg.Now, Logger: n.cfg.Logger}
 	if c.Fast {

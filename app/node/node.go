@@ -38,14 +38,18 @@ type Config struct {
 	Commune       string // used only on a new data folder
 	Agency        string // used only on a new data folder
 	AdminPassword string // used only on a new data folder
-	Version       string
-	Now           func() time.Time
-	Logger        *slog.Logger
-	Hasher        app.PasswordHasher // nil: argon2id defaults
-	MemoryLimit   int64              // soft limit of the Go runtime's memory; 0: 40 MiB, -1: none
-	LAN           LAN                // the commune's cluster (app/node/cluster.go); zero: alone
-	Hub           Hub                // the provincial hub (app/node/uplink.go); zero: none
-	Update        Update             // updates from the province (app/node/update.go), on with a hub and a root
+	// Founding (--founding) sets this PC up as the office's founding PC
+	// although it was given the join code (a code prepared in advance).
+	// A new PC without a join code founds the office anyway. New folder only.
+	Founding    bool
+	Version     string
+	Now         func() time.Time
+	Logger      *slog.Logger
+	Hasher      app.PasswordHasher // nil: argon2id defaults
+	MemoryLimit int64              // soft limit of the Go runtime's memory; 0: 40 MiB, -1: none
+	LAN         LAN                // the commune's cluster (app/node/cluster.go); zero: alone
+	Hub         Hub                // the provincial hub (app/node/uplink.go); zero: none
+	Update      Update             // updates from the province (app/node/update.go), on with a hub and a root
 	// The HTTP edge: host names the UI answers to besides IP
 	// addresses, localhost and the --listen host (--allow-host); the cap of
 	// open connections per client address (0: 64); each response write's
@@ -221,18 +225,15 @@ func build(ctx context.Context, cfg Config, st *store.Store) (*Node, error) {
 	if n.up, err = n.openUplink(upLog); err != nil {
 		return nil, err
 	}
-	var gate *hubGate
 	if n.up != nil {
 		sc.Log = kickLog{sc.Log, n.up}
-		gate = &hubGate{st: st, inner: sc.Leaser, log: sc.Log, clock: n.clock}
-		sc.Leaser = gate
 	}
+	gate := &slotGate{st: st, hub: cfg.Hub.URL != "", inner: sc.Leaser, log: sc.Log, clock: n.clock}
+	sc.Leaser = gate
 	if n.Service, err = app.NewService(sc); err != nil {
 		return nil, err
 	}
-	if gate != nil {
-		gate.local = n.Service.LeaseLocal
-	}
+	gate.local = n.Service.LeaseLocal
 	assets, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return nil, fmt.Errorf("frontend assets: %w", err)
@@ -258,7 +259,11 @@ func setUp(ctx context.Context, cfg Config, sc app.Config) error {
 	if _, ok, err := sc.Reader.Commune(); err != nil {
 		return fmt.Errorf("read commune: %w", err)
 	} else if ok {
-		return nil
+		svc, err := app.NewService(sc)
+		if err != nil {
+			return err
+		}
+		return svc.KeepFounding(ctx) // a folder set up before founders were recorded
 	}
 	if cfg.Commune == "" {
 		return app.Errorf(app.EInvalid, "commune",
@@ -269,10 +274,18 @@ func setUp(ctx context.Context, cfg Config, sc app.Config) error {
 	if err != nil {
 		return err
 	}
-	if err := svc.Bootstrap(ctx, cfg.Commune, cfg.Agency, cfg.AdminPassword); err != nil {
+	// The founding PC is the one set up without a join code (it makes the
+	// office's), or told it founds the office (--founding): a PC set up
+	// with one is to join an office, and issues provisional codes until it
+	// meets it (app/founding.go).
+	setup, founding := svc.Bootstrap, cfg.LAN.Secret == "" || cfg.Founding
+	if !founding {
+		setup = svc.BootstrapJoining
+	}
+	if err := setup(ctx, cfg.Commune, cfg.Agency, cfg.AdminPassword); err != nil {
 		return err
 	}
-	cfg.Logger.Info("new data folder set up", "dir", cfg.Dir, "commune", cfg.Commune, "node", sc.Node)
+	cfg.Logger.Info("new data folder set up", "dir", cfg.Dir, "commune", cfg.Commune, "node", sc.Node, "founding", founding)
 	return nil
 }
 
@@ -292,6 +305,12 @@ func (n *Node) Health() api.Health {
 		h.Status = "degraded"
 	}
 	h.Uplink = n.uplinkHealth()
+	h.Codes = api.CodesState{Mode: "final"}
+	if reason, err := provisionalReason(n.Store, n.cfg.Hub.URL != ""); err != nil {
+		h.Status = "degraded"
+	} else if reason != "" {
+		h.Codes = api.CodesState{Mode: "provisional", Reason: reason}
+	}
 	h.Update = n.updateHealth()
 	h.Clock = withHubClock(h.Clock, h.Uplink)
 	if h.Store = n.Store.Problem(); h.Store != "ok" {

@@ -129,32 +129,46 @@ func (l kickLog) Append(ctx context.Context, cmds ...app.Command) error {
 	return err
 }
 
-// hubGate lets a PC of a province with a hub lease number slots only once
-// its office is enrolled: the hub grants the commune's slots to its
-// installations, so a PC that has met neither its office (the identity
-// comes with the office's commands) nor the hub issues provisional codes.
-// On a PC rebuilt from the hub, the slots the lost office's PCs held move
-// to it when it finds none free (their holders are gone; the hub granted
-// those slots to the installation, not to them).
-type hubGate struct {
+// slotGate lets a PC lease number slots only when it is entitled to final
+// codes (app.ProvisionalReason): with a hub, once its office is enrolled
+// (the hub grants the commune's slots to its installations); without, when
+// it is the office's founding PC or has met its office (the founder's setup
+// command comes with the office's commands). Any other PC issues
+// provisional codes. On a PC rebuilt from the hub, the slots the lost
+// office's PCs held move to it when it finds none free (their holders are
+// gone; the hub granted those slots to the installation, not to them).
+type slotGate struct {
 	st    *store.Store
+	hub   bool                               // a hub is configured
 	inner app.Leaser                         // the cluster, or nil alone
 	local func(context.Context) (int, error) // the service's LeaseLocal, alone
 	log   app.Log                            // the office's log, for the releases
 	clock *app.Clock
 }
 
-var errNotEnrolledYet = app.Errorf(app.EUnavailable, "", "Văn phòng chưa đăng ký với máy chủ tỉnh nên chưa có dải số hồ sơ chính thức; máy cấp mã tạm.",
-	"the office is not enrolled with the hub yet, so it has no official number slots: provisional codes")
-
-func (g *hubGate) Lease(ctx context.Context) (int, error) {
-	if _, ok, err := g.st.Installation(); err != nil {
-		return 0, app.Internal(err)
-	} else if !ok {
-		return 0, errNotEnrolledYet
+// provisionalReason is app.ProvisionalReason for this PC now.
+func provisionalReason(st *store.Store, hub bool) (string, error) {
+	conf, _, err := st.Commune()
+	if err != nil {
+		return "", err
 	}
-	if err := g.takeOverLost(ctx); err != nil {
-		return 0, err
+	_, enrolled, err := st.Installation()
+	if err != nil {
+		return "", err
+	}
+	return app.ProvisionalReason(app.CodeStanding{Founded: conf.Founder != "", Hub: hub, Enrolled: enrolled}), nil
+}
+
+func (g *slotGate) Lease(ctx context.Context) (int, error) {
+	if reason, err := provisionalReason(g.st, g.hub); err != nil {
+		return 0, app.Internal(err)
+	} else if reason != "" {
+		return 0, app.ProvisionalError(reason)
+	}
+	if g.hub {
+		if err := g.takeOverLost(ctx); err != nil {
+			return 0, err
+		}
 	}
 	if g.inner != nil {
 		return g.inner.Lease(ctx)
@@ -164,7 +178,7 @@ func (g *hubGate) Lease(ctx context.Context) (int, error) {
 
 // takeOverLost releases the slots the replaced office's PCs hold when no
 // slot is free.
-func (g *hubGate) takeOverLost(ctx context.Context) error {
+func (g *slotGate) takeOverLost(ctx context.Context) error {
 	lost, err := g.st.Replaced()
 	if err != nil || len(lost) == 0 {
 		return err

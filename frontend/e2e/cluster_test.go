@@ -53,9 +53,12 @@ func startPCs(t *testing.T, extra map[string][]string, names ...string) []*pc {
 		pcs[i] = &pc{name: name, base: fmt.Sprintf("http://127.0.0.1:%d", hp), peer: fmt.Sprintf("127.0.0.1:%d", pp)}
 	}
 	joinCode := peer.NewJoinCode() // the office's, as an admin would copy it to each PC
-	for _, m := range pcs {
+	for i, m := range pcs {
 		args := []string{"serve", "--data", filepath.Join(t.TempDir(), "data"), "--listen", m.base[len("http://"):],
 			"--commune", "14701", "--agency", "000.00.31.H42", "--peer-listen", m.peer, "--no-mdns", "--raft-fast"}
+		if i == 0 {
+			args = append(args, "--founding") // the office's first PC: the others join it (app/founding.go)
+		}
 		for _, o := range pcs {
 			if o != m {
 				args = append(args, "--peer", o.peer)

@@ -85,6 +85,10 @@ type Config struct {
 	// with this node's clock after the slot's last command (the leader grants
 	// every lease, in order: lease.go).
 	NewLease func(slot int, node string, after app.HLC) (app.Command, error)
+	// MayLease, when set, says whether this node may lease number slots
+	// (app.ProvisionalReason): an error (the app.ProvisionalError) refuses
+	// Lease, and the node then holds no slot ahead of need.
+	MayLease func() error
 	Timing   Timing
 	JoinWait time.Duration // a new node listens this long for a cluster before bootstrapping; default 3 s
 	// Blobs and WantBlobs let the PC copy the attachment files it lacks from

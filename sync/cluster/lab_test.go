@@ -56,7 +56,12 @@ type lanNode struct {
 	client *http.Client
 }
 
+// Node 1 is the office's founding PC (--founding: it was given the join
+// code in advance); the others join it (app/founding.go).
 func newNode(t testing.TB, lab *netns.Lab, i int, extra ...string) *lanNode {
+	if i == 1 {
+		extra = append([]string{"--founding"}, extra...)
+	}
 	return &lanNode{t: t, lab: lab, i: i, dir: filepath.Join(lab.Dir(), fmt.Sprintf("data%d", i)),
 		secret: testSecret, extra: extra, client: lab.HTTPClient(i)}
 }
@@ -141,7 +146,11 @@ type health struct {
 		Members int    `json:"members"`
 	} `json:"cluster"`
 	Unreplicated int `json:"unreplicated"`
-	Clock        *struct {
+	Codes        struct {
+		Mode   string `json:"mode"`
+		Reason string `json:"reason"`
+	} `json:"codes"`
+	Clock *struct {
 		OffsetMS int64 `json:"offset_ms"`
 		Peers    int   `json:"peers"`
 	} `json:"clock"`

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"xaso/app"
 	"xaso/sync/netns/netnstest"
 	"xaso/sync/peer"
 )
@@ -220,7 +221,12 @@ func TestLANPartitionHeals(t *testing.T) {
 
 // A PC set up alone (its cable out) with 100 dossiers meets the office's
 // cluster holding 100 others: the smaller hands its commands over, resets
-// its Raft state and joins; all end with 200.
+// its Raft state and joins; all end with 200. The office's founding PC
+// (node 1) and the PCs that joined it issue final codes; the lone PC, which
+// has met neither its office nor a hub, issues provisional codes only (a
+// slot it leased alone could be one its office issues from), and once it
+// has met its office its dossiers are recoded with final codes: no code is
+// ever issued twice (app/founding.go).
 func TestLANMergeTwoClusters(t *testing.T) {
 	t.Parallel()
 	lab := netnstest.New(t, "merge", 4)
@@ -231,15 +237,25 @@ func TestLANMergeTwoClusters(t *testing.T) {
 	for _, n := range nodes {
 		n.start()
 	}
-	office := nodes[:3]
+	office, lone := nodes[:3], nodes[3]
 	officeID, _ := formed(t, 30*time.Second, office...)
-	loneID, _ := formed(t, 20*time.Second, nodes[3]) // it bootstraps its own cluster
+	loneID, _ := formed(t, 20*time.Second, lone) // it bootstraps its own cluster
 	if loneID == officeID {
 		t.Fatalf("the lone PC joined the office's cluster %s with its cable out", officeID)
 	}
 	for k := range 100 {
-		office[k%3].mustReceive(k)
-		nodes[3].mustReceive(1000 + k)
+		if code := office[k%3].mustReceive(k); strings.HasPrefix(code, app.ProvisionalPrefix) {
+			t.Fatalf("office PC %d issued provisional code %s", office[k%3].i, code)
+		}
+		if code := lone.mustReceive(1000 + k); !strings.HasPrefix(code, app.ProvisionalPrefix) {
+			t.Fatalf("the lone PC issued final code %s before meeting its office", code)
+		}
+	}
+	if h, err := lone.health(); err != nil || h.Codes.Mode != "provisional" || h.Codes.Reason != app.ProvisionalOfficeNotMet {
+		t.Errorf("the lone PC's /health codes %+v (%v), want provisional, %s", h.Codes, err, app.ProvisionalOfficeNotMet)
+	}
+	if h, err := office[1].health(); err != nil || h.Codes.Mode != "final" {
+		t.Errorf("a PC that joined the office: /health codes %+v (%v), want final", h.Codes, err)
 	}
 	if err := lab.Link(4, true); err != nil {
 		t.Fatal(err)
@@ -248,25 +264,60 @@ func TestLANMergeTwoClusters(t *testing.T) {
 	if cid != officeID {
 		t.Errorf("merged into %s, want the office's cluster %s", cid, officeID)
 	}
-	// Two clusters set up apart may have leased the same number slot and so
-	// issued one code twice. Every dossier arrives, the state is
-	// byte-identical on all nodes whatever the order of arrival, and each
-	// code issued twice shows on both its dossiers for the desk to recode.
 	converged(t, 60*time.Second, 200, nodes...)
-	dups := duplicateCodes(t, nodes[0])
-	t.Logf("codes issued twice while apart: %d", len(dups))
-	for _, code := range dups {
+	if dups := duplicateCodes(t, nodes[0]); len(dups) > 0 {
+		t.Errorf("codes issued twice: %v", dups)
+	}
+	// The lone PC, now in its office, recodes its dossiers with final codes
+	// (its lease waits out the backoff of the refused one: retried).
+	provisional := provisionalDossiers(t, lone)
+	if len(provisional) != 100 {
+		t.Fatalf("%d provisional dossiers after the merge, want the lone PC's 100", len(provisional))
+	}
+	for _, id := range provisional {
+		eventually(t, 45*time.Second, "recode "+id, func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := lone.call(ctx, "POST", "/api/v1/dossiers/"+id+"/actions", map[string]any{"action": "recode"}, nil)
+			return err
+		})
+	}
+	if h, err := lone.health(); err != nil || h.Codes.Mode != "final" {
+		t.Errorf("the lone PC after meeting its office: /health codes %+v (%v), want final", h.Codes, err)
+	}
+	converged(t, 60*time.Second, 200, nodes...)
+	if left := provisionalDossiers(t, nodes[0]); len(left) > 0 {
+		t.Errorf("%d dossiers still provisional after recoding", len(left))
+	}
+	if dups := duplicateCodes(t, nodes[0]); len(dups) > 0 {
+		t.Errorf("codes issued twice after recoding: %v", dups)
+	}
+}
+
+// provisionalDossiers lists the IDs of n's dossiers with a provisional code.
+func provisionalDossiers(t *testing.T, n *lanNode) []string {
+	var out []string
+	after := ""
+	for {
 		var page struct {
 			Items []struct {
-				CodeClash bool `json:"code_clash"`
+				ID   string `json:"id"`
+				Code string `json:"code"`
 			} `json:"items"`
+			Next string `json:"next"`
 		}
-		if _, err := nodes[0].call(t.Context(), "GET", "/api/v1/dossiers?q="+code, nil, &page); err != nil {
+		if _, err := n.call(t.Context(), "GET", "/api/v1/dossiers?limit=100&after="+after, nil, &page); err != nil {
 			t.Fatal(err)
 		}
-		if len(page.Items) != 2 || !page.Items[0].CodeClash || !page.Items[1].CodeClash {
-			t.Errorf("code %s issued twice: search gives %+v, want both dossiers marked", code, page.Items)
+		for _, d := range page.Items {
+			if strings.HasPrefix(d.Code, app.ProvisionalPrefix) {
+				out = append(out, d.ID)
+			}
 		}
+		if page.Next == "" || len(page.Items) == 0 {
+			return out
+		}
+		after = page.Next
 	}
 }
 

@@ -34,6 +34,11 @@ func (c *Cluster) Lease(ctx context.Context) (int, error) {
 	if c.cfg.NewLease == nil {
 		return 0, errors.New("cluster: no lease builder")
 	}
+	if c.cfg.MayLease != nil {
+		if err := c.cfg.MayLease(); err != nil {
+			return 0, err
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, LeaseTimeout)
 	defer cancel()
 	var g LeaseGrant
@@ -115,8 +120,12 @@ func (c *Cluster) grantLease(ctx context.Context, node string) (int, uint64, err
 	return slot, idx, c.fsm.waitApplied(ctx, idx)
 }
 
-// holdsSlot reports whether this node holds a number slot.
+// holdsSlot reports whether this node holds a number slot, or may not
+// lease one (MayLease): either way it has no slot to lease ahead of need.
 func (c *Cluster) holdsSlot() bool {
+	if c.cfg.MayLease != nil && c.cfg.MayLease() != nil {
+		return true
+	}
 	slots, err := c.cfg.Store.Slots()
 	if err != nil {
 		return true // do not lease on a read error

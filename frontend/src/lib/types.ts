@@ -34,6 +34,8 @@ export interface Health {
   time?: string;
   clock?: { offset_ms: number; peers: number };
   store?: string; // "ok", or a problem: "damaged", "disk_full"
+  /** provisional codes: "final", or "provisional" with a stable reason ("office_not_met", "not_enrolled") */
+  codes?: { mode: string; reason?: string };
 }
 
 export interface DocumentItem {

@@ -615,4 +615,12 @@ export const en: Record<Key, string> = {
   'actor.portal': 'Public service portal',
   'check.reason': 'Please give the reason.',
   // end desk day
+  // provisional codes: why this PC issues provisional dossier codes only (GET /health codes.reason)
+  'sb.codes.office_not_met': 'Provisional codes: not connected to the office yet',
+  'sb.codes.office_not_met.title':
+    "This PC is not the office's first PC and has not joined the office's PCs yet, so it issues provisional dossier codes only (TAM-…). Once it reaches the office, recode these dossiers with official codes.",
+  'sb.codes.not_enrolled': 'Provisional codes: the office is not enrolled with the province',
+  'sb.codes.not_enrolled.title':
+    'The office is not enrolled with the provincial hub yet, so it has no official number ranges; this PC issues provisional codes (TAM-…), recoded once enrolled.',
+  // end provisional codes
 };

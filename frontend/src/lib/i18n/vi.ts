@@ -613,6 +613,14 @@ export const vi = {
   'actor.portal': 'Cổng dịch vụ công',
   'check.reason': 'Vui lòng ghi rõ lý do.',
   // end desk day
+  // provisional codes: why this PC issues provisional dossier codes only (GET /health codes.reason)
+  'sb.codes.office_not_met': 'Mã hồ sơ tạm: máy chưa kết nối với văn phòng',
+  'sb.codes.office_not_met.title':
+    'Máy này không phải máy đầu tiên của văn phòng và chưa vào cụm máy của văn phòng, nên chỉ cấp mã hồ sơ tạm (TAM-…). Khi máy kết nối được với văn phòng, hãy cấp lại mã chính thức cho các hồ sơ này.',
+  'sb.codes.not_enrolled': 'Mã hồ sơ tạm: văn phòng chưa đăng ký với tỉnh',
+  'sb.codes.not_enrolled.title':
+    'Văn phòng chưa đăng ký với máy chủ tỉnh nên chưa có dải số hồ sơ chính thức; máy cấp mã tạm (TAM-…) và cấp lại mã chính thức sau khi đăng ký.',
+  // end provisional codes
 } as const;
 
 export type Key = keyof typeof vi;
