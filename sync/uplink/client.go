@@ -39,7 +39,7 @@ type Source interface {
 	Slots() ([]app.SlotLease, error)
 	// SetReplaced records, on a PC rebuilt from the hub, the PCs of the lost
 	// office: their number slots are the installation's, and this PC takes
-	// them over when it needs one (app/node's hubGate).
+	// them over when it needs one (app/node's slotGate).
 	SetReplaced(nodes []string) error
 	// Apply takes commands of a rebuild (not this PC's own: nothing to
 	// replicate or send again).
