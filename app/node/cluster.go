@@ -161,7 +161,8 @@ func (n *Node) openLAN() (*lan, error) {
 	if c.Fast {
 		cc.BlobInterval = time.Second
 		cc.Timing = cluster.Timing{Heartbeat: 150 * time.Millisecond, Election: 150 * time.Millisecond,
-			LeaderLease: 100 * time.Millisecond, CommitTimeout: 5 * time.Millisecond}
+			LeaderLease: 100 * time.Millisecond, CommitTimeout: 5 * time.Millisecond,
+			SnapshotInterval: time.Second, SnapshotThreshold: 256, TrailingLogs: 256}
 		cc.JoinWait = 1500 * time.Millisecond
 		cc.ApplyRetry = time.Second
 	}

@@ -159,3 +159,68 @@ func TestStateMagicIsTheStores(t *testing.T) {
 		t.Fatalf("stateMagic %q, the store writes %q", stateMagic, store.StateMagic)
 	}
 }
+
+// A node's own snapshot is a marker that costs no copy of the state; opened
+// to be sent, it is the store's state, and a PC that installs it holds the
+// same state as the sender.
+func TestLazySnapshotIsSentAsState(t *testing.T) {
+	src, err := store.Open(store.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	for i := range 50 {
+		c, err := app.NewCommand(fmt.Sprintf("user-cmd-%04d", i), app.KindUserCreate, "admin", src.NodeID(),
+			app.HLC(1000+i), &app.UserBody{Username: fmt.Sprintf("u%d", i), FullName: "Cán bộ"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := src.Apply(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &Cluster{cfg: Config{Dir: t.TempDir(), Store: src}}
+	snaps, err := c.newSnapshots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink, err := snaps.Create(raft.SnapshotVersionMax, 9, 1, raft.Configuration{}, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := newFSM(src, slog.New(slog.DiscardHandler)).Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := snap.Persist(sink); err != nil {
+		t.Fatal(err)
+	}
+	metas, err := snaps.List()
+	if err != nil || len(metas) != 1 || metas[0].Size != int64(len(lazyMarker)) {
+		t.Fatalf("snapshots %+v (%v), want one marker of %d bytes", metas, err, len(lazyMarker))
+	}
+	meta, rc, err := snaps.Open(metas[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil || int64(len(body)) != meta.Size || !bytes.HasPrefix(body, []byte(stateMagic)) {
+		t.Fatalf("opened snapshot: %d bytes, meta says %d, err %v", len(body), meta.Size, err)
+	}
+	dst, err := store.Open(store.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if err := newFSM(dst, slog.New(slog.DiscardHandler)).Restore(io.NopCloser(bytes.NewReader(body))); err != nil {
+		t.Fatal(err)
+	}
+	want, err := src.StateHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := dst.StateHash(); err != nil || got != want {
+		t.Fatalf("installed state hash %s (%v), sender %s", got, err, want)
+	}
+}
