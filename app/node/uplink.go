@@ -100,17 +100,27 @@ func (n *Node) leads() bool {
 	return cl == nil || cl.IsLeader()
 }
 
+// uplinkHealth is /health's uplink. Its unsent is the commands waiting to
+// go up, read from this PC's index of them (the same on every PC of the
+// office): true before enrolment, with no hub set, and on a PC that does
+// not run the uplink, where the uplink's own figure is 0 or what the
+// office last told the hub.
 func (n *Node) uplinkHealth() api.UplinkState {
-	if n.up == nil {
-		return api.UplinkState{}
+	var out api.UplinkState
+	if n.up != nil {
+		s := n.up.Status()
+		out = api.UplinkState{Configured: true, Online: s.Online, Unsent: s.Unsent, Problem: s.Problem}
+		if !s.LastSync.IsZero() {
+			t := s.LastSync.In(app.VN())
+			out.LastSync = &t
+			off := s.SkewMS
+			out.HubOffsetMS = &off
+		}
 	}
-	s := n.up.Status()
-	out := api.UplinkState{Configured: true, Online: s.Online, Unsent: s.Unsent, Problem: s.Problem}
-	if !s.LastSync.IsZero() {
-		t := s.LastSync.In(app.VN())
-		out.LastSync = &t
-		off := s.SkewMS
-		out.HubOffsetMS = &off
+	if _, waiting, err := n.Store.Unsent("", 0); err == nil {
+		out.Unsent = waiting
+	} else {
+		n.cfg.Logger.Warn("health: cannot count the commands waiting for the hub", "err", err)
 	}
 	return out
 }

@@ -35,7 +35,8 @@ var (
 	bCommunes      = []byte("communes")      // commune code → hub.CommuneInfo (JSON)
 	bDown          = []byte("down")          // commune code \x00 seq(8) → command (JSON)
 	bDownSeq       = []byte("down_seq")      // commune code → last seq (8)
-	buckets        = [][]byte{bUsers, bSessions, bTokens, bInstallations, bCommunes, bDown, bDownSeq}
+	bDownViewed    = []byte("down_viewed")   // commune code → seq (8): every down command up to it is in the commune's views
+	buckets        = [][]byte{bUsers, bSessions, bTokens, bInstallations, bCommunes, bDown, bDownSeq, bDownViewed}
 )
 
 // DB is the hub's bbolt storage.
@@ -197,8 +198,61 @@ func (d *DB) Commune(code string) (hub.CommuneLog, error) {
 	}
 	c := &communeLog{db: d, code: code, st: st, blobs: blobs}
 	c.count.Store(int64(n))
+	if err := c.repairViews(context.Background()); err != nil {
+		st.Close()
+		return nil, err
+	}
 	d.communs[code] = c
 	return c, nil
+}
+
+// repairViews folds into the commune's views every down command they miss.
+// AppendDown writes the down log (hub.db) and then the views (the commune's
+// own store, another file): a hub killed between the two leaves a command
+// the offices will receive but the views never would, as the hub drops
+// hub.* IDs pushed back up. Run when the commune is opened, before anything
+// reads its views; it checks the down log from the mark the last repair left.
+func (c *communeLog) repairViews(ctx context.Context) error {
+	var from, to uint64
+	err := c.db.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bDownViewed).Get([]byte(c.code)); v != nil {
+			from = binary.BigEndian.Uint64(v)
+		}
+		if v := tx.Bucket(bDownSeq).Get([]byte(c.code)); v != nil {
+			to = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	last, repaired := from, 0
+	for {
+		page, _, err := c.Down(last, 500)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		n, err := c.Apply(ctx, page)
+		if err != nil {
+			return fmt.Errorf("down log %s into the views: %w", c.code, err)
+		}
+		repaired += n
+		last += uint64(len(page)) // numbered without gaps; were there one, Apply skips what it holds
+	}
+	if repaired > 0 {
+		c.db.log.Warn("down commands missing from the commune's views (hub stopped mid-append) folded in",
+			"commune", c.code, "commands", repaired)
+	}
+	if to == from {
+		return nil
+	}
+	// No AppendDown runs meanwhile: the commune is not yet handed out.
+	return c.db.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bDownViewed).Put([]byte(c.code), binary.BigEndian.AppendUint64(nil, to))
+	})
 }
 
 // communeLog is one commune at the hub.
@@ -249,6 +303,22 @@ func downKey(code string, seq uint64) []byte {
 }
 
 func (c *communeLog) AppendDown(ctx context.Context, make func(seq uint64) (app.Command, error)) (app.Command, error) {
+	cmd, err := c.appendDownLog(make)
+	if err != nil {
+		return app.Command{}, err
+	}
+	// Kept in the down log first, then folded into the views (another
+	// file): a hub killed between the two folds it when the commune is
+	// next opened (repairViews).
+	if _, err := c.Apply(ctx, []app.Command{cmd}); err != nil {
+		return app.Command{}, err
+	}
+	return cmd, nil
+}
+
+// appendDownLog is AppendDown's first step: the command numbered and kept
+// in the commune's down log.
+func (c *communeLog) appendDownLog(make func(seq uint64) (app.Command, error)) (app.Command, error) {
 	var cmd app.Command
 	err := c.db.db.Update(func(tx *bolt.Tx) error {
 		var seq uint64
@@ -269,15 +339,7 @@ func (c *communeLog) AppendDown(ctx context.Context, make func(seq uint64) (app.
 		}
 		return tx.Bucket(bDownSeq).Put([]byte(c.code), binary.BigEndian.AppendUint64(nil, seq))
 	})
-	if err != nil {
-		return app.Command{}, err
-	}
-	// Kept in the down log first: a crash before the views take it costs
-	// nothing, the office sends it back up with its own commands.
-	if _, err := c.Apply(ctx, []app.Command{cmd}); err != nil {
-		return app.Command{}, err
-	}
-	return cmd, nil
+	return cmd, err
 }
 
 func (c *communeLog) Down(after uint64, limit int) ([]app.Command, bool, error) {
