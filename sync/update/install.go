@@ -91,18 +91,13 @@ type Swapper interface {
 }
 
 // Swap makes staged the program at exe, keeping the running one as old.
+// Where the file system has hard links (Linux), the running program gets a
+// second name first and the new one then replaces exe in one rename, so a
+// power cut at any moment leaves a program at exe. Elsewhere (Windows: a
+// running .exe cannot be replaced, only renamed) it is renamed aside first.
 func Swap(exe, staged, old string) error {
 	os.Remove(old) // an earlier install's previous program
-	if err := os.Rename(exe, old); err != nil {
-		return fmt.Errorf("keep the running program: %w", err)
-	}
-	if err := os.Rename(staged, exe); err != nil {
-		if rerr := os.Rename(old, exe); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		return fmt.Errorf("put the new program in place: %w", err)
-	}
-	return syncDir(filepath.Dir(exe))
+	return replace(exe, staged, old)
 }
 
 // Restore puts old back at exe; the failed program is kept as exe.bad for
@@ -113,11 +108,26 @@ func Restore(exe, old string) error {
 	}
 	bad := exe + ".bad"
 	os.Remove(bad)
-	if err := os.Rename(exe, bad); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	return replace(exe, old, bad)
+}
+
+// replace puts next at exe and keeps what was at exe as keep.
+func replace(exe, next, keep string) error {
+	if err := os.Link(exe, keep); err == nil {
+		if err := os.Rename(next, exe); err != nil {
+			os.Remove(keep)
+			return fmt.Errorf("put the program in place: %w", err)
+		}
+		return syncDir(filepath.Dir(exe))
 	}
-	if err := os.Rename(old, exe); err != nil {
-		return err
+	if err := os.Rename(exe, keep); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("keep the running program: %w", err)
+	}
+	if err := os.Rename(next, exe); err != nil {
+		if rerr := os.Rename(keep, exe); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return fmt.Errorf("put the program in place: %w", err)
 	}
 	return syncDir(filepath.Dir(exe))
 }
