@@ -64,7 +64,10 @@ const (
 	ENonceStale = "nonce_stale"      // the nonce is not the hub's, or too old (a hub restart): take a new one
 	EReplayed   = "request_replayed" // the nonce was used already: a replayed request
 	EKeyRevoked = "installation_key_revoked"
-	EBadAnswer  = "hub_bad_answer" // the hub (or a proxy before it) answered with something not the hub's JSON
+	// EKeyReused: an enrolment with a key some installation holds or held
+	// (a replacement must bring a new key): the office makes a new one.
+	EKeyReused = "installation_key_reused"
+	EBadAnswer = "hub_bad_answer" // the hub (or a proxy before it) answered with something not the hub's JSON
 )
 
 // Limits of a batch: what the hub accepts on the wire and once decompressed.
