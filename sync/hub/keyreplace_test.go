@@ -4,7 +4,9 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"xaso/app"
 	"xaso/app/argon2id"
 	"xaso/sync/hub"
 	"xaso/sync/hub/boltstore"
@@ -91,5 +93,33 @@ func TestReplacementNeedsNewKey(t *testing.T) {
 	}
 	if st, code := send(t, signedRequest(t, url, "GET", uplink.PathStatus, inst, third, nil), nil); st != 200 {
 		t.Fatalf("the key made after the revocation: %d %q", st, code)
+	}
+}
+
+// An install.identity that carries a seed (what old versions kept there)
+// is refused with a code and nothing of the batch is kept: the hub would
+// otherwise hold the key and serve it in log pages.
+func TestIdentityWithSeedRefused(t *testing.T) {
+	url, it := inProcessHub(t, hub.Config{})
+	hubp := &proc{url: url}
+	key := newKey(t)
+	tok := must(t, 201, url, it, "POST", "/api/v1/communes/14701/enrolments", nil)["token"].(string)
+	st, en := enrolRaw(t, hubp, tok, "14701", key)
+	if st != 200 {
+		t.Fatalf("enrol: %d %v", st, en)
+	}
+	inst := en["installation"].(string)
+	clock := app.NewClock(time.Now, 0)
+	c, err := app.NewCommand(app.RandomID(), app.KindInstallation, "system", "ntest0001", clock.Next(),
+		&app.Installation{ID: inst, Commune: "14701", LegacySeed: key.Seed()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, _ := uplink.Encode(uplink.PushRequest{Commands: []app.Command{c}, Node: "ntest0001"})
+	if st, code := pushRaw(t, hubp, inst, key, batch, false); st != 400 || code != "command_invalid" {
+		t.Fatalf("an identity with a seed: %d %q", st, code)
+	}
+	if n := hubCommands(t, hubp); n != 0 {
+		t.Fatalf("%v commands kept", n)
 	}
 }
