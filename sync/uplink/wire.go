@@ -164,10 +164,20 @@ func DownSeq(commune, id string) uint64 {
 	return seq
 }
 
-// signed is what a signature covers: the request, the hub's nonce, the
-// office's clock (for the skew only: office clocks are wrong by hours, so
-// freshness comes from the nonce) and the body's hash.
-func signed(method, uri, nonce, at string, body []byte) []byte {
+// signed is what a signature covers: the installation it speaks for, the
+// request, the hub's nonce, the office's clock (for the skew only: office
+// clocks are wrong by hours, so freshness comes from the nonce) and the
+// body's hash.
+func signed(installation, method, uri, nonce, at string, body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return []byte("xaso-uplink-v3\n" + installation + "\n" + method + "\n" + uri + "\n" + nonce + "\n" + at + "\n" + hex.EncodeToString(sum[:]))
+}
+
+// signedV2 is what offices before v3 signed: without the installation. The
+// hub still takes it, as a key serves one installation only (the hub
+// refuses to bind a key twice), so the header cannot point a v2 signature
+// at another installation's keys.
+func signedV2(method, uri, nonce, at string, body []byte) []byte {
 	sum := sha256.Sum256(body)
 	return []byte("xaso-uplink-v2\n" + method + "\n" + uri + "\n" + nonce + "\n" + at + "\n" + hex.EncodeToString(sum[:]))
 }
@@ -179,7 +189,7 @@ func Sign(r *http.Request, installation string, key ed25519.PrivateKey, at time.
 	r.Header.Set(HeaderTime, ts)
 	r.Header.Set(HeaderNonce, nonce)
 	r.Header.Set(HeaderKey, base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)))
-	r.Header.Set(HeaderSignature, base64.StdEncoding.EncodeToString(ed25519.Sign(key, signed(r.Method, r.URL.RequestURI(), nonce, ts, body))))
+	r.Header.Set(HeaderSignature, base64.StdEncoding.EncodeToString(ed25519.Sign(key, signed(installation, r.Method, r.URL.RequestURI(), nonce, ts, body))))
 }
 
 // Verify checks r's signature, made by pub, over body.
@@ -188,7 +198,9 @@ func Verify(r *http.Request, pub ed25519.PublicKey, body []byte) bool {
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return false
 	}
-	return ed25519.Verify(pub, signed(r.Method, r.URL.RequestURI(), r.Header.Get(HeaderNonce), r.Header.Get(HeaderTime), body), sig)
+	uri, nonce, at := r.URL.RequestURI(), r.Header.Get(HeaderNonce), r.Header.Get(HeaderTime)
+	return ed25519.Verify(pub, signed(r.Header.Get(HeaderInstallation), r.Method, uri, nonce, at, body), sig) ||
+		ed25519.Verify(pub, signedV2(r.Method, uri, nonce, at, body), sig)
 }
 
 // Encode is v as JSON compressed with zstd.
