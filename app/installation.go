@@ -109,9 +109,12 @@ func (b *Installation) Apply(c Command, body Body) {
 	}
 }
 
-// InstallKey is the office's signing key (KindInstallKey).
+// InstallKey is the office's signing key (KindInstallKey). A new key (IT
+// revoked the old one, or replaced the installation after a PC was
+// stolen) is a new command with the next Generation.
 type InstallKey struct {
-	Seed []byte `json:"seed"` // Ed25519 seed (32 bytes), from crypto/rand
+	Seed       []byte `json:"seed"` // Ed25519 seed (32 bytes), from crypto/rand
+	Generation int    `json:"generation,omitempty"`
 }
 
 // Entity implements Body.
@@ -121,14 +124,19 @@ func (b *InstallKey) validate() error {
 	if len(b.Seed) != ed25519.SeedSize {
 		return errors.New("install key needs a 32-byte seed")
 	}
+	if b.Generation < 0 {
+		return errors.New("install key generation must not be negative")
+	}
 	return nil
 }
 
-// Apply folds key commands: the first in entity order wins, so two PCs
-// that each made a key while the office was not enrolled end with the same
-// one, whatever order the commands reached them in.
+// Apply folds key commands: the highest generation wins (a key made to
+// replace a revoked or stolen one); within a generation the first in
+// entity order wins, so two PCs that each made a key while the office was
+// not enrolled end with the same one, whatever order the commands reached
+// them in.
 func (b *InstallKey) Apply(c Command, body Body) {
-	if n, ok := body.(*InstallKey); ok && len(b.Seed) == 0 {
+	if n, ok := body.(*InstallKey); ok && (len(b.Seed) == 0 || n.Generation > b.Generation) {
 		*b = *n
 	}
 }

@@ -96,7 +96,10 @@ func (h *Hub) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimSpace(in.Username)
-	if h.failures.blocked(name, h.cfg.Now()) {
+	// Failures count per user name and client address: whoever guesses
+	// locks out his own address only, not the official elsewhere.
+	key := name + "\x00" + h.clientAddr(r)
+	if h.failures.blocked(key, h.cfg.Now()) {
 		h.fail(w, r, app.Errorf(app.ETooMany, "", "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
 			"too many failed sign-ins: try again in 15 minutes"))
 		return
@@ -108,7 +111,7 @@ func (h *Hub) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok || !h.cfg.Hasher.Verify(u.PasswordHash, in.Password) {
 		if ok { // only real accounts are counted: invented names cannot flood the table
-			h.failures.add(name, h.cfg.Now())
+			h.failures.add(key, h.cfg.Now())
 		}
 		h.fail(w, r, app.Errorf(app.EBadCredentials, "", "Tên đăng nhập hoặc mật khẩu không đúng.", "wrong user name or password"))
 		return
@@ -131,8 +134,9 @@ func (h *Hub) logout(w http.ResponseWriter, r *http.Request, _ User) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// Sign-in failures: after maxFailures for one user name within
-// failureWindow, its sign-ins are refused until the window has passed.
+// Sign-in failures: after maxFailures for one user name from one client
+// address within failureWindow, its sign-ins from that address are
+// refused until the window has passed.
 const (
 	maxFailures   = 5
 	failureWindow = 15 * time.Minute

@@ -1,8 +1,12 @@
 package hub_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -49,4 +53,33 @@ func TestSignInLimits(t *testing.T) {
 	now = now.Add(16 * time.Minute)
 	token := must(t, 201, srv.URL, "", "POST", "/api/v1/sessions", map[string]string{"username": "admin", "password": hubPassword})["token"].(string)
 	must(t, 200, srv.URL, token, "GET", "/api/v1/communes", nil)
+}
+
+// A guesser behind the province's proxy locks out only his own address:
+// the official signing in from another one still gets in.
+func TestSignInLockoutPerAddress(t *testing.T) {
+	url, _ := inProcessHub(t, hub.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	signIn := func(from, password string) int {
+		raw, _ := json.Marshal(map[string]string{"username": "admin", "password": password})
+		r, _ := http.NewRequest("POST", url+"/api/v1/sessions", bytes.NewReader(raw))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-Forwarded-For", from)
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := range 5 {
+		if st := signIn("203.0.113.66", "sai-mat-khau"); st != 401 {
+			t.Fatalf("guess %d: %d", i, st)
+		}
+	}
+	if st := signIn("203.0.113.66", hubPassword); st != 429 {
+		t.Fatalf("the guessing address after five failures: %d, want 429", st)
+	}
+	if st := signIn("198.51.100.20", hubPassword); st != 201 {
+		t.Fatalf("the official from another address: %d, want 201", st)
+	}
 }

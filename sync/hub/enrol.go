@@ -156,6 +156,16 @@ func (h *Hub) bind(in uplink.EnrolRequest) (uplink.EnrolResponse, error) {
 		res.Installation, res.Slots = t.UsedBy, inst.Slots
 		return res, nil
 	}
+	// A new enrolment brings a key no installation holds or held: a
+	// replacement with the old office's key would leave a stolen PC that
+	// carries it signing, and one key serves one installation only.
+	if owner, err := h.keyOwner(in.PublicKey); err != nil {
+		return uplink.EnrolResponse{}, app.Internal(err)
+	} else if owner != "" {
+		return uplink.EnrolResponse{}, app.Errorf(uplink.EKeyReused, "public_key",
+			"Khóa này đã (hoặc từng) thuộc một bản cài đặt; văn phòng phải tạo khóa mới cho lần đăng ký này.",
+			"this key belongs or belonged to an installation; the office must make a new key for this enrolment")
+	}
 	var inst Installation
 	if t.Replaces != "" {
 		inst, ok, err = h.st.Installation(t.Replaces)
@@ -196,6 +206,27 @@ func (h *Hub) bind(in uplink.EnrolRequest) (uplink.EnrolResponse, error) {
 	h.log.Info("installation enrolled", "commune", t.Commune, "installation", inst.ID, "replacement", res.Replacement, "node", in.Node)
 	res.Installation = inst.ID
 	return res, nil
+}
+
+// keyOwner returns the installation that holds or held the public key
+// pub (base64), or "". Enrolments are rare: every commune is looked at.
+func (h *Hub) keyOwner(pub string) (string, error) {
+	communes, err := h.st.CommuneInfos()
+	if err != nil {
+		return "", err
+	}
+	for _, c := range communes {
+		insts, err := h.st.Installations(c.Code)
+		if err != nil {
+			return "", err
+		}
+		for _, in := range insts {
+			if slices.Contains(in.Keys, pub) || slices.Contains(in.Revoked, pub) {
+				return in.ID, nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // WritePending keeps a token made by `xaso hub enrol` while the hub may be

@@ -40,7 +40,7 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case app.ENotFound:
 		return http.StatusNotFound
-	case app.EConflict, ETokenUsed:
+	case app.EConflict, ETokenUsed, uplink.EKeyReused:
 		return http.StatusConflict
 	case app.ETooLarge, EBatchTooLarge:
 		return http.StatusRequestEntityTooLarge

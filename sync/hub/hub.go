@@ -66,7 +66,7 @@ type Hub struct {
 	cache sync.Map // commune code → cachedCounts (api.go)
 	enrMu sync.Mutex
 
-	failures window    // sign-in failures by user name (auth.go)
+	failures window    // sign-in failures by user name and client address (auth.go)
 	limits   *limits   // per client address (limits.go)
 	nonces   *nonces   // single-use nonces of signed requests (nonce.go)
 	open     openCache // the open data's months (opendata.go)

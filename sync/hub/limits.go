@@ -121,14 +121,33 @@ func (h *Hub) clientAddr(r *http.Request) string {
 		}
 	}
 	for i := len(hops) - 1; i >= 0; i-- {
-		if _, err := netip.ParseAddr(hops[i]); err != nil {
+		a, ok := hopAddr(hops[i])
+		if !ok {
 			return host // a malformed header: count the proxy itself
 		}
-		if !h.trusted(hops[i]) {
-			return hops[i]
+		if !h.trusted(a.String()) {
+			return a.String()
 		}
 	}
 	return host
+}
+
+// hopAddr parses an X-Forwarded-For entry: an address, with or without a
+// port ("1.2.3.4:5678", "[2001:db8::1]:443") or brackets ("[::1]"), as
+// proxies write them.
+func hopAddr(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil {
+			return a.Unmap(), true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 func (h *Hub) trusted(addr string) bool {

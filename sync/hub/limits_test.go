@@ -214,7 +214,8 @@ func TestLimitsBehindProxy(t *testing.T) {
 			return res.StatusCode
 		}
 		for i := range 10 {
-			from := "203.0.113.5"
+			// The same address as proxies write it: bare, with a port, bracketed.
+			from := []string{"203.0.113.5", fmt.Sprintf("203.0.113.5:%d", 40000+i), "[::ffff:203.0.113.5]", "[::ffff:203.0.113.5]:443"}[i%4]
 			if !trust {
 				from = fmt.Sprintf("203.0.113.%d", 10+i) // a spoofed header per guess
 			}

@@ -191,6 +191,10 @@ func checkCommands(cmds []app.Command, inst Installation) ([]app.Command, error)
 			commune = b.Commune
 		case *app.Installation:
 			commune = b.Commune
+			if len(b.LegacySeed) != 0 {
+				return nil, app.Errorf(ECommandBad, field, "Lệnh thứ %d mang khóa bí mật của văn phòng; máy chủ tỉnh không nhận.",
+					"command %d carries the office's private key; the hub does not take it", i)
+			}
 			if b.ID != inst.ID {
 				return nil, app.Errorf(EWrongCommune, field, "Lệnh thứ %d mang danh tính của một bản cài đặt khác.",
 					"command %d carries another installation's identity", i)

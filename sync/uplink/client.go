@@ -103,6 +103,7 @@ type Uplink struct {
 	hubHas   map[string]bool // scans the hub holds, as far as this run knows
 	followed time.Time       // when a follower last asked the hub (follow)
 	nonce    string          // the hub's next nonce, single use ("" : ask for one)
+	checked  bool            // the configured token was checked against the office's key this run
 }
 
 // New checks the configuration and returns an uplink; Run it.
@@ -276,51 +277,46 @@ func (u *Uplink) identity(ctx context.Context) (app.Installation, ed25519.Privat
 	if err != nil {
 		return app.Installation{}, nil, err
 	}
+	renew := false
 	if enrolled {
 		key, ok, err := u.officeKey(ctx, false)
-		if err != nil || ok {
-			return inst, key, err
+		if err != nil {
+			return app.Installation{}, nil, err
 		}
-		if u.cfg.Token == "" {
+		if ok {
+			if u.cfg.Token == "" || u.tokenChecked() {
+				return inst, key, nil
+			}
+			// A token given to an enrolled office: the one it enrolled with
+			// (the hub answers as before), or one IT issued to replace a
+			// revoked or stolen key, which the hub binds to a new key only.
+			if renew, err = u.checkToken(ctx, key); err != nil || !renew {
+				return inst, key, err
+			}
+		} else if u.cfg.Token == "" {
 			return app.Installation{}, nil, errNoKey
 		}
 		// An office enrolled without a key of its own here (enrolled by an
-		// older version, whose key the hub held): a replacement token gives
-		// it a new one; the rebuild then finds every command here already.
+		// older version, whose key the hub held), or whose key the hub
+		// refused: the token gives it a new one; the rebuild then finds
+		// every command here already.
 	} else if u.cfg.Token == "" {
 		return app.Installation{}, nil, errNotEnrolled
 	}
-	key, _, err := u.officeKey(ctx, true)
+	var key ed25519.PrivateKey
+	if renew {
+		key, err = u.newOfficeKey(ctx)
+	} else {
+		key, _, err = u.officeKey(ctx, true)
+	}
 	if err != nil {
 		return app.Installation{}, nil, err
 	}
-	node := u.cfg.Source.NodeID()
-	req := EnrolRequest{Token: u.cfg.Token, Node: node, Version: u.cfg.Version,
-		PublicKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))}
-	if c, ok, err := u.cfg.Source.Commune(); err != nil {
-		return app.Installation{}, nil, err
-	} else if ok {
-		req.Commune = c.Commune
-	}
-	slots, err := u.cfg.Source.Slots()
+	res, req, err := u.enrol(ctx, key)
 	if err != nil {
 		return app.Installation{}, nil, err
 	}
-	for _, l := range slots {
-		if l.Holder != "" && l.Holder != ReservedHolder {
-			req.Held = append(req.Held, l.Slot)
-		}
-	}
-	raw, _ := json.Marshal(req)
-	r, err := http.NewRequestWithContext(ctx, http.MethodPost, u.cfg.Hub+PathEnrol, bytes.NewReader(raw))
-	if err != nil {
-		return app.Installation{}, nil, err
-	}
-	r.Header.Set("Content-Type", "application/json")
-	var res EnrolResponse
-	if err := u.do(r, &res, false); err != nil {
-		return app.Installation{}, nil, err
-	}
+	u.setTokenChecked(true)
 	u.log.Info("enrolled with the hub", "installation", res.Installation, "commune", res.Commune, "replacement", res.Replacement)
 	if res.Replacement {
 		if err := u.rebuild(ctx, res.Installation, key); err != nil {
@@ -357,6 +353,96 @@ func (u *Uplink) identity(ctx context.Context) (app.Installation, ed25519.Privat
 		return app.Installation{}, nil, fmt.Errorf("keep the installation identity: %w", err)
 	}
 	return inst, key, nil
+}
+
+// enrol sends the configured token with key's public part.
+func (u *Uplink) enrol(ctx context.Context, key ed25519.PrivateKey) (EnrolResponse, EnrolRequest, error) {
+	node := u.cfg.Source.NodeID()
+	req := EnrolRequest{Token: u.cfg.Token, Node: node, Version: u.cfg.Version,
+		PublicKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))}
+	if c, ok, err := u.cfg.Source.Commune(); err != nil {
+		return EnrolResponse{}, EnrolRequest{}, err
+	} else if ok {
+		req.Commune = c.Commune
+	}
+	slots, err := u.cfg.Source.Slots()
+	if err != nil {
+		return EnrolResponse{}, EnrolRequest{}, err
+	}
+	for _, l := range slots {
+		if l.Holder != "" && l.Holder != ReservedHolder {
+			req.Held = append(req.Held, l.Slot)
+		}
+	}
+	raw, _ := json.Marshal(req)
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, u.cfg.Hub+PathEnrol, bytes.NewReader(raw))
+	if err != nil {
+		return EnrolResponse{}, EnrolRequest{}, err
+	}
+	r.Header.Set("Content-Type", "application/json")
+	var res EnrolResponse
+	if err := u.do(r, &res, false); err != nil {
+		return EnrolResponse{}, EnrolRequest{}, err
+	}
+	return res, req, nil
+}
+
+// checkToken enrols the office's current key with the configured token,
+// once a run: the hub answers for the token the key was bound with, and
+// refuses a replacement token with a key the installation had (the stolen
+// PC carries it), or the key it revoked: the office then needs a new key
+// (renew). A token the hub no longer takes (revoked, used, expired)
+// changes nothing: the office signs on with its key.
+func (u *Uplink) checkToken(ctx context.Context, key ed25519.PrivateKey) (renew bool, err error) {
+	_, _, err = u.enrol(ctx, key)
+	switch code := app.ErrorCode(err); code {
+	case "":
+		u.setTokenChecked(true)
+		return false, nil
+	case EKeyReused, EKeyRevoked:
+		u.log.Warn("the hub refused the office's key for the enrolment token: making a new key", "code", code)
+		return true, nil
+	case "enrolment_token_unknown", "enrolment_token_used", "enrolment_token_expired", "enrolment_token_revoked", "wrong_commune":
+		u.log.Warn("the enrolment token is no longer taken by the hub; the office keeps its key", "code", code)
+		u.setTokenChecked(true)
+		return false, nil
+	}
+	return false, err
+}
+
+func (u *Uplink) tokenChecked() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.checked
+}
+
+func (u *Uplink) setTokenChecked(ok bool) {
+	u.mu.Lock()
+	u.checked = ok
+	u.mu.Unlock()
+}
+
+// newOfficeKey makes a key of the next generation, which replaces the
+// current one in every PC's fold (app.InstallKey): kept through the
+// office's log before the hub hears of it, like the first.
+func (u *Uplink) newOfficeKey(ctx context.Context) (ed25519.PrivateKey, error) {
+	cur, _, err := u.cfg.Source.InstallKey()
+	if err != nil {
+		return nil, err
+	}
+	c, err := u.cfg.NewCommand(app.KindInstallKey, &app.InstallKey{Seed: make32(), Generation: cur.Generation + 1})
+	if err != nil {
+		return nil, err
+	}
+	c.ID = app.InstallKeyPrefix + app.RandomID()
+	if err := u.cfg.Log.Append(ctx, c); err != nil {
+		return nil, fmt.Errorf("keep the office's new signing key: %w", err)
+	}
+	k, ok, err := u.cfg.Source.InstallKey()
+	if err != nil || !ok || k.Generation <= cur.Generation {
+		return nil, cmp.Or(err, errors.New("the office's new signing key was not kept"))
+	}
+	return k.Key(), nil
 }
 
 // push sends every unsent command, batch by batch; each batch the hub

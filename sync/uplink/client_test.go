@@ -40,8 +40,13 @@ func officeStore(t *testing.T) *store.Store {
 
 func newUplink(t *testing.T, st *store.Store, hub string) *uplink.Uplink {
 	t.Helper()
+	return newUplinkToken(t, st, hub, "AAAA-BBBB-CCCC")
+}
+
+func newUplinkToken(t *testing.T, st *store.Store, hub, token string) *uplink.Uplink {
+	t.Helper()
 	clock := app.NewClock(time.Now, 0)
-	u, err := uplink.New(uplink.Config{Hub: hub, Token: "AAAA-BBBB-CCCC", Source: st, Log: st,
+	u, err := uplink.New(uplink.Config{Hub: hub, Token: token, Source: st, Log: st,
 		NewCommand: func(kind string, body app.Body) (app.Command, error) {
 			return app.NewCommand(app.RandomID(), kind, "system", st.NodeID(), clock.Next(), body)
 		}})

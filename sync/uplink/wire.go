@@ -64,7 +64,10 @@ const (
 	ENonceStale = "nonce_stale"      // the nonce is not the hub's, or too old (a hub restart): take a new one
 	EReplayed   = "request_replayed" // the nonce was used already: a replayed request
 	EKeyRevoked = "installation_key_revoked"
-	EBadAnswer  = "hub_bad_answer" // the hub (or a proxy before it) answered with something not the hub's JSON
+	// EKeyReused: an enrolment with a key some installation holds or held
+	// (a replacement must bring a new key): the office makes a new one.
+	EKeyReused = "installation_key_reused"
+	EBadAnswer = "hub_bad_answer" // the hub (or a proxy before it) answered with something not the hub's JSON
 )
 
 // Limits of a batch: what the hub accepts on the wire and once decompressed.
@@ -161,10 +164,20 @@ func DownSeq(commune, id string) uint64 {
 	return seq
 }
 
-// signed is what a signature covers: the request, the hub's nonce, the
-// office's clock (for the skew only: office clocks are wrong by hours, so
-// freshness comes from the nonce) and the body's hash.
-func signed(method, uri, nonce, at string, body []byte) []byte {
+// signed is what a signature covers: the installation it speaks for, the
+// request, the hub's nonce, the office's clock (for the skew only: office
+// clocks are wrong by hours, so freshness comes from the nonce) and the
+// body's hash.
+func signed(installation, method, uri, nonce, at string, body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return []byte("xaso-uplink-v3\n" + installation + "\n" + method + "\n" + uri + "\n" + nonce + "\n" + at + "\n" + hex.EncodeToString(sum[:]))
+}
+
+// signedV2 is what offices before v3 signed: without the installation. The
+// hub still takes it, as a key serves one installation only (the hub
+// refuses to bind a key twice), so the header cannot point a v2 signature
+// at another installation's keys.
+func signedV2(method, uri, nonce, at string, body []byte) []byte {
 	sum := sha256.Sum256(body)
 	return []byte("xaso-uplink-v2\n" + method + "\n" + uri + "\n" + nonce + "\n" + at + "\n" + hex.EncodeToString(sum[:]))
 }
@@ -176,7 +189,7 @@ func Sign(r *http.Request, installation string, key ed25519.PrivateKey, at time.
 	r.Header.Set(HeaderTime, ts)
 	r.Header.Set(HeaderNonce, nonce)
 	r.Header.Set(HeaderKey, base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)))
-	r.Header.Set(HeaderSignature, base64.StdEncoding.EncodeToString(ed25519.Sign(key, signed(r.Method, r.URL.RequestURI(), nonce, ts, body))))
+	r.Header.Set(HeaderSignature, base64.StdEncoding.EncodeToString(ed25519.Sign(key, signed(installation, r.Method, r.URL.RequestURI(), nonce, ts, body))))
 }
 
 // Verify checks r's signature, made by pub, over body.
@@ -185,7 +198,9 @@ func Verify(r *http.Request, pub ed25519.PublicKey, body []byte) bool {
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return false
 	}
-	return ed25519.Verify(pub, signed(r.Method, r.URL.RequestURI(), r.Header.Get(HeaderNonce), r.Header.Get(HeaderTime), body), sig)
+	uri, nonce, at := r.URL.RequestURI(), r.Header.Get(HeaderNonce), r.Header.Get(HeaderTime)
+	return ed25519.Verify(pub, signed(r.Header.Get(HeaderInstallation), r.Method, uri, nonce, at, body), sig) ||
+		ed25519.Verify(pub, signedV2(r.Method, uri, nonce, at, body), sig)
 }
 
 // Encode is v as JSON compressed with zstd.

@@ -45,6 +45,11 @@ func TestSignVerify(t *testing.T) {
 		t.Fatal("a changed nonce verifies")
 	}
 	r.Header.Set(HeaderNonce, "nonce-1")
+	r.Header.Set(HeaderInstallation, "i2")
+	if Verify(r, pub, body) {
+		t.Fatal("a changed installation verifies")
+	}
+	r.Header.Set(HeaderInstallation, "i1")
 	r.URL.RawQuery = "x=2"
 	if Verify(r, pub, body) {
 		t.Fatal("a changed URI verifies")

@@ -26,6 +26,10 @@ type Settings struct {
 	InboundToken string `json:"inbound_token,omitempty"`
 }
 
+// MinInboundToken is the shortest inbound bearer the settings take: the
+// adapter's pushes are guessed against it over the network.
+const MinInboundToken = 32
+
 // LoadFile reads and checks a settings file.
 func LoadFile(path string) (Config, time.Duration, error) {
 	raw, err := os.ReadFile(path)
@@ -44,6 +48,10 @@ func LoadFile(path string) (Config, time.Duration, error) {
 		if every, err = time.ParseDuration(f.Every); err != nil || every < time.Second {
 			return Config{}, 0, app.Errorf(app.EInvalid, "portal", "“every” phải là một khoảng thời gian như 5m.", "every must be a duration such as 5m")
 		}
+	}
+	if f.InboundToken != "" && len(f.InboundToken) < MinInboundToken {
+		return Config{}, 0, app.Errorf(app.EInvalid, "inbound_token", "“inbound_token” phải dài ít nhất %d ký tự (một chuỗi ngẫu nhiên).",
+			"inbound_token must be at least %d characters (a random string)", MinInboundToken)
 	}
 	if f.SessionURL == "" || f.ServiceURL == "" || f.Username == "" || f.Password == "" || f.MaDonVi == "" {
 		return Config{}, 0, app.Errorf(app.EInvalid, "portal", "Tệp cấu hình cổng quốc gia cần session_url, service_url, username, password và madonvi.",
