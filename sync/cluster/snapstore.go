@@ -9,6 +9,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
+
+	"xaso/sync/peer"
 )
 
 // Raft takes a snapshot every SnapshotThreshold entries to cut its log. The
@@ -30,8 +32,9 @@ const lazyMarker = "xaso-lazy-state-1\n"
 // marker snapshots are opened as the store's state.
 type lazySnapshots struct {
 	*raft.FileSnapshotStore
-	st  stateStore // nil: snapshots stay what Persist wrote (a command stream)
-	tmp string     // folder of the states written to send
+	st   stateStore // nil: snapshots stay what Persist wrote (a command stream)
+	tmp  string     // folder of the states written to send
+	path string     // the file store's folder of snapshots (<base>/snapshots)
 }
 
 // Open implements raft.SnapshotStore.
@@ -74,6 +77,36 @@ func (s *lazySnapshots) Open(id string) (*raft.SnapshotMeta, io.ReadCloser, erro
 	return &m, readCloser{bufio.NewReaderSize(f, 1<<16), f}, nil
 }
 
+// Create implements raft.SnapshotStore: the file store syncs each file of a
+// snapshot and the folder it renames the snapshot into, not the snapshot's
+// own folder, so a power cut could keep the folder but drop the names of
+// meta.json and state.bin in it — after Raft has cut its log on the
+// strength of that snapshot, leaving the PC with neither (it came back
+// "alone", outside its office: the soak, seed 301725905). The sink's Close
+// syncs the snapshot's folder before Raft hears the snapshot is kept.
+func (s *lazySnapshots) Create(version raft.SnapshotVersion, index, term uint64, configuration raft.Configuration,
+	configurationIndex uint64, trans raft.Transport) (raft.SnapshotSink, error) {
+	sink, err := s.FileSnapshotStore.Create(version, index, term, configuration, configurationIndex, trans)
+	if err != nil {
+		return nil, err
+	}
+	return syncedSink{sink, filepath.Join(s.path, sink.ID())}, nil
+}
+
+// syncedSink is a snapshot sink whose Close also syncs the folder the
+// snapshot ends in.
+type syncedSink struct {
+	raft.SnapshotSink
+	dir string
+}
+
+func (k syncedSink) Close() error {
+	if err := k.SnapshotSink.Close(); err != nil {
+		return err
+	}
+	return peer.SyncDir(k.dir)
+}
+
 type readCloser struct {
 	io.Reader
 	io.Closer
@@ -85,5 +118,6 @@ func (c *Cluster) newSnapshots() (*lazySnapshots, error) {
 		return nil, err
 	}
 	st, _ := c.cfg.Store.(stateStore)
-	return &lazySnapshots{FileSnapshotStore: fs, st: st, tmp: filepath.Join(c.snapsPath(), "sending.tmp")}, nil // Raft skips *.tmp
+	return &lazySnapshots{FileSnapshotStore: fs, st: st, tmp: filepath.Join(c.snapsPath(), "sending.tmp"), // Raft skips *.tmp
+		path: filepath.Join(c.snapsPath(), "snapshots")}, nil
 }
