@@ -161,8 +161,7 @@ func (n *Node) openLAN() (*lan, error) {
 	if c.Fast {
 		cc.BlobInterval = time.Second
 		cc.Timing = cluster.Timing{Heartbeat: 150 * time.Millisecond, Election: 150 * time.Millisecond,
-			LeaderLease: 100 * time.Millisecond, CommitTimeout: 5 * time.Millisecond,
-			SnapshotInterval: time.Second, SnapshotThreshold: 256, TrailingLogs: 256}
+			LeaderLease: 100 * time.Millisecond, CommitTimeout: 5 * time.Millisecond}
 		cc.JoinWait = 1500 * time.Millisecond
 		cc.ApplyRetry = time.Second
 	}

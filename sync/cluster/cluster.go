@@ -17,7 +17,6 @@
 package cluster
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -67,13 +66,6 @@ type Timing struct {
 	Election      time.Duration // default 500 ms
 	LeaderLease   time.Duration // default 250 ms
 	CommitTimeout time.Duration // default 10 ms: how soon followers learn a commit
-	// A follower further behind than the log Raft keeps (TrailingLogs
-	// entries, and up to SnapshotThreshold more between two snapshots)
-	// gets the leader's state instead of the entries (snapstore.go). A
-	// snapshot costs a node nothing until it is sent, so both are small.
-	SnapshotInterval  time.Duration // how often Raft checks whether to take one; default 10 s
-	SnapshotThreshold uint64        // entries since the last snapshot; default 1024
-	TrailingLogs      uint64        // entries kept after a snapshot; default 1024
 }
 
 // Config builds a Cluster. NodeID, Commune, Dir, Listen and Store are required.
@@ -155,9 +147,6 @@ func New(cfg Config) (*Cluster, error) {
 	t.Election = cmpOr(t.Election, 500*time.Millisecond)
 	t.LeaderLease = cmpOr(t.LeaderLease, 250*time.Millisecond)
 	t.CommitTimeout = cmpOr(t.CommitTimeout, 10*time.Millisecond)
-	t.SnapshotInterval = cmpOr(t.SnapshotInterval, 10*time.Second)
-	t.SnapshotThreshold = cmp.Or(t.SnapshotThreshold, 1024)
-	t.TrailingLogs = cmp.Or(t.TrailingLogs, 1024)
 	if cfg.JoinCode != "" {
 		code, err := peer.ParseJoinCode(cfg.JoinCode)
 		if err != nil {

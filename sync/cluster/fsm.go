@@ -183,11 +183,9 @@ func (f *fsm) waitApplied(ctx context.Context, index uint64) error {
 	}
 }
 
-// Snapshot implements raft.FSM. The store is durable, so with a store that
-// writes state snapshots Persist writes a marker and the state is written
-// when the snapshot is sent (snapstore.go); otherwise Persist streams every
-// command from one read transaction. A snapshot that also holds later
-// commands is still correct (a union).
+// Snapshot implements raft.FSM. The state is the set of commands, so the
+// snapshot streams them all from one read transaction in Persist; a
+// snapshot that also holds later commands is still correct (a union).
 // While applying is stopped there is none: the log must keep the refused
 // entry and those after it.
 func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
@@ -215,11 +213,6 @@ const stateMagic = "xaso-state-1\n"
 func (f *fsm) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
 	r := bufio.NewReaderSize(rc, 1<<16)
-	if head, _ := r.Peek(len(lazyMarker)); string(head) == lazyMarker {
-		// This PC's own snapshot: its store holds that state already.
-		f.resume()
-		return nil
-	}
 	if ss, ok := f.st.(stateStore); ok {
 		if head, _ := r.Peek(len(stateMagic)); string(head) == stateMagic {
 			r.Discard(len(head))
@@ -281,8 +274,8 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 type snapshot struct{ st Store }
 
 func (s *snapshot) Persist(sink raft.SnapshotSink) error {
-	if _, ok := s.st.(stateStore); ok { // the state is written when sent (snapstore.go)
-		if _, err := io.WriteString(sink, lazyMarker); err != nil {
+	if ss, ok := s.st.(stateStore); ok {
+		if err := ss.WriteState(sink); err != nil {
 			sink.Cancel()
 			return fmt.Errorf("persist snapshot: %w", err)
 		}

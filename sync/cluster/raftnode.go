@@ -33,9 +33,8 @@ func (c *Cluster) raftConfig() *raft.Config {
 	rc.ElectionTimeout = t.Election
 	rc.LeaderLeaseTimeout = t.LeaderLease
 	rc.CommitTimeout = t.CommitTimeout
-	rc.SnapshotInterval = t.SnapshotInterval
-	rc.SnapshotThreshold = t.SnapshotThreshold // entries (each a batch of commands)
-	rc.TrailingLogs = t.TrailingLogs
+	rc.SnapshotThreshold = 4096 // entries (each a batch of commands)
+	rc.TrailingLogs = 4096
 	rc.NoSnapshotRestoreOnStart = true // the store is durable and already holds every command
 	rc.MaxAppendEntries = 256
 	rc.Logger = hclog.New(&hclog.LoggerOptions{Name: "raft", Level: hclog.Warn, Output: os.Stderr})
@@ -52,7 +51,7 @@ func (c *Cluster) openRaft() (*raftNode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open raft log %s: %w", c.raftPath(), err)
 	}
-	snaps, err := c.newSnapshots()
+	snaps, err := raft.NewFileSnapshotStoreWithLogger(c.snapsPath(), 1, hclog.NewNullLogger())
 	if err != nil {
 		logs.Close()
 		return nil, fmt.Errorf("open raft snapshots: %w", err)
